@@ -1,0 +1,179 @@
+"""What operations do to database objects: which objects each one creates, drops or renames.
+
+Names are compared case-insensitively and without schema, as unquoted SQL identifiers are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .operations import Operation
+from .sql import SqlStatement
+
+_CONSTRAINT_CREATORS = frozenset(
+    {
+        "create_unique_constraint",
+        "create_foreign_key",
+        "create_check_constraint",
+        "create_primary_key",
+        "create_exclude_constraint",
+    }
+)
+
+
+def norm(name: str | None) -> str | None:
+    """``"Public"."Users"`` → ``users``: how the objects are matched."""
+    if name is None:
+        return None
+    return name.split(".")[-1].strip('"`[]').lower()
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """An object an operation touches. ``table`` is the owning table for columns, indexes and constraints."""
+
+    kind: str
+    """``table`` | ``column`` | ``index`` | ``constraint`` | ``view`` | ``sequence`` | ``type`` | other SQL kinds."""
+    name: str | None
+    table: str | None = None
+    columns: tuple[str | None, ...] = ()
+
+
+def created_by(operation: Operation) -> list[ObjectRef]:
+    """The objects an operation creates."""
+    table = norm(operation.table)
+    name = operation.name
+    if name == "create_table":
+        return [ObjectRef("table", table)]
+    if name == "add_column":
+        return [ObjectRef("column", norm(operation.target), table)]
+    if name == "create_index":
+        return [ObjectRef("index", norm(operation.target), table, tuple(map(norm, operation.index_columns)))]
+    if name in _CONSTRAINT_CREATORS:
+        columns = operation.index_columns or (operation.foreign_keys[0].columns if operation.foreign_keys else ())
+        return [ObjectRef("constraint", norm(operation.target), table, tuple(map(norm, columns)))]
+    if name in ("execute", "exec_driver_sql") and operation.sql:
+        return [ref for statement in operation.sql for ref in _sql_created(statement)]
+    return []
+
+
+def dropped_by(operation: Operation) -> list[ObjectRef]:
+    """The objects an operation drops."""
+    table = norm(operation.table)
+    name = operation.name
+    if name == "drop_table":
+        return [ObjectRef("table", table)]
+    if name == "drop_column":
+        return [ObjectRef("column", norm(operation.target), table)]
+    if name == "drop_index":
+        return [ObjectRef("index", norm(operation.target), table)]
+    if name == "drop_constraint":
+        return [ObjectRef("constraint", norm(operation.target), table)]
+    if name in ("execute", "exec_driver_sql") and operation.sql:
+        return [ref for statement in operation.sql for ref, _ in sql_drops(statement)]
+    return []
+
+
+def renamed_by(operation: Operation) -> list[tuple[ObjectRef, str]]:
+    """(object before, its new name) for each rename the operation makes."""
+    table = norm(operation.table)
+    if operation.name == "rename_table" and operation.new_name:
+        return [(ObjectRef("table", table), norm(operation.new_name) or "")]
+    if operation.name == "alter_column" and operation.new_name:
+        return [(ObjectRef("column", norm(operation.target), table), norm(operation.new_name) or "")]
+    renames: list[tuple[ObjectRef, str]] = []
+    for statement in operation.sql or ():
+        if statement.verb == "ALTER" and statement.object_kind == "TABLE":
+            owner = norm(statement.table or (statement.names[0] if statement.names else None))
+            for action in statement.actions:
+                if action.kind == "RENAME TO" and action.new_name:
+                    renames.append((ObjectRef("table", owner), norm(action.new_name) or ""))
+                elif action.kind == "RENAME COLUMN" and action.new_name:
+                    renames.append((ObjectRef("column", norm(action.column), owner), norm(action.new_name) or ""))
+    return renames
+
+
+def sql_drops(statement: SqlStatement) -> list[tuple[ObjectRef, bool]]:
+    """(dropped object, guarded by IF EXISTS) for a SQL statement."""
+    drops: list[tuple[ObjectRef, bool]] = []
+    if statement.verb == "DROP" and statement.object_kind:
+        kind = statement.object_kind.lower()
+        for name in statement.names:
+            drops.append((ObjectRef(kind, norm(name), norm(statement.table)), statement.if_exists))
+    elif statement.verb == "ALTER" and statement.object_kind == "TABLE":
+        owner = norm(statement.table or (statement.names[0] if statement.names else None))
+        for action in statement.actions:
+            if action.kind == "DROP COLUMN":
+                drops.append((ObjectRef("column", norm(action.column), owner), action.if_exists))
+            elif action.kind == "DROP CONSTRAINT":
+                drops.append((ObjectRef("constraint", norm(action.constraint), owner), action.if_exists))
+    return drops
+
+
+def _sql_created(statement: SqlStatement) -> list[ObjectRef]:
+    if statement.verb == "CREATE" and statement.object_kind:
+        kind = statement.object_kind.lower()
+        return [ObjectRef(kind, norm(name), norm(statement.table)) for name in statement.names]
+    created: list[ObjectRef] = []
+    if statement.verb == "ALTER" and statement.object_kind == "TABLE":
+        owner = norm(statement.table or (statement.names[0] if statement.names else None))
+        for action in statement.actions:
+            if action.kind == "ADD COLUMN":
+                created.append(ObjectRef("column", norm(action.column), owner))
+            elif action.kind == "ADD CONSTRAINT":
+                created.append(ObjectRef("constraint", norm(action.constraint), owner))
+    return created
+
+
+@dataclass
+class CreatedObjects:
+    """Objects created so far, following renames: answers "does dropping X undo a creation?"."""
+
+    tables: set[str] = field(default_factory=set)
+    objects: set[tuple[str, str | None, str]] = field(default_factory=set)
+    """(kind, owning table or None, name)."""
+    columns_of_index: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
+    origin: dict[tuple[str, str | None, str], ObjectRef] = field(default_factory=dict)
+
+    def add_all(self, operations: Iterable[Operation]) -> None:
+        for operation in operations:
+            self.add(operation)
+
+    def add(self, operation: Operation) -> None:
+        for ref in created_by(operation):
+            self._add_ref(ref)
+        for before, new_name in renamed_by(operation):
+            self._rename(before, new_name)
+
+    def _add_ref(self, ref: ObjectRef) -> None:
+        if ref.name is None:
+            return
+        if ref.kind == "table":
+            self.tables.add(ref.name)
+            return
+        key = (ref.kind, ref.table if ref.kind == "column" else None, ref.name)
+        self.objects.add(key)
+        self.origin[key] = ref
+        if ref.columns:
+            self.columns_of_index[ref.name] = ref.columns
+
+    def _rename(self, before: ObjectRef, new_name: str) -> None:
+        if before.kind == "table" and before.name in self.tables:
+            self.tables.add(new_name)
+            for kind, table, name in list(self.objects):
+                if table == before.name:
+                    self.objects.add((kind, new_name, name))
+        elif before.kind == "column" and ("column", before.table, before.name) in self.objects:
+            self.objects.add(("column", before.table, new_name))
+
+    def covers(self, ref: ObjectRef) -> bool:
+        """Whether dropping ``ref`` drops something created here (or an object of a table created here)."""
+        if ref.name is None:
+            return False
+        if ref.kind == "table":
+            return ref.name in self.tables
+        if ref.table is not None and ref.table in self.tables:
+            return True
+        key = (ref.kind, ref.table if ref.kind == "column" else None, ref.name)
+        return key in self.objects

@@ -1,0 +1,1021 @@
+"""The single pass over a migration module that produces its operation records.
+
+Each ``upgrade*``/``downgrade*`` function is walked once, statement by statement, carrying what encloses the
+current statement (existence guards, try blocks, dialect branches, batch blocks, loops). Module-level helpers are
+walked at each call site with their literal arguments bound, so their operations belong to the caller.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from . import sql as sqlmod
+from .names import (
+    UNKNOWN,
+    ImportRecord,
+    Literal,
+    call_name,
+    dotted_parts,
+    literal,
+    qualify,
+    string_with_holes,
+)
+from .operations import (
+    ALL_DIALECTS,
+    ColumnSpec,
+    ForeignKeySpec,
+    Frame,
+    Handler,
+    Inspection,
+    Operation,
+    RaiseInfo,
+    RowLoop,
+    TryBlock,
+)
+from .types import TypeRef, type_ref
+
+MAX_HELPER_DEPTH: Final = 8
+MAX_RECORDS: Final = 20_000
+MAX_LOOP_ITEMS: Final = 64
+
+_NOT_OPERATIONS: Final = frozenset(
+    {
+        "get_bind",
+        "get_context",
+        "f",
+        "inline_literal",
+        "batch_alter_table",
+        "run_async",
+        "invoke",
+        "implementation_for",
+        "register_operation",
+        "context",
+    }
+)
+
+# Positional parameters of each operation, as Alembic 1.x declares them.
+_OP_PARAMS: Final[Mapping[str, tuple[str, ...]]] = {
+    "create_table": ("table_name",),
+    "drop_table": ("table_name",),
+    "add_column": ("table_name", "column"),
+    "drop_column": ("table_name", "column_name"),
+    "alter_column": ("table_name", "column_name"),
+    "create_index": ("index_name", "table_name", "columns"),
+    "drop_index": ("index_name", "table_name"),
+    "create_unique_constraint": ("constraint_name", "table_name", "columns"),
+    "create_foreign_key": ("constraint_name", "source_table", "referent_table", "local_cols", "remote_cols"),
+    "create_check_constraint": ("constraint_name", "table_name", "condition"),
+    "create_primary_key": ("constraint_name", "table_name", "columns"),
+    "create_exclude_constraint": ("constraint_name", "table_name"),
+    "drop_constraint": ("constraint_name", "table_name", "type_"),
+    "rename_table": ("old_table_name", "new_table_name"),
+    "execute": ("sqltext",),
+    "bulk_insert": ("table", "rows"),
+    "create_table_comment": ("table_name", "comment"),
+    "drop_table_comment": ("table_name",),
+}
+_BATCH_PARAMS: Final[Mapping[str, tuple[str, ...]]] = {
+    "add_column": ("column",),
+    "drop_column": ("column_name",),
+    "alter_column": ("column_name",),
+    "create_index": ("index_name", "columns"),
+    "drop_index": ("index_name",),
+    "create_unique_constraint": ("constraint_name", "columns"),
+    "create_foreign_key": ("constraint_name", "referent_table", "local_cols", "remote_cols"),
+    "create_check_constraint": ("constraint_name", "condition"),
+    "create_primary_key": ("constraint_name", "columns"),
+    "create_exclude_constraint": ("constraint_name",),
+    "drop_constraint": ("constraint_name", "type_"),
+    "execute": ("sqltext",),
+    "create_table_comment": ("comment",),
+}
+_TARGET_PARAMS: Final = ("column_name", "index_name", "constraint_name")
+
+_INSPECTOR_GETTERS: Final = frozenset(
+    {
+        "get_table_names",
+        "get_columns",
+        "get_indexes",
+        "get_foreign_keys",
+        "get_unique_constraints",
+        "get_check_constraints",
+        "get_pk_constraint",
+        "get_view_names",
+        "get_sequence_names",
+        "get_enums",
+        "get_schema_names",
+    }
+)
+_CONNECTION_MAKERS: Final = frozenset({"get_bind", "connect", "begin", "get_connection", "connection"})
+_CONVENTIONAL_CONNECTIONS: Final = frozenset({"conn", "connection", "bind", "session", "db_conn", "db"})
+_RESULT_METHODS: Final = frozenset(
+    {"execute", "fetchall", "fetchmany", "all", "scalars", "mappings", "exec_driver_sql", "query"}
+)
+_DB_ERRORS: Final = frozenset(
+    {
+        "Exception",
+        "BaseException",
+        "DBAPIError",
+        "DatabaseError",
+        "ProgrammingError",
+        "OperationalError",
+        "IntegrityError",
+        "InternalError",
+        "DataError",
+        "NotSupportedError",
+        "SQLAlchemyError",
+        "StatementError",
+        "InterfaceError",
+        "Error",
+    }
+)
+_DB_DRIVERS: Final = ("psycopg2", "psycopg", "asyncpg", "pymysql", "MySQLdb", "mysql", "sqlite3", "pg8000")
+_DIALECT_WORDS: Final[Mapping[str, frozenset[str]]] = {
+    "postgresql": frozenset({"postgresql"}),
+    "postgres": frozenset({"postgresql"}),
+    "psycopg2": frozenset({"postgresql"}),
+    "mysql": frozenset({"mysql", "mariadb"}),
+    "mariadb": frozenset({"mariadb"}),
+    "sqlite": frozenset({"sqlite"}),
+    "mssql": frozenset({"mssql"}),
+    "oracle": frozenset({"oracle"}),
+}
+_STDLIB: Final = frozenset(getattr(sys, "stdlib_module_names", ())) | {
+    "os",
+    "sys",
+    "re",
+    "json",
+    "logging",
+    "datetime",
+    "uuid",
+    "typing",
+    "warnings",
+    "itertools",
+    "functools",
+    "collections",
+    "contextlib",
+    "textwrap",
+    "enum",
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What encloses the statement being walked."""
+
+    function: str
+    phase: str | None
+    engine: str
+    stack: tuple[Frame, ...] = ()
+    dialects: frozenset[str] = ALL_DIALECTS
+    guarded: bool = False
+    helpers: tuple[str, ...] = ()
+    """The helper functions being inlined, innermost last (recursion guard)."""
+    after_commit: bool = False
+
+
+@dataclass
+class FunctionState:
+    """Names bound inside the function being walked."""
+
+    env: dict[str, Literal]
+    op_names: set[str]
+    batch: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    existence_names: set[str] = field(default_factory=set)
+    connection_names: set[str] = field(default_factory=set)
+    result_names: set[str] = field(default_factory=set)
+    dialect_names: set[str] = field(default_factory=set)
+    text_names: dict[str, str] = field(default_factory=dict)
+    """Names bound to ``sa.text("...")`` objects: SQL that is not a plain string."""
+
+
+@dataclass
+class Records:
+    """Everything the walk collects for one module."""
+
+    operations: list[Operation] = field(default_factory=list)
+    try_blocks: list[TryBlock] = field(default_factory=list)
+    raises: list[RaiseInfo] = field(default_factory=list)
+    row_loops: list[RowLoop] = field(default_factory=list)
+    inspections: list[Inspection] = field(default_factory=list)
+    opaque_phases: set[str] = field(default_factory=set)
+    """Phases that call code the engine cannot follow (unknown helpers, non-literal SQL)."""
+    dialect_hints: set[str] = field(default_factory=set)
+    truncated: bool = False
+
+    def size(self) -> int:
+        return len(self.operations) + len(self.try_blocks) + len(self.row_loops) + len(self.inspections)
+
+
+class Walker:
+    """Walks the migration functions of one module."""
+
+    def __init__(
+        self,
+        functions: Mapping[str, ast.FunctionDef | ast.AsyncFunctionDef],
+        imports: tuple[ImportRecord, ...],
+        aliases: Mapping[str, str],
+        constants: Mapping[str, Literal],
+    ) -> None:
+        self.functions = functions
+        self.aliases = aliases
+        self.constants = constants
+        self.records = Records()
+        self._frame_counter = 0
+        self.inlined: set[str] = set()
+        self.module_op_names = self._op_names(imports)
+        self.direct_ops = {
+            record.bound: record.name
+            for record in imports
+            if record.module == "alembic.op" and record.name and record.name not in _NOT_OPERATIONS
+        }
+        self.module_connection_names: set[str] = set()
+
+    # ------------------------------------------------------------------ entry points
+    def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, phase: str | None, engine: str) -> None:
+        context = Context(function=node.name, phase=phase, engine=engine)
+        state = self._state_for(node, {})
+        self._block(node.body, context, state)
+
+    @staticmethod
+    def _op_names(imports: tuple[ImportRecord, ...]) -> set[str]:
+        names = set()
+        for record in imports:
+            if record.qualified == "alembic.op" and record.bound:
+                names.add(record.bound)
+        return names
+
+    def _state_for(self, node: ast.FunctionDef | ast.AsyncFunctionDef, bindings: Mapping[str, object]) -> FunctionState:
+        state = FunctionState(env=dict(self.constants), op_names=set(self.module_op_names))
+        params = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        for param in params:
+            state.env.pop(param.arg, None)
+            if param.arg == "op":
+                state.op_names.add("op")
+        for name, value in bindings.items():
+            if isinstance(value, _Binding):
+                value.apply(name, state)
+            else:
+                state.env[name] = value  # type: ignore[assignment]
+        return state
+
+    def _next_ident(self) -> int:
+        self._frame_counter += 1
+        return self._frame_counter
+
+    # ------------------------------------------------------------------ statements
+    def _block(self, body: list[ast.stmt], context: Context, state: FunctionState) -> Context:
+        for statement in body:
+            if self.records.size() > MAX_RECORDS:
+                self.records.truncated = True
+                return context
+            context = self._statement(statement, context, state)
+        return context
+
+    def _statement(self, node: ast.stmt, context: Context, state: FunctionState) -> Context:
+        if isinstance(node, ast.If):
+            return self._if(node, context, state)
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self._for(node, context, state)
+        elif isinstance(node, ast.While):
+            self._expression(node.test, context, state)
+            guarded = context.guarded or self._is_existence_test(node.test, state)
+            loop = Frame("loop", node.lineno, self._next_ident())
+            self._block(node.body, replace(context, stack=(*context.stack, loop), guarded=guarded), state)
+            self._block(node.orelse, context, state)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            self._with(node, context, state)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            self._try(node, context, state)  # type: ignore[arg-type]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            if node.value is not None:
+                self._expression(node.value, context, state)
+                self._bind(node, state)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            pass
+        else:
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self._expression(child, context, state)
+                elif isinstance(child, ast.stmt):
+                    self._statement(child, context, state)
+            if isinstance(node, ast.Expr) and self._is_commit(node.value):
+                return replace(context, after_commit=True)
+        return context
+
+    def _if(self, node: ast.If, context: Context, state: FunctionState) -> Context:
+        self._expression(node.test, context, state)
+        is_guard = self._is_existence_test(node.test, state)
+        branches = self._dialect_test(node.test, state)
+        body_dialects, else_dialects = branches if branches else (ALL_DIALECTS, ALL_DIALECTS)
+        guard_frame = (Frame("guard", node.lineno, self._next_ident()),) if is_guard else ()
+        body_context = replace(
+            context,
+            stack=(*context.stack, *guard_frame),
+            guarded=context.guarded or is_guard,
+            dialects=context.dialects & body_dialects,
+        )
+        else_context = replace(
+            context,
+            stack=(*context.stack, *guard_frame),
+            guarded=context.guarded or is_guard,
+            dialects=context.dialects & else_dialects,
+        )
+        after_body = self._block(node.body, body_context, state)
+        after_else = self._block(node.orelse, else_context, state)
+        body_exits = _always_exits(node.body)
+        else_exits = bool(node.orelse) and _always_exits(node.orelse)
+        if body_exits and not else_exits:
+            context = replace(
+                context,
+                guarded=context.guarded or is_guard,
+                dialects=context.dialects & else_dialects,
+                after_commit=context.after_commit or after_else.after_commit,
+            )
+        elif else_exits and not body_exits:
+            context = replace(
+                context,
+                guarded=context.guarded or is_guard,
+                dialects=context.dialects & body_dialects,
+                after_commit=context.after_commit or after_body.after_commit,
+            )
+        return context
+
+    def _for(self, node: ast.For | ast.AsyncFor, context: Context, state: FunctionState) -> None:
+        self._expression(node.iter, context, state)
+        loop = Frame("loop", node.lineno, self._next_ident())
+        loop_context = replace(context, stack=(*context.stack, loop))
+        targets = _target_names(node.target)
+        before = len(self.records.operations)
+        values = literal(node.iter, state.env)
+        if isinstance(values, tuple) and 0 < len(values) <= MAX_LOOP_ITEMS:
+            for value in values:
+                _bind_target(node.target, value, state.env)
+                self._block(node.body, loop_context, state)
+        else:
+            for name in targets:
+                state.env.pop(name, None)
+            if isinstance(node.iter, ast.Name) or _is_query_result(node.iter, state):
+                pass
+            self._block(node.body, loop_context, state)
+        for name in targets:
+            state.env.pop(name, None)
+        body_runs_sql = len(self.records.operations) > before or _runs_sql(node.body)
+        if body_runs_sql and _is_query_result(node.iter, state):
+            self.records.row_loops.append(RowLoop(node.lineno, node.col_offset, context.phase, context.dialects))
+        self._block(node.orelse, context, state)
+
+    def _with(self, node: ast.With | ast.AsyncWith, context: Context, state: FunctionState) -> None:
+        frames: list[Frame] = []
+        for item in node.items:
+            expression = item.context_expr
+            self._expression(expression, context, state)
+            if not isinstance(expression, ast.Call):
+                continue
+            name = call_name(expression)
+            receiver = expression.func.value if isinstance(expression.func, ast.Attribute) else None
+            if name == "batch_alter_table" and self._is_op_receiver(receiver, state):
+                table = literal(_argument(expression, 0, "table_name"), state.env)
+                schema = literal(_keyword(expression, "schema"), state.env)
+                table_name = table if isinstance(table, str) else None
+                schema_name = schema if isinstance(schema, str) else None
+                if isinstance(item.optional_vars, ast.Name):
+                    state.batch[item.optional_vars.id] = (table_name, schema_name)
+                frames.append(Frame("batch", node.lineno, self._next_ident()))
+                self._record(
+                    Operation(
+                        name="batch_alter_table",
+                        receiver="op",
+                        line=expression.lineno,
+                        col=expression.col_offset,
+                        function=context.function,
+                        phase=context.phase,
+                        engine=context.engine,
+                        table=table_name,
+                        table_known=table_name is not None,
+                        schema=schema_name,
+                        guarded=context.guarded,
+                        dialects=context.dialects,
+                        stack=context.stack,
+                    )
+                )
+            elif name == "autocommit_block":
+                frames.append(Frame("autocommit", node.lineno, self._next_ident()))
+            elif name == "begin_nested":
+                frames.append(Frame("savepoint", node.lineno, self._next_ident()))
+            elif name == "suppress" and self._qualified_suppress(expression):
+                frame = Frame("suppress", node.lineno, self._next_ident())
+                frames.append(frame)
+                catches = any(self._is_db_error(argument) for argument in expression.args)
+                handler = Handler(node.lineno, node.col_offset, catches, silent=True, reraises=False)
+                self.records.try_blocks.append(
+                    TryBlock("suppress", node.lineno, node.col_offset, frame, (handler,), context.phase, context.dialects)
+                )
+            elif name in _CONNECTION_MAKERS and isinstance(item.optional_vars, ast.Name):
+                state.connection_names.add(item.optional_vars.id)
+        self._block(node.body, replace(context, stack=(*context.stack, *frames)), state)
+
+    def _try(self, node: ast.Try, context: Context, state: FunctionState) -> None:
+        frame = Frame("try", node.lineno, self._next_ident())
+        self._block(node.body, replace(context, stack=(*context.stack, frame)), state)
+        handlers = []
+        for handler in node.handlers:
+            handler_frame = Frame("handler", handler.lineno, self._next_ident())
+            self._block(handler.body, replace(context, stack=(*context.stack, handler_frame)), state)
+            handlers.append(
+                Handler(
+                    line=handler.lineno,
+                    col=handler.col_offset,
+                    catches_db_error=handler.type is None or self._is_db_error(handler.type),
+                    silent=all(_is_noop(statement, allow_continue=True) for statement in handler.body),
+                    reraises=_handler_reraises(handler.body),
+                )
+            )
+        self.records.try_blocks.append(
+            TryBlock("try", node.lineno, node.col_offset, frame, tuple(handlers), context.phase, context.dialects)
+        )
+        self._block(node.orelse, context, state)
+        self._block(node.finalbody, context, state)
+
+    def _bind(self, node: ast.Assign | ast.AnnAssign | ast.AugAssign, state: FunctionState) -> None:
+        value = node.value
+        if value is None:
+            return
+        targets: list[ast.expr] = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+        names = [name for target in targets for name in _target_names(target)]
+        known = literal(value, state.env) if not isinstance(node, ast.AugAssign) else UNKNOWN
+        involves_existence = self._is_existence_test(value, state)
+        is_connection = self._is_connection_value(value, state)
+        is_result = _is_query_result(value, state)
+        is_dialect = self._mentions_dialect(value, state)
+        text_sql = (
+            string_with_holes(value.args[0], state.env, sqlmod.HOLE)
+            if isinstance(value, ast.Call) and call_name(value) == "text" and value.args
+            else None
+        )
+        for name in names:
+            state.env.pop(name, None)
+            state.text_names.pop(name, None)
+            if text_sql is not None and len(names) == 1:
+                state.text_names[name] = text_sql
+                continue
+            for group in (state.existence_names, state.connection_names, state.result_names, state.dialect_names):
+                group.discard(name)
+            if known is not UNKNOWN and len(names) == 1:
+                state.env[name] = known
+            if involves_existence:
+                state.existence_names.add(name)
+            if is_connection:
+                state.connection_names.add(name)
+            if is_result:
+                state.result_names.add(name)
+            if is_dialect:
+                state.dialect_names.add(name)
+
+    # ------------------------------------------------------------------ expressions and calls
+    def _expression(self, node: ast.expr, context: Context, state: FunctionState) -> None:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Call):
+                self._call(child, context, state)
+            elif isinstance(child, ast.Lambda):
+                continue
+
+    def _call(self, node: ast.Call, context: Context, state: FunctionState) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in state.batch:
+            table, schema = state.batch[func.value.id]
+            self._operation(node, func.attr, "batch", table, schema, context, state)
+            return
+        if self._is_op_receiver(func.value if isinstance(func, ast.Attribute) else None, state):
+            assert isinstance(func, ast.Attribute)
+            if func.attr not in _NOT_OPERATIONS:
+                self._operation(node, func.attr, "op", None, None, context, state)
+            return
+        if isinstance(func, ast.Name) and func.id in self.direct_ops:
+            self._operation(node, self.direct_ops[func.id], "op", None, None, context, state)
+            return
+        if isinstance(func, ast.Attribute) and func.attr in ("execute", "exec_driver_sql"):
+            if self._is_connection_value(func.value, state):
+                self._operation(node, func.attr, "bind", None, None, context, state)
+            return
+        if isinstance(func, ast.Name) and func.id in self.functions and not _is_migration_function(func.id):
+            self._inline(self.functions[func.id], node, context, state)
+            return
+        qualified = qualify(func, self.aliases)
+        if qualified in ("sqlalchemy.inspect", "sqlalchemy.engine.reflection.Inspector.from_engine") or (
+            isinstance(func, ast.Attribute) and func.attr == "from_engine"
+        ):
+            self.records.inspections.append(Inspection(node.lineno, node.col_offset, context.phase, context.dialects))
+            return
+        if context.phase and qualified and _is_foreign_code(qualified) and (node.args or node.keywords):
+            self.records.opaque_phases.add(context.phase)
+
+    def _inline(
+        self,
+        helper: ast.FunctionDef | ast.AsyncFunctionDef,
+        call: ast.Call,
+        context: Context,
+        state: FunctionState,
+    ) -> None:
+        if helper.name in context.helpers or len(context.helpers) >= MAX_HELPER_DEPTH:
+            return
+        self.inlined.add(helper.name)
+        bindings: dict[str, object] = {}
+        params = [*helper.args.posonlyargs, *helper.args.args]
+        defaults = helper.args.defaults
+        for param, default in zip(params[len(params) - len(defaults) :], defaults):
+            bindings[param.arg] = literal(default, self.constants)
+        for kwparam, kwdefault in zip(helper.args.kwonlyargs, helper.args.kw_defaults):
+            if kwdefault is not None:
+                bindings[kwparam.arg] = literal(kwdefault, self.constants)
+        for param, argument in zip(params, call.args):
+            if isinstance(argument, ast.Starred):
+                break
+            bindings[param.arg] = self._binding_for(argument, state)
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                bindings[keyword.arg] = self._binding_for(keyword.value, state)
+        bindings = {name: value for name, value in bindings.items() if value is not UNKNOWN}
+        helper_state = self._state_for(helper, bindings)
+        helper_context = replace(context, helpers=(*context.helpers, helper.name))
+        self._block(helper.body, helper_context, helper_state)
+
+    def _binding_for(self, argument: ast.expr, state: FunctionState) -> object:
+        if isinstance(argument, ast.Name):
+            if argument.id in state.op_names:
+                return _Binding("op")
+            if argument.id in state.batch:
+                return _Binding("batch", state.batch[argument.id])
+            if argument.id in state.connection_names:
+                return _Binding("connection")
+        if self._is_connection_value(argument, state):
+            return _Binding("connection")
+        return literal(argument, state.env)
+
+    def _operation(
+        self,
+        node: ast.Call,
+        name: str,
+        receiver: str,
+        batch_table: str | None,
+        batch_schema: str | None,
+        context: Context,
+        state: FunctionState,
+    ) -> None:
+        params = _BATCH_PARAMS.get(name, ()) if receiver == "batch" else _OP_PARAMS.get(name, ("sqltext",))
+        if receiver == "bind":
+            params = ("sqltext",)
+        arguments: dict[str, ast.expr] = {}
+        for index, argument in enumerate(node.args):
+            if isinstance(argument, ast.Starred):
+                break
+            if index < len(params):
+                arguments[params[index]] = argument
+        kwargs: dict[str, Literal] = {}
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                continue
+            arguments.setdefault(keyword.arg, keyword.value)
+            kwargs[keyword.arg] = literal(keyword.value, state.env)
+        env = state.env
+
+        def text_of(key: str) -> tuple[str | None, bool]:
+            expression = arguments.get(key)
+            if expression is None:
+                return None, True
+            value = literal(expression, env)
+            return (value, True) if isinstance(value, str) else (None, False)
+
+        table: str | None
+        table_known = True
+        if receiver == "batch":
+            table, schema_value = batch_table, batch_schema
+            table_known = table is not None
+        else:
+            table_key = next(
+                (key for key in ("table_name", "source_table", "old_table_name") if key in arguments), None
+            )
+            table, table_known = text_of(table_key) if table_key else (None, name in ("execute", "bulk_insert"))
+            schema_literal = kwargs.get("schema", kwargs.get("source_schema"))
+            schema_value = schema_literal if isinstance(schema_literal, str) else None
+        target: str | None = None
+        target_known = True
+        for key in _TARGET_PARAMS:
+            if key in arguments:
+                target, target_known = text_of(key)
+                break
+        columns: tuple[ColumnSpec, ...] = ()
+        foreign_keys: tuple[ForeignKeySpec, ...] = ()
+        if name == "create_table":
+            columns, foreign_keys = self._table_elements(node.args[1:], state)
+        elif name == "add_column" and "column" in arguments:
+            column = self._column(arguments["column"], state)
+            if column is not None:
+                columns = (column,)
+                target = column.name
+                target_known = column.name is not None
+            else:
+                target_known = False
+        elif name == "create_foreign_key":
+            local = _names(literal(arguments.get("local_cols"), env))
+            remote = _names(literal(arguments.get("remote_cols"), env))
+            referent = literal(arguments.get("referent_table"), env)
+            foreign_keys = (
+                ForeignKeySpec(local, referent if isinstance(referent, str) else None, remote, node.lineno, node.col_offset),
+            )
+        index_columns = _names(literal(arguments.get("columns"), env)) if "columns" in arguments else ()
+        new_name: str | None = None
+        if name == "rename_table":
+            new_name, _ = text_of("new_table_name")
+        elif name == "alter_column":
+            new_name, _ = text_of("new_column_name")
+        type_value: TypeRef | None = None
+        if name == "alter_column" and "type_" in arguments:
+            type_value = type_ref(arguments["type_"], self._qualify)
+        sql: tuple[sqlmod.SqlStatement, ...] | None = None
+        sql_text: str | None = None
+        plain = False
+        if name in ("execute", "exec_driver_sql"):
+            sql_text, plain = self._sql_text(arguments.get("sqltext"), state)
+            sql = sqlmod.classify(sql_text) if sql_text is not None else None
+            if sql is None and context.phase:
+                self.records.opaque_phases.add(context.phase)
+        if context.phase and (not table_known or not target_known):
+            self.records.opaque_phases.add(context.phase)
+        guarded = context.guarded or kwargs.get("if_exists") is True or kwargs.get("if_not_exists") is True
+        self._record(
+            Operation(
+                name=name,
+                receiver=receiver,
+                line=node.lineno,
+                col=node.col_offset,
+                function=context.function,
+                phase=context.phase,
+                engine=context.engine,
+                table=table,
+                schema=schema_value,
+                target=target,
+                target_known=target_known,
+                table_known=table_known,
+                columns=columns,
+                foreign_keys=foreign_keys,
+                index_columns=index_columns,
+                kwargs=kwargs,
+                new_name=new_name,
+                type_=type_value,
+                sql=sql,
+                sql_text=sql_text,
+                plain_string=plain,
+                guarded=guarded,
+                dialects=context.dialects,
+                stack=context.stack,
+                after_commit=context.after_commit,
+            )
+        )
+
+    def _record(self, operation: Operation) -> None:
+        self.records.operations.append(operation)
+
+    def _sql_text(self, node: ast.expr | None, state: FunctionState) -> tuple[str | None, bool]:
+        """The SQL text of an execute argument and whether it was a plain string (not ``text()``)."""
+        if node is None:
+            return None, False
+        if isinstance(node, ast.Name) and node.id in state.text_names:
+            return state.text_names[node.id], False
+        if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
+            return string_with_holes(node.args[0], state.env, sqlmod.HOLE), False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+            "bindparams",
+            "columns",
+            "execution_options",
+        ):
+            inner, _ = self._sql_text(node.func.value, state)
+            return inner, False
+        text = string_with_holes(node, state.env, sqlmod.HOLE)
+        return text, text is not None
+
+    def _qualify(self, node: ast.expr) -> str | None:
+        return qualify(node, self.aliases)
+
+    # ------------------------------------------------------------------ table elements
+    def _table_elements(
+        self, elements: Iterable[ast.expr], state: FunctionState
+    ) -> tuple[tuple[ColumnSpec, ...], tuple[ForeignKeySpec, ...]]:
+        columns: list[ColumnSpec] = []
+        foreign_keys: list[ForeignKeySpec] = []
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            name = call_name(element)
+            if name == "Column":
+                column = self._column(element, state)
+                if column is not None:
+                    columns.append(column)
+            elif name == "ForeignKeyConstraint" and len(element.args) >= 2:
+                local = _names(literal(element.args[0], state.env))
+                remote = _names(literal(element.args[1], state.env))
+                tables = {_split_reference(reference)[0] for reference in remote}
+                ref_table = tables.pop() if len(tables) == 1 else None
+                foreign_keys.append(
+                    ForeignKeySpec(
+                        local,
+                        ref_table,
+                        tuple(_split_reference(reference)[1] for reference in remote),
+                        element.lineno,
+                        element.col_offset,
+                    )
+                )
+        return tuple(columns), tuple(foreign_keys)
+
+    def _column(self, node: ast.expr, state: FunctionState) -> ColumnSpec | None:
+        if not isinstance(node, ast.Call) or call_name(node) != "Column":
+            return None
+        arguments = list(node.args)
+        name_value = literal(arguments[0], state.env) if arguments else UNKNOWN
+        column_name = name_value if isinstance(name_value, str) else None
+        if column_name is not None:
+            arguments = arguments[1:]
+        column_type: TypeRef | None = None
+        generated = False
+        references: list[ForeignKeySpec] = []
+        for argument in arguments:
+            inner = call_name(argument) if isinstance(argument, ast.Call) else None
+            if inner == "ForeignKey" and isinstance(argument, ast.Call) and argument.args:
+                reference = literal(argument.args[0], state.env)
+                ref_table, ref_column = _split_reference(reference if isinstance(reference, str) else None)
+                references.append(
+                    ForeignKeySpec((column_name,), ref_table, (ref_column,), node.lineno, node.col_offset)
+                )
+            elif inner in ("Computed", "Identity"):
+                generated = True
+            elif inner in ("Sequence", "CheckConstraint", "UniqueConstraint"):
+                continue
+            elif column_type is None:
+                column_type = type_ref(argument, self._qualify)
+        for keyword in node.keywords:
+            if keyword.arg == "type_":
+                column_type = type_ref(keyword.value, self._qualify)
+            elif keyword.arg == "name":
+                value = literal(keyword.value, state.env)
+                column_name = value if isinstance(value, str) else column_name
+        nullable = literal(_keyword(node, "nullable"), state.env)
+        primary_key = literal(_keyword(node, "primary_key"), state.env)
+        server_default = _keyword(node, "server_default")
+        has_default = server_default is not None and not (
+            isinstance(server_default, ast.Constant) and server_default.value is None
+        )
+        return ColumnSpec(
+            name=column_name,
+            type=column_type if column_type is not None else TypeRef("unknown"),
+            line=node.lineno,
+            col=node.col_offset,
+            nullable=nullable if isinstance(nullable, bool) else None,
+            primary_key=primary_key is True,
+            server_default=has_default,
+            generated=generated,
+            foreign_keys=tuple(references),
+        )
+
+    # ------------------------------------------------------------------ tests
+    def _is_op_receiver(self, node: ast.expr | None, state: FunctionState) -> bool:
+        if node is None:
+            return False
+        if isinstance(node, ast.Name):
+            return node.id in state.op_names
+        return qualify(node, self.aliases) == "alembic.op"
+
+    def _is_existence_test(self, node: ast.expr, state: FunctionState) -> bool:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Call):
+                name = call_name(child)
+                if name and ("exist" in name.lower() or name.startswith("has_") or name in _INSPECTOR_GETTERS):
+                    return True
+            elif isinstance(child, ast.Name) and child.id in state.existence_names:
+                return True
+        return False
+
+    def _is_connection_value(self, node: ast.expr, state: FunctionState) -> bool:
+        if isinstance(node, ast.Name):
+            return node.id in state.connection_names or node.id in _CONVENTIONAL_CONNECTIONS
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name in ("get_bind", "connect", "begin"):
+                return True
+            if name == "execution_options" and isinstance(node.func, ast.Attribute):
+                return self._is_connection_value(node.func.value, state)
+        if isinstance(node, ast.Attribute) and node.attr in ("connection", "bind"):
+            return True
+        return False
+
+    def _mentions_dialect(self, node: ast.expr, state: FunctionState) -> bool:
+        for child in ast.walk(node):
+            if isinstance(child, ast.Attribute) and child.attr == "name":
+                parts = dotted_parts(child.value) or []
+                if isinstance(child.value, ast.Attribute) and child.value.attr in ("dialect", "engine"):
+                    return True
+                if isinstance(child.value, ast.Call) and call_name(child.value) == "get_bind":
+                    return True
+                if parts and parts[-1] in ("dialect", "engine", "bind"):
+                    return True
+            elif isinstance(child, ast.Name) and (child.id in state.dialect_names or child.id == "dialect_name"):
+                return True
+        return False
+
+    def _dialect_test(
+        self, node: ast.expr, state: FunctionState
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        """(dialects where the test holds, dialects where it does not), or None for a non-dialect test."""
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = self._dialect_test(node.operand, state)
+            return (inner[1], inner[0]) if inner else None
+        if isinstance(node, ast.BoolOp):
+            parts = [self._dialect_test(value, state) for value in node.values]
+            known = [part for part in parts if part is not None]
+            if not known:
+                return None
+            if isinstance(node.op, ast.And):
+                holds = ALL_DIALECTS
+                for part in known:
+                    holds = holds & part[0]
+                fails = ALL_DIALECTS if len(known) < len(parts) else frozenset().union(*(p[1] for p in known))
+                return holds, fails
+            if len(known) < len(parts):
+                return None
+            holds = frozenset().union(*(part[0] for part in known))
+            return holds, ALL_DIALECTS - holds
+        if isinstance(node, ast.Call):
+            name = (call_name(node) or "").lower()
+            for word, dialects in _DIALECT_WORDS.items():
+                if name in (f"is_{word}", f"skip_if_{word}", f"_is_{word}"):
+                    self.records.dialect_hints.update(dialects)
+                    return dialects, ALL_DIALECTS - dialects
+            return None
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            left, right = node.left, node.comparators[0]
+            if not self._mentions_dialect(left, state):
+                left, right = right, left
+                if not self._mentions_dialect(left, state):
+                    return None
+            value = literal(right, {})
+            words = value if isinstance(value, tuple) else (value,)
+            named: frozenset[str] = frozenset()
+            for word in words:
+                if not isinstance(word, str) or word.lower() not in _DIALECT_WORDS:
+                    return None
+                named = named | _DIALECT_WORDS[word.lower()]
+            self.records.dialect_hints.update(named)
+            operator = node.ops[0]
+            if isinstance(operator, (ast.Eq, ast.In, ast.Is)):
+                return named, ALL_DIALECTS - named
+            if isinstance(operator, (ast.NotEq, ast.NotIn, ast.IsNot)):
+                return ALL_DIALECTS - named, named
+        return None
+
+    def _is_db_error(self, node: ast.expr) -> bool:
+        candidates = node.elts if isinstance(node, ast.Tuple) else [node]
+        for candidate in candidates:
+            parts = dotted_parts(candidate)
+            if not parts:
+                continue
+            qualified = qualify(candidate, self.aliases) or ".".join(parts)
+            if parts[-1] in _DB_ERRORS and parts[-1] != "Error":
+                return True
+            if qualified.startswith("sqlalchemy.exc.") and parts[-1] not in ("NoSuchTableError", "ArgumentError"):
+                return True
+            if qualified.split(".")[0] in _DB_DRIVERS:
+                return True
+        return False
+
+    def _qualified_suppress(self, node: ast.Call) -> bool:
+        qualified = qualify(node.func, self.aliases)
+        return qualified in (None, "contextlib.suppress")
+
+    def _is_commit(self, node: ast.expr) -> bool:
+        if not isinstance(node, ast.Call) or call_name(node) not in ("execute", "exec_driver_sql") or not node.args:
+            return False
+        text = literal(node.args[0], {})
+        return isinstance(text, str) and text.strip().rstrip(";").strip().upper() in ("COMMIT", "END")
+
+
+@dataclass(frozen=True)
+class _Binding:
+    """A helper parameter bound to something other than a literal: op, a batch operations object, a connection."""
+
+    kind: str
+    batch: tuple[str | None, str | None] = (None, None)
+
+    def apply(self, name: str, state: FunctionState) -> None:
+        if self.kind == "op":
+            state.op_names.add(name)
+        elif self.kind == "batch":
+            state.batch[name] = self.batch
+        else:
+            state.connection_names.add(name)
+
+
+def _is_migration_function(name: str) -> bool:
+    return name in ("upgrade", "downgrade") or name.startswith(("upgrade_", "downgrade_"))
+
+
+def _is_foreign_code(qualified: str) -> bool:
+    """A call into code outside the migration, the stdlib, SQLAlchemy and Alembic."""
+    top = qualified.split(".")[0]
+    return top not in _STDLIB and top not in ("sqlalchemy", "alembic", "builtins") and not top.startswith(".")
+
+
+def _argument(node: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    if len(node.args) > index and not isinstance(node.args[index], ast.Starred):
+        return node.args[index]
+    return _keyword(node, keyword)
+
+
+def _keyword(node: ast.Call, name: str) -> ast.expr | None:
+    for keyword in node.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    return None
+
+
+def _names(value: Literal) -> tuple[str | None, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple):
+        return tuple(item if isinstance(item, str) else None for item in value)
+    return ()
+
+
+def _split_reference(reference: str | None) -> tuple[str | None, str | None]:
+    """``"schema.table.column"`` → (``"table"``, ``"column"``)."""
+    if not reference or "." not in reference:
+        return None, None
+    parts = reference.split(".")
+    return parts[-2], parts[-1]
+
+
+def _target_names(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Name):
+        return [node.id]
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return [name for element in node.elts for name in _target_names(element)]
+    return []
+
+
+def _bind_target(target: ast.expr, value: Literal, env: dict[str, Literal]) -> None:
+    if isinstance(target, ast.Name):
+        env[target.id] = value
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        values = value if isinstance(value, tuple) and len(value) == len(target.elts) else None
+        for index, element in enumerate(target.elts):
+            _bind_target(element, values[index] if values else UNKNOWN, env)
+            if values is None:
+                for name in _target_names(element):
+                    env.pop(name, None)
+
+
+def _is_query_result(node: ast.expr, state: FunctionState) -> bool:
+    current: ast.expr = node
+    for _ in range(8):
+        if isinstance(current, ast.Name):
+            return current.id in state.result_names
+        if isinstance(current, ast.Call):
+            if isinstance(current.func, ast.Attribute) and current.func.attr in _RESULT_METHODS:
+                return True
+            if isinstance(current.func, ast.Name) and current.func.id in ("list", "enumerate") and current.args:
+                current = current.args[0]
+                continue
+            return False
+        if isinstance(current, ast.Attribute):
+            current = current.value
+            continue
+        return False
+    return False
+
+
+def _runs_sql(body: list[ast.stmt]) -> bool:
+    for statement in body:
+        for child in ast.walk(statement):
+            if isinstance(child, ast.Call) and call_name(child) in ("execute", "exec_driver_sql", "bulk_insert"):
+                return True
+    return False
+
+
+def _is_noop(node: ast.stmt, allow_continue: bool = False) -> bool:
+    if isinstance(node, ast.Pass):
+        return True
+    if allow_continue and isinstance(node, ast.Continue):
+        return True
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and (
+        node.value.value is Ellipsis or isinstance(node.value.value, str)
+    )
+
+
+def _handler_reraises(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
+
+def _always_exits(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))

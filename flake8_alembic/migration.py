@@ -1,0 +1,246 @@
+"""Reading one file: is it an Alembic migration, and what does it declare and do?
+
+Static only: the stdlib ``ast``; nothing is imported or executed.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from typing import Final, Union
+
+from .extract import Walker, _is_noop
+from .names import ImportRecord, Literal, alias_map, collect_imports, literal
+from .operations import Inspection, Operation, RaiseInfo, RowLoop, TryBlock
+
+_REVISION_FIELDS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
+_LOOKS_LIKE_MIGRATION: Final = re.compile(rb"^\s*down_revision\b", re.MULTILINE)
+_HAS_UPGRADE: Final = re.compile(rb"^\s*(?:async\s+)?def\s+upgrade\w*\s*\(", re.MULTILINE)
+_DIALECT_MODULE: Final = re.compile(r"^sqlalchemy\.dialects\.(\w+)")
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """An ``upgrade*``/``downgrade*`` function of the module."""
+
+    name: str
+    kind: str
+    """``upgrade`` | ``downgrade``."""
+    engine: str
+    """``engine1`` for ``upgrade_engine1``; ``""`` for ``upgrade``."""
+    line: int
+    col: int
+    does_nothing: bool
+
+
+@dataclass(frozen=True)
+class RevisionField:
+    """A module-level revision identifier assignment: its value as far as it can be read statically."""
+
+    value: Literal
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Everything the rules need to know about one migration file."""
+
+    path: str
+    fields: dict[str, RevisionField]
+    docstring: str | None
+    description: str | None
+    """The module docstring, or neutron's module-level string holding ``Revision ID:``."""
+    functions: tuple[FunctionSummary, ...]
+    imports: tuple[ImportRecord, ...]
+    operations: tuple[Operation, ...]
+    try_blocks: tuple[TryBlock, ...]
+    raises: tuple[RaiseInfo, ...]
+    row_loops: tuple[RowLoop, ...]
+    inspections: tuple[Inspection, ...]
+    opaque_phases: frozenset[str]
+    dialect_hints: frozenset[str]
+
+    @property
+    def revision(self) -> str | None:
+        field = self.fields.get("revision")
+        return field.value if field and isinstance(field.value, str) else None
+
+    @property
+    def down_revisions(self) -> tuple[str, ...] | None:
+        """The parents: () for a base revision, None when not readable."""
+        field = self.fields.get("down_revision")
+        if field is None:
+            return None
+        value = field.value
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+            return tuple(item for item in value if isinstance(item, str))
+        return None
+
+    @property
+    def is_merge(self) -> bool:
+        parents = self.down_revisions
+        return parents is not None and len(parents) > 1
+
+    @property
+    def revision_line(self) -> int:
+        field = self.fields.get("revision")
+        return field.line if field else 1
+
+    def functions_of(self, kind: str) -> tuple[FunctionSummary, ...]:
+        return tuple(function for function in self.functions if function.kind == kind)
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    """A file that looks like a migration but cannot be read: reported like flake8's E999."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+
+ParseResult = Union[Migration, ParseFailure, None]
+
+
+def looks_like_migration(source: bytes) -> bool:
+    """The cheap text test done before parsing: a ``down_revision`` assignment and an ``upgrade`` function."""
+    return bool(_LOOKS_LIKE_MIGRATION.search(source)) and bool(_HAS_UPGRADE.search(source))
+
+
+def decode_source(source: bytes) -> str:
+    """Decode as Python does (PEP 263 cookie, BOM); raises UnicodeDecodeError/SyntaxError/LookupError."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    text = source.decode(encoding)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse_source(path: str, source: bytes) -> ParseResult:
+    """Parse file bytes. None when the file is not a migration (including text that never looks like one)."""
+    if not looks_like_migration(source):
+        return None
+    try:
+        text = decode_source(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as error:
+        return ParseFailure(path, 1, 0, f"cannot decode the file: {_one_line(error)}")
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as error:
+        return ParseFailure(path, error.lineno or 1, max((error.offset or 1) - 1, 0), f"SyntaxError: {error.msg}")
+    except (ValueError, RecursionError, MemoryError) as error:
+        return ParseFailure(path, 1, 0, f"cannot parse the file: {type(error).__name__}: {_one_line(error)}")
+    return parse_tree(path, tree)
+
+
+def parse_tree(path: str, tree: ast.Module) -> Migration | None:
+    """Summarise an already parsed module; None when it is not a migration."""
+    fields: dict[str, RevisionField] = {}
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    constants: dict[str, Literal] = {}
+    description: str | None = None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            functions[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if not isinstance(target, ast.Name):
+                    continue
+                value = literal(node.value, {})
+                if target.id in _REVISION_FIELDS:
+                    fields[target.id] = RevisionField(value, node.lineno, node.col_offset)
+                elif isinstance(value, (str, int, float, bool, tuple)):
+                    constants[target.id] = value
+        elif (
+            description is None
+            and isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            and "Revision ID:" in node.value.value
+        ):
+            description = node.value.value
+    if "revision" not in fields or "down_revision" not in fields:
+        return None
+    if not any(name == "upgrade" or name.startswith("upgrade_") for name in functions):
+        return None
+    docstring = ast.get_docstring(tree, clean=False)
+    imports = collect_imports(tree.body)
+    aliases = alias_map(imports)
+    walker = Walker(functions, imports, aliases, constants)
+    summaries: list[FunctionSummary] = []
+    raises: list[RaiseInfo] = []
+    for name, node in functions.items():
+        kind, engine = _function_kind(name)
+        if kind is None:
+            continue
+        summaries.append(
+            FunctionSummary(name, kind, engine, node.lineno, node.col_offset, all(_is_noop(s) for s in node.body))
+        )
+        walker.walk_function(node, kind, engine)
+        if kind == "downgrade":
+            raises.extend(_top_level_raises(node))
+    for name, node in functions.items():
+        if _function_kind(name)[0] is None and name not in walker.inlined:
+            walker.walk_function(node, None, "")
+    records = walker.records
+    hints = set(records.dialect_hints)
+    for record in imports:
+        match = _DIALECT_MODULE.match(record.qualified)
+        if match:
+            hints.add(match.group(1))
+    return Migration(
+        path=path,
+        fields=fields,
+        docstring=docstring,
+        description=docstring if docstring is not None else description,
+        functions=tuple(summaries),
+        imports=imports,
+        operations=tuple(records.operations),
+        try_blocks=tuple(records.try_blocks),
+        raises=tuple(raises),
+        row_loops=tuple(records.row_loops),
+        inspections=tuple(records.inspections),
+        opaque_phases=frozenset(records.opaque_phases),
+        dialect_hints=frozenset(hints),
+    )
+
+
+def _function_kind(name: str) -> tuple[str | None, str]:
+    for kind in ("upgrade", "downgrade"):
+        if name == kind:
+            return kind, ""
+        if name.startswith(kind + "_"):
+            return kind, name[len(kind) + 1 :]
+    return None, ""
+
+
+def _top_level_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[RaiseInfo]:
+    found = []
+    for statement in node.body:
+        if isinstance(statement, ast.Raise):
+            found.append(RaiseInfo(statement.lineno, statement.col_offset, node.name, _has_message(statement)))
+    return found
+
+
+def _has_message(node: ast.Raise) -> bool:
+    exception = node.exc
+    if exception is None or not isinstance(exception, ast.Call):
+        return False
+    first = exception.args[0] if exception.args else None
+    if first is None:
+        return any(keyword.arg in ("message", "msg") for keyword in exception.keywords)
+    if isinstance(first, ast.Constant):
+        return isinstance(first.value, str) and bool(first.value.strip())
+    return True
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200]

@@ -1,0 +1,175 @@
+"""Records of what a migration does: Alembic operations, SQL executions, try blocks, guards, dialect branches.
+
+The records are plain data (no AST nodes), so a parsed tree can be dropped as soon as it is summarised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from .names import Literal
+from .sql import SqlStatement
+from .types import TypeRef
+
+ALL_DIALECTS: Final = frozenset({"postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle"})
+
+DROP_OPS: Final = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
+CREATE_OPS: Final = frozenset(
+    {
+        "create_table",
+        "add_column",
+        "create_index",
+        "create_unique_constraint",
+        "create_foreign_key",
+        "create_check_constraint",
+        "create_primary_key",
+        "create_exclude_constraint",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ForeignKeySpec:
+    """A foreign key: local columns → referenced table and columns."""
+
+    columns: tuple[str | None, ...]
+    ref_table: str | None
+    ref_columns: tuple[str | None, ...]
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """An ``sa.Column(...)`` as written."""
+
+    name: str | None
+    type: TypeRef
+    line: int
+    col: int
+    nullable: bool | None = None
+    """The literal ``nullable=`` value; None when absent or not literal."""
+    primary_key: bool = False
+    server_default: bool = False
+    """A ``server_default`` that is present and not None."""
+    generated: bool = False
+    """``sa.Computed``/``sa.Identity``: the database fills the values."""
+    foreign_keys: tuple[ForeignKeySpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One enclosing construct of an operation, outermost first in ``Operation.stack``."""
+
+    kind: str
+    """``try`` | ``suppress`` | ``savepoint`` | ``autocommit`` | ``loop`` | ``guard`` | ``batch`` | ``handler``."""
+    line: int
+    ident: int
+    """Distinguishes frames of the same kind and line reached through different helper calls."""
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One call the migration makes on ``op``, a batch operation, or SQL execution on a connection."""
+
+    name: str
+    """The Alembic operation (``drop_table``, ``execute``…) or ``execute`` for ``connection.execute``."""
+    receiver: str
+    """``op`` | ``batch`` | ``bind`` (a connection, session or engine)."""
+    line: int
+    col: int
+    function: str
+    """The top-level function it runs in (``upgrade``, ``downgrade_engine1``) or the helper's name."""
+    phase: str | None
+    """``upgrade`` | ``downgrade`` | None (a helper never called)."""
+    engine: str
+    """The multidb engine suffix (``engine1`` for ``upgrade_engine1``), ``""`` otherwise."""
+    table: str | None = None
+    schema: str | None = None
+    target: str | None = None
+    """The column, index or constraint name the op names (literal), None when absent or unknown."""
+    target_known: bool = True
+    """False when the op names its object with a non-literal expression."""
+    table_known: bool = True
+    columns: tuple[ColumnSpec, ...] = ()
+    foreign_keys: tuple[ForeignKeySpec, ...] = ()
+    index_columns: tuple[str | None, ...] = ()
+    kwargs: Mapping[str, Literal] = field(default_factory=dict)
+    new_name: str | None = None
+    """``rename_table`` target, ``alter_column(new_column_name=)``."""
+    type_: TypeRef | None = None
+    """``alter_column(type_=)``."""
+    sql: tuple[SqlStatement, ...] | None = None
+    """The classified statements of literal SQL; None when the SQL is not a readable string."""
+    sql_text: str | None = None
+    plain_string: bool = False
+    """The SQL was passed as a plain string (or f-string), not wrapped in ``sa.text()``."""
+    guarded: bool = False
+    """Inside an existence check (enclosing ``if``, earlier early return) or passing ``if_exists``/``if_not_exists``."""
+    dialects: frozenset[str] = ALL_DIALECTS
+    stack: tuple[Frame, ...] = ()
+    after_commit: bool = False
+    """An ``op.execute("COMMIT")`` ran earlier in the same function."""
+
+    def flag(self, name: str) -> bool:
+        """A keyword given as literal True (``if_exists=True``)."""
+        return self.kwargs.get(name) is True
+
+    def inside(self, kind: str) -> bool:
+        return any(frame.kind == kind for frame in self.stack)
+
+
+@dataclass(frozen=True)
+class Handler:
+    line: int
+    col: int
+    catches_db_error: bool
+    silent: bool
+    """Only ``pass``/``...``/``continue``."""
+    reraises: bool
+
+
+@dataclass(frozen=True)
+class TryBlock:
+    """A ``try`` statement or a ``with contextlib.suppress(...)`` block."""
+
+    kind: str
+    """``try`` | ``suppress``."""
+    line: int
+    col: int
+    frame: Frame
+    handlers: tuple[Handler, ...]
+    phase: str | None
+    dialects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RaiseInfo:
+    """A ``raise`` directly in the body of a downgrade function."""
+
+    line: int
+    col: int
+    function: str
+    has_message: bool
+
+
+@dataclass(frozen=True)
+class RowLoop:
+    """A ``for`` loop over query results whose body runs SQL or an op (ALM011)."""
+
+    line: int
+    col: int
+    phase: str | None
+    dialects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A runtime inspection of the database: ``sa.inspect(bind)``, ``Inspector.from_engine``."""
+
+    line: int
+    col: int
+    phase: str | None
+    dialects: frozenset[str]

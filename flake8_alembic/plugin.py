@@ -1,0 +1,66 @@
+"""The flake8 face: registers the ``--alembic-*`` options and reports the engine's findings as ``ALM###``."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from . import __version__
+from .config import SETTINGS, ConfigError, Settings, explicit_opt_in, find_pyproject, load_pyproject
+from .engine import INTERNAL_ERROR, lint_tree
+from .rules.registry import OPT_IN_CODES
+
+
+class Plugin:
+    """flake8 tree plugin (entry point ``ALM``)."""
+
+    name = "flake8-alembic"
+    version = __version__
+    settings: ClassVar[Settings] = Settings()
+
+    def __init__(self, tree: ast.Module, filename: str) -> None:
+        self.tree = tree
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, option_manager: Any) -> None:
+        for spec in SETTINGS:
+            option_manager.add_option(
+                spec.option,
+                dest=spec.dest,
+                type=spec.parse,
+                default=None,
+                metavar=spec.metavar,
+                parse_from_config=True,
+                help=f"flake8-alembic: {spec.help}",
+            )
+
+    @classmethod
+    def parse_options(cls, option_manager: Any, options: argparse.Namespace, args: Sequence[str]) -> None:
+        values: dict[str, object] = {}
+        try:
+            pyproject = find_pyproject(Path.cwd())
+            if pyproject is not None:
+                values.update(load_pyproject(pyproject))
+        except ConfigError as error:
+            option_manager.parser.error(str(error))
+        for spec in SETTINGS:
+            value = getattr(options, spec.dest, None)
+            if value is not None:
+                values[spec.key] = value
+        selected = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+        values["opt_in"] = explicit_opt_in(selected, OPT_IN_CODES)
+        cls.settings = Settings().updated(values)
+
+    def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
+        try:
+            diagnostics = lint_tree(self.filename, self.tree, self.settings)
+        except Exception as error:  # noqa: BLE001 - one visible ALM000 instead of a flake8 traceback
+            message = " ".join(str(error).split())[:200]
+            yield 1, 0, f"{INTERNAL_ERROR} internal error in the engine: {type(error).__name__}: {message}", type(self)
+            return
+        for diagnostic in diagnostics:
+            yield diagnostic.line, diagnostic.col, f"{diagnostic.code} {diagnostic.message}", type(self)

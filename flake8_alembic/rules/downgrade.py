@@ -1,0 +1,174 @@
+"""Downgrade rules: ALM001 empty-downgrade, ALM008 irreversible-without-reason, ALM009 downgrade-misses-upgrade,
+ALM017 empty-upgrade."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+
+from ..effects import ObjectRef, created_by, dropped_by, renamed_by
+from ..operations import Operation
+from .base import Diagnostic, Rule, RuleContext
+
+
+def check_empty_downgrade(context: RuleContext) -> Iterator[Diagnostic]:
+    migration = context.migration
+    if migration.is_merge:
+        return
+    upgrades = {function.engine: function for function in migration.functions_of("upgrade")}
+    downgrades = {function.engine: function for function in migration.functions_of("downgrade")}
+    for engine, downgrade in downgrades.items():
+        upgrade = upgrades.get(engine)
+        if downgrade.does_nothing and upgrade is not None and not upgrade.does_nothing:
+            yield Diagnostic(
+                downgrade.line,
+                downgrade.col,
+                "ALM001",
+                f"{downgrade.name}() is empty: `alembic downgrade` moves alembic_version back and leaves "
+                f"the schema changed; undo what {upgrade.name}() does, or raise NotImplementedError "
+                "saying why and how to roll back",
+            )
+    if context.settings.downgrades != "required":
+        return
+    for engine, upgrade in upgrades.items():
+        if engine not in downgrades and not upgrade.does_nothing:
+            expected = f"downgrade_{engine}" if engine else "downgrade"
+            yield Diagnostic(
+                upgrade.line,
+                upgrade.col,
+                "ALM001",
+                f"no {expected}() for {upgrade.name}(): `alembic downgrade` fails on this revision; write one "
+                "(or raise NotImplementedError with the reason), or set downgrades = \"forward-only\"",
+            )
+
+
+def check_irreversible_without_reason(context: RuleContext) -> Iterator[Diagnostic]:
+    for raised in context.migration.raises:
+        if not raised.has_message:
+            yield Diagnostic(
+                raised.line,
+                raised.col,
+                "ALM008",
+                f"{raised.function}() raises without a message: say why it cannot be undone and how to roll "
+                "back (e.g. restore from backup)",
+            )
+
+
+def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]:
+    migration = context.migration
+    if "downgrade" in migration.opaque_phases:
+        return
+    downgrades = {function.engine: function for function in migration.functions_of("downgrade")}
+    raising = {raised.function for raised in migration.raises}
+    operations = list(context.operations())
+    for upgrade in migration.functions_of("upgrade"):
+        downgrade = downgrades.get(upgrade.engine)
+        if downgrade is None or downgrade.does_nothing or downgrade.name in raising:
+            continue
+        ups = [op for op in operations if op.phase == "upgrade" and op.engine == upgrade.engine]
+        undone = _Undone.of([op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine])
+        for index, operation in enumerate(ups):
+            for ref in created_by(operation):
+                if ref.kind not in ("table", "column", "index", "constraint") or ref.name is None:
+                    continue
+                final = _follow(ref, ups[index + 1 :])
+                if final is None or undone.covers(final):
+                    continue
+                what = f'{ref.kind} "{ref.name}"' + (f' on "{ref.table}"' if ref.table else "")
+                yield Diagnostic(
+                    operation.line,
+                    operation.col,
+                    "ALM009",
+                    f"{upgrade.name}() creates {what} but {downgrade.name}() neither drops it nor its table",
+                )
+
+
+def _follow(ref: ObjectRef, later: Iterable[Operation]) -> ObjectRef | None:
+    """The object's name at the end of upgrade(), following renames; None when upgrade() drops it again."""
+    current = ref
+    for operation in later:
+        for before, new_name in renamed_by(operation):
+            if before.kind == "table" and current.kind == "table" and before.name == current.name:
+                current = replace(current, name=new_name)
+            elif before.kind == "table" and before.name == current.table:
+                current = replace(current, table=new_name)
+            elif before.kind == current.kind and before.name == current.name and before.table == current.table:
+                current = replace(current, name=new_name)
+        for dropped in dropped_by(operation):
+            owner = current.name if current.kind == "table" else current.table
+            if dropped.kind == "table" and dropped.name == owner:
+                return None
+            if dropped.kind == current.kind and dropped.name == current.name:
+                return None
+    return current
+
+
+@dataclass
+class _Undone:
+    """What downgrade() drops, by the names objects had when downgrade() started (renames followed)."""
+
+    tables: set[str] = field(default_factory=set)
+    columns: set[tuple[str | None, str]] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    """Dropped index and constraint names (either kind: MySQL drops a unique constraint as an index)."""
+
+    @classmethod
+    def of(cls, operations: Iterable[Operation]) -> _Undone:
+        undone = cls()
+        table_origin: dict[str, str] = {}
+        column_origin: dict[tuple[str | None, str], str] = {}
+        for operation in operations:
+            for ref in dropped_by(operation):
+                if ref.name is None:
+                    continue
+                table = table_origin.get(ref.table, ref.table) if ref.table else None
+                if ref.kind == "table":
+                    undone.tables.add(table_origin.get(ref.name, ref.name))
+                elif ref.kind == "column":
+                    undone.columns.add((table, column_origin.get((table, ref.name), ref.name)))
+                else:
+                    undone.names.add(ref.name)
+            for before, new_name in renamed_by(operation):
+                if before.name is None:
+                    continue
+                if before.kind == "table":
+                    table_origin[new_name] = table_origin.get(before.name, before.name)
+                else:
+                    table = table_origin.get(before.table, before.table) if before.table else None
+                    column_origin[(table, new_name)] = column_origin.get((table, before.name), before.name)
+        return undone
+
+    def covers(self, ref: ObjectRef) -> bool:
+        if ref.table is not None and ref.table in self.tables:
+            return True
+        if ref.kind == "table":
+            return ref.name in self.tables
+        if ref.kind == "column":
+            return (ref.table, ref.name or "") in self.columns
+        if ref.name in self.names:
+            return True
+        return any((ref.table, column) in self.columns for column in ref.columns if column)
+
+
+def check_empty_upgrade(context: RuleContext) -> Iterator[Diagnostic]:
+    migration = context.migration
+    if migration.is_merge:
+        return
+    for upgrade in migration.functions_of("upgrade"):
+        if upgrade.does_nothing:
+            yield Diagnostic(
+                upgrade.line,
+                upgrade.col,
+                "ALM017",
+                f"{upgrade.name}() does nothing in a revision that is not a merge: delete the revision or fill it",
+            )
+
+
+RULES = (
+    Rule("ALM001", "empty-downgrade", "downgrade() does nothing, or is missing", check_empty_downgrade),
+    Rule("ALM008", "irreversible-without-reason", "downgrade() raises without saying why",
+         check_irreversible_without_reason),
+    Rule("ALM009", "downgrade-misses-upgrade", "downgrade() leaves behind an object upgrade() creates",
+         check_downgrade_misses_upgrade),
+    Rule("ALM017", "empty-upgrade", "upgrade() does nothing", check_empty_upgrade, default=False),
+)

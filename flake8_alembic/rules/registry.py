@@ -1,0 +1,23 @@
+"""All rules, in code order, and their documentation pages."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Final
+
+from . import downgrade, drops, errors, existence, foreign_keys, hygiene
+from .base import Rule
+
+RULES: Final[tuple[Rule, ...]] = tuple(
+    sorted(
+        (*downgrade.RULES, *drops.RULES, *errors.RULES, *existence.RULES, *foreign_keys.RULES, *hygiene.RULES),
+        key=lambda rule: rule.code,
+    )
+)
+BY_CODE: Final = {rule.code: rule for rule in RULES}
+OPT_IN_CODES: Final = frozenset(rule.code for rule in RULES if not rule.default)
+
+
+def documentation(code: str) -> str:
+    """The rule's page (What it does / Why is this bad? / Example / Use instead / Options / References)."""
+    return resources.files("flake8_alembic").joinpath("docs", f"{code}.md").read_text(encoding="utf-8")
