@@ -139,7 +139,10 @@ SETTINGS: Final = (
     ),
     SettingSpec("guard-drops", _choice("always", "unproven"), "MODE", "ALM002: always | unproven (default always)"),
     SettingSpec(
-        "guard-alters", _choice("unproven", "always"), "MODE", "ALM003/ALM005: unproven | always (default unproven)"
+        "guard-alters",
+        _choice("unproven", "always"),
+        "MODE",
+        "ALM003/ALM005: unproven | always (default unproven)",
     ),
     SettingSpec(
         "downgrades",

@@ -89,7 +89,7 @@ def run_rules(context: RuleContext, rules: Iterable[Rule]) -> list[Diagnostic]:
     for rule in rules:
         try:
             found.update(rule.check(context))
-        except Exception as error:  # noqa: BLE001 - reported, never swallowed: ALM000 names the rule
+        except Exception as error:
             found.add(Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in {rule.code}: {_describe(error)}"))
     return sorted(found)
 
@@ -99,15 +99,13 @@ def lint_migration(migration: Migration, settings: Settings, cache: ProjectCache
     return run_rules(context, enabled_rules(settings))
 
 
-def lint_tree(
-    path: str, tree: ast.Module, settings: Settings, cache: ProjectCache = PROCESS_CACHE
-) -> list[Diagnostic]:
+def lint_tree(path: str, tree: ast.Module, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
     """Findings for an already parsed module (the flake8 face); nothing for a non-migration."""
     try:
         migration = parse_tree(path, tree)
     except RecursionError:
         return []
-    except Exception as error:  # noqa: BLE001 - the face must never show a traceback
+    except Exception as error:
         return [Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}")]
     if migration is None:
         return []
@@ -124,16 +122,16 @@ class FileResult:
     is_migration: bool = False
 
 
-def lint_source(
-    path: str, source: bytes, settings: Settings, cache: ProjectCache = PROCESS_CACHE
-) -> FileResult:
+def lint_source(path: str, source: bytes, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> FileResult:
     """Findings for file bytes (the standalone face); never raises."""
     try:
         parsed = parse_source(path, source)
     except RecursionError:
         return FileResult(path, failure=ParseFailure(path, 1, 0, "the file is nested too deeply to analyse"))
-    except Exception as error:  # noqa: BLE001
-        return FileResult(path, (Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}"),))
+    except Exception as error:
+        return FileResult(
+            path, (Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}"),)
+        )
     if parsed is None:
         return FileResult(path)
     if isinstance(parsed, ParseFailure):

@@ -413,7 +413,15 @@ class Walker:
                 catches = any(self._is_db_error(argument) for argument in expression.args)
                 handler = Handler(node.lineno, node.col_offset, catches, silent=True, reraises=False)
                 self.records.try_blocks.append(
-                    TryBlock("suppress", node.lineno, node.col_offset, frame, (handler,), context.phase, context.dialects)
+                    TryBlock(
+                        "suppress",
+                        node.lineno,
+                        node.col_offset,
+                        frame,
+                        (handler,),
+                        context.phase,
+                        context.dialects,
+                    )
                 )
             elif name in _CONNECTION_MAKERS and isinstance(item.optional_vars, ast.Name):
                 state.connection_names.add(item.optional_vars.id)
@@ -463,7 +471,12 @@ class Walker:
             if text_sql is not None and len(names) == 1:
                 state.text_names[name] = text_sql
                 continue
-            for group in (state.existence_names, state.connection_names, state.result_names, state.dialect_names):
+            for group in (
+                state.existence_names,
+                state.connection_names,
+                state.result_names,
+                state.dialect_names,
+            ):
                 group.discard(name)
             if known is not UNKNOWN and len(names) == 1:
                 state.env[name] = known
@@ -625,7 +638,13 @@ class Walker:
             remote = _names(literal(arguments.get("remote_cols"), env))
             referent = literal(arguments.get("referent_table"), env)
             foreign_keys = (
-                ForeignKeySpec(local, referent if isinstance(referent, str) else None, remote, node.lineno, node.col_offset),
+                ForeignKeySpec(
+                    local,
+                    referent if isinstance(referent, str) else None,
+                    remote,
+                    node.lineno,
+                    node.col_offset,
+                ),
             )
         index_columns = _names(literal(arguments.get("columns"), env)) if "columns" in arguments else ()
         new_name: str | None = None
@@ -688,10 +707,15 @@ class Walker:
             return state.text_names[node.id], False
         if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
             return string_with_holes(node.args[0], state.env, sqlmod.HOLE), False
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-            "bindparams",
-            "columns",
-            "execution_options",
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr
+            in (
+                "bindparams",
+                "columns",
+                "execution_options",
+            )
         ):
             inner, _ = self._sql_text(node.func.value, state)
             return inner, False
@@ -807,9 +831,7 @@ class Walker:
                 return True
             if name == "execution_options" and isinstance(node.func, ast.Attribute):
                 return self._is_connection_value(node.func.value, state)
-        if isinstance(node, ast.Attribute) and node.attr in ("connection", "bind"):
-            return True
-        return False
+        return isinstance(node, ast.Attribute) and node.attr in ("connection", "bind")
 
     def _mentions_dialect(self, node: ast.expr, state: FunctionState) -> bool:
         for child in ast.walk(node):
@@ -825,9 +847,7 @@ class Walker:
                 return True
         return False
 
-    def _dialect_test(
-        self, node: ast.expr, state: FunctionState
-    ) -> tuple[frozenset[str], frozenset[str]] | None:
+    def _dialect_test(self, node: ast.expr, state: FunctionState) -> tuple[frozenset[str], frozenset[str]] | None:
         """(dialects where the test holds, dialects where it does not), or None for a non-dialect test."""
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             inner = self._dialect_test(node.operand, state)
@@ -863,10 +883,10 @@ class Walker:
             value = literal(right, {})
             words = value if isinstance(value, tuple) else (value,)
             named: frozenset[str] = frozenset()
-            for word in words:
-                if not isinstance(word, str) or word.lower() not in _DIALECT_WORDS:
+            for item in words:
+                if not isinstance(item, str) or item.lower() not in _DIALECT_WORDS:
                     return None
-                named = named | _DIALECT_WORDS[word.lower()]
+                named = named | _DIALECT_WORDS[item.lower()]
             self.records.dialect_hints.update(named)
             operator = node.ops[0]
             if isinstance(operator, (ast.Eq, ast.In, ast.Is)):
@@ -884,7 +904,10 @@ class Walker:
             qualified = qualify(candidate, self.aliases) or ".".join(parts)
             if parts[-1] in _DB_ERRORS and parts[-1] != "Error":
                 return True
-            if qualified.startswith("sqlalchemy.exc.") and parts[-1] not in ("NoSuchTableError", "ArgumentError"):
+            if qualified.startswith("sqlalchemy.exc.") and parts[-1] not in (
+                "NoSuchTableError",
+                "ArgumentError",
+            ):
                 return True
             if qualified.split(".")[0] in _DB_DRIVERS:
                 return True
@@ -998,7 +1021,11 @@ def _is_query_result(node: ast.expr, state: FunctionState) -> bool:
 def _runs_sql(body: list[ast.stmt]) -> bool:
     for statement in body:
         for child in ast.walk(statement):
-            if isinstance(child, ast.Call) and call_name(child) in ("execute", "exec_driver_sql", "bulk_insert"):
+            if isinstance(child, ast.Call) and call_name(child) in (
+                "execute",
+                "exec_driver_sql",
+                "bulk_insert",
+            ):
                 return True
     return False
 
@@ -1008,8 +1035,10 @@ def _is_noop(node: ast.stmt, allow_continue: bool = False) -> bool:
         return True
     if allow_continue and isinstance(node, ast.Continue):
         return True
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and (
-        node.value.value is Ellipsis or isinstance(node.value.value, str)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and (node.value.value is Ellipsis or isinstance(node.value.value, str))
     )
 
 

@@ -158,12 +158,12 @@ def _literal(node: ast.expr | None, env: Mapping[str, Literal], depth: int) -> L
         return UNKNOWN
     if isinstance(node, ast.JoinedStr):
         pieces: list[str] = []
-        for value in node.values:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                pieces.append(value.value)
-            elif isinstance(value, ast.FormattedValue):
-                inner = _literal(value.value, env, depth + 1)
-                if not isinstance(inner, (str, int)) or value.format_spec is not None:
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                pieces.append(part.value)
+            elif isinstance(part, ast.FormattedValue):
+                inner = _literal(part.value, env, depth + 1)
+                if not isinstance(inner, (str, int)) or part.format_spec is not None:
                     return UNKNOWN
                 pieces.append(str(inner))
             else:

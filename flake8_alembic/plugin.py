@@ -51,16 +51,24 @@ class Plugin:
             value = getattr(options, spec.dest, None)
             if value is not None:
                 values[spec.key] = value
-        selected = [*(getattr(options, "select", None) or ()), *(getattr(options, "extend_select", None) or ())]
+        selected = [
+            *(getattr(options, "select", None) or ()),
+            *(getattr(options, "extend_select", None) or ()),
+        ]
         values["opt_in"] = explicit_opt_in(selected, OPT_IN_CODES)
         cls.settings = Settings().updated(values)
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         try:
             diagnostics = lint_tree(self.filename, self.tree, self.settings)
-        except Exception as error:  # noqa: BLE001 - one visible ALM000 instead of a flake8 traceback
+        except Exception as error:
             message = " ".join(str(error).split())[:200]
-            yield 1, 0, f"{INTERNAL_ERROR} internal error in the engine: {type(error).__name__}: {message}", type(self)
+            yield (
+                1,
+                0,
+                f"{INTERNAL_ERROR} internal error in the engine: {type(error).__name__}: {message}",
+                type(self),
+            )
             return
         for diagnostic in diagnostics:
             yield diagnostic.line, diagnostic.col, f"{diagnostic.code} {diagnostic.message}", type(self)

@@ -532,11 +532,7 @@ def _string_names(tree: ast.AST) -> dict[str, str]:
         for target in targets:
             if isinstance(target, ast.Name):
                 values.setdefault(target.id, set()).add(text)
-    return {
-        name: text
-        for name, texts in values.items()
-        if len(texts) == 1 and (text := next(iter(texts))) is not None
-    }
+    return {name: text for name, texts in values.items() if len(texts) == 1 and (text := next(iter(texts))) is not None}
 
 
 def _is_isolation_key(key: str | None) -> bool:
@@ -567,9 +563,7 @@ def _configures_autocommit(tree: ast.AST) -> bool:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 # section["sqlalchemy.isolation_level"] = "AUTOCOMMIT"
-                if isinstance(target, ast.Subscript) and _is_isolation_key(
-                    _constant_string(target.slice, names)
-                ):
+                if isinstance(target, ast.Subscript) and _is_isolation_key(_constant_string(target.slice, names)):
                     return True
     return False
 
@@ -616,11 +610,7 @@ def _top_level_names(folder: Path) -> set[str]:
         except OSError:
             continue
         if is_dir:
-            if (
-                name.lower() not in _SKIP_PACKAGES
-                and _importable(name)
-                and _is_file(folder / name / "__init__.py")
-            ):
+            if name.lower() not in _SKIP_PACKAGES and _importable(name) and _is_file(folder / name / "__init__.py"):
                 names.add(name)
         elif is_file and name.endswith(".py"):
             stem = name[:-3]

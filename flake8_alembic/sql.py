@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, NamedTuple
 
@@ -101,6 +101,7 @@ _SPLIT_CHUNK = re.compile(
     re.S,
 )
 _DOLLAR_TAG = re.compile(r"\$(?:[^\W\d]\w*)?\$")
+_SEPARATORS = re.compile(r"[\s;]+")
 
 
 def _skip_block_comment(text: str, pos: int) -> int:
@@ -138,35 +139,38 @@ def _skip_dollar(text: str, pos: int) -> int | None:
 
 
 def _split(sql: str) -> list[str]:
-    pieces: list[str] = []
+    result: list[str] = []
     n = len(sql)
     start = 0
     pos = 0
-    while True:
+    while pos < n:
         m = _SPLIT_CHUNK.match(sql, pos)
         pos = m.end() if m is not None else pos
         if pos >= n:
             break
         ch = sql[pos]
         if ch == ";":
-            pieces.append(sql[start:pos])
-            pos += 1
-            start = pos
+            _keep(sql[start:pos], result)
+            skipped = _SEPARATORS.match(sql, pos)
+            pos = start = skipped.end() if skipped is not None else pos + 1
         elif ch == "/":  # the chunk pattern only stops at "/" for "/*"
             pos = _skip_block_comment(sql, pos)
         elif ch == "$":
             end = _skip_dollar(sql, pos)
             pos = end if end is not None else pos + 1
         else:  # an unterminated quote: the rest of the text belongs to it
-            pos = n
             break
-    pieces.append(sql[start:])
-    result: list[str] = []
-    for piece in pieces:
-        stripped = piece.strip()
-        if stripped and _Lexer(stripped).get(0) is not None:
-            result.append(stripped)
+    _keep(sql[start:], result)
     return result
+
+
+def _keep(piece: str, result: list[str]) -> None:
+    stripped = piece.strip()
+    if not stripped:
+        return
+    if stripped[0] in "-/" and _Lexer(stripped).get(0) is None:  # only comments
+        return
+    result.append(stripped)
 
 
 def split_statements(sql: str) -> list[str]:
@@ -194,9 +198,9 @@ class _Tok(NamedTuple):
 
 _TOKEN = re.compile(
     r"""
-      (?P<ws>\s+)
-    | (?P<lc>--[^\n]*)
-    | (?P<bc>/\*)
+    (?:\s+|--[^\n]*)*
+    (?:
+      (?P<bc>/\*)
     | (?P<estr>(?<![\w$])[Ee]'[^'\\]*(?:(?:\\.|'')[^'\\]*)*(?:'|\Z))
     | (?P<str>'[^']*(?:''[^']*)*(?:'|\Z))
     | (?P<dq>"[^"]*(?:""[^"]*)*(?:"|\Z))
@@ -204,6 +208,7 @@ _TOKEN = re.compile(
     | (?P<dollar>(?<![\w$])\$(?:[^\W\d]\w*)?\$)
     | (?P<word>[\w\x00$]+)
     | (?P<op>::|.)
+    )?
     """,
     re.S | re.X,
 )
@@ -219,9 +224,10 @@ class _Lexer:
         self.done = False
 
     def get(self, index: int) -> _Tok | None:
-        while len(self.tokens) <= index and not self.done:
+        tokens = self.tokens
+        while len(tokens) <= index and not self.done:
             self._advance()
-        return self.tokens[index] if index < len(self.tokens) else None
+        return tokens[index] if index < len(tokens) else None
 
     def fill_all(self) -> bool:
         """Tokenise everything (up to the cap); False when the cap was hit."""
@@ -229,22 +235,19 @@ class _Lexer:
         return len(self.tokens) <= _MAX_TOKENS
 
     def _advance(self) -> None:
+        """Append the next token, or set ``done``."""
+        if len(self.tokens) > _MAX_TOKENS:
+            self.done = True
+            return
         text = self.text
-        n = len(text)
-        while self.pos < n:
-            if len(self.tokens) > _MAX_TOKENS:
-                self.done = True
-                return
+        while True:
             m = _TOKEN.match(text, self.pos)
-            if m is None:  # cannot happen (the last alternative matches any character)
+            kind = m.lastgroup if m is not None else None
+            if m is None or kind is None:  # only whitespace / line comments remain
                 self.done = True
                 return
-            kind = m.lastgroup or "op"
-            start = m.start()
+            start = m.start(kind)
             end = m.end()
-            if kind in ("ws", "lc"):
-                self.pos = end
-                continue
             if kind == "bc":
                 self.pos = _skip_block_comment(text, start)
                 continue
@@ -254,19 +257,18 @@ class _Lexer:
                 self.tokens.append(_Tok("str", text[start : self.pos], start, self.pos))
                 return
             self.pos = end
-            raw = m.group()
+            raw = text[start:end]
             if kind == "dq":
                 body = raw[1:-1] if len(raw) >= 2 and raw.endswith('"') else raw[1:]
                 self.tokens.append(_Tok("ident", body.replace('""', '"'), start, end))
             elif kind == "bq":
                 body = raw[1:-1] if len(raw) >= 2 and raw.endswith("`") else raw[1:]
                 self.tokens.append(_Tok("ident", body, start, end))
-            elif kind in ("str", "estr"):
+            elif kind == "estr":
                 self.tokens.append(_Tok("str", raw, start, end))
             else:
                 self.tokens.append(_Tok(kind, raw, start, end))
             return
-        self.done = True
 
 
 class _Bail(Exception):
@@ -435,10 +437,12 @@ _CREATE_MODIFIERS = frozenset(
 
 
 def _object_kind(p: _Parser) -> str | None:
-    for words in _MULTI_KINDS:
-        if p.accept_seq(*words):
-            return " ".join(words)
     word = p.kw()
+    if not word:
+        return None
+    for words in _MULTI_KINDS:
+        if words[0] == word and p.accept_seq(*words):
+            return " ".join(words)
     if word in _SINGLE_KINDS:
         p.i += 1
         return word
@@ -653,9 +657,7 @@ def _action(text: str, toks: list[_Tok]) -> AlterAction:
             constraint = None
             if a.accept("CONSTRAINT"):
                 constraint = _single_name(a.tok())
-            return AlterAction(
-                "ADD CONSTRAINT", constraint=constraint, not_valid=_has_seq(a.rest(), "NOT", "VALID")
-            )
+            return AlterAction("ADD CONSTRAINT", constraint=constraint, not_valid=_has_seq(a.rest(), "NOT", "VALID"))
         explicit = a.accept("COLUMN")
         if_not_exists = a.accept_seq("IF", "NOT", "EXISTS")
         if not explicit and a.kw() in _INDEX_WORDS | {"PARTITION"} and not _looks_like_column(a.rest()):
@@ -755,7 +757,6 @@ def _action(text: str, toks: list[_Tok]) -> AlterAction:
 
 
 def _create(p: _Parser, verb: str, text: str) -> SqlStatement | None:
-    base = SqlStatement(verb, None, (), text=text)
     unique = False
     while True:
         word = p.kw()
@@ -767,49 +768,47 @@ def _create(p: _Parser, verb: str, text: str) -> SqlStatement | None:
     kind = _object_kind(p)
     if kind is None:
         return None
-    stmt = replace(base, object_kind=kind, unique=unique)
     if kind == "INDEX":
         concurrently = p.accept("CONCURRENTLY")
         if_not_exists = p.accept_seq("IF", "NOT", "EXISTS")
         names: tuple[str | None, ...] = ()
         if p.kw() != "ON":
             found, name = p.name()
-            if not found:
+            if not found or p.kw() != "ON":
                 raise _Bail
             names = (name,)
-            if p.kw() != "ON":
-                raise _Bail
-        table: str | None = None
-        if p.accept("ON"):
-            p.accept("ONLY")
-            found, table = p.name()
-            if not found:
-                raise _Bail
-        return replace(
-            stmt,
-            names=names,
-            concurrently=concurrently,
+        p.i += 1  # ON
+        p.accept("ONLY")
+        found, table = p.name()
+        if not found:
+            raise _Bail
+        return SqlStatement(
+            verb,
+            kind,
+            names,
             if_not_exists=if_not_exists,
+            concurrently=concurrently,
+            unique=unique,
             table=table,
+            text=text,
         )
     if_not_exists = p.accept_seq("IF", "NOT", "EXISTS")
-    if kind in _UNNAMED_KINDS or (kind == "SCHEMA" and p.kw() == "AUTHORIZATION"):
-        return replace(stmt, if_not_exists=if_not_exists)
-    found, name = p.name()
-    if not found:
-        return replace(stmt, if_not_exists=if_not_exists)
-    stmt = replace(stmt, names=(name,), if_not_exists=if_not_exists)
-    if kind == "TABLE":
+    found = False
+    name = None
+    if kind not in _UNNAMED_KINDS and not (kind == "SCHEMA" and p.kw() == "AUTHORIZATION"):
+        found, name = p.name()
+    names = (name,) if found else ()
+    table = None
+    columns: tuple[tuple[str, str], ...] = ()
+    if found and kind == "TABLE":
         follows = ("AS", "PARTITION", "OF", "INHERITS", "WITH", "ON", "LIKE")
         if name is None and not (p.at_end() or _is_op(p.peek(), "(")) and p.kw() not in follows:
             raise _Bail
         if _is_op(p.peek(), "("):
-            return replace(stmt, columns=_table_body(p))
-        return stmt
-    if kind == "POLICY" and p.accept("ON"):
+            columns = _table_body(p)
+    elif found and kind == "POLICY" and p.accept("ON"):
         _, table = p.name()
-        return replace(stmt, table=table)
-    if kind == "TRIGGER":
+    elif found and kind == "TRIGGER":
         for _ in range(64):
             tok = p.peek()
             if tok is None:
@@ -817,8 +816,17 @@ def _create(p: _Parser, verb: str, text: str) -> SqlStatement | None:
             p.i += 1
             if _upper(tok) == "ON":
                 _, table = p.name()
-                return replace(stmt, table=table)
-    return stmt
+                break
+    return SqlStatement(
+        verb,
+        kind,
+        names,
+        if_not_exists=if_not_exists,
+        unique=unique,
+        table=table,
+        columns=columns,
+        text=text,
+    )
 
 
 def _table_body(p: _Parser) -> tuple[tuple[str, str], ...]:
@@ -846,70 +854,68 @@ def _table_body(p: _Parser) -> tuple[tuple[str, str], ...]:
 
 
 def _drop(p: _Parser, verb: str, text: str) -> SqlStatement | None:
-    base = SqlStatement(verb, None, (), text=text)
     p.accept("TEMPORARY")
     kind = _object_kind(p)
     if kind is None:
         return None
     concurrently = kind == "INDEX" and p.accept("CONCURRENTLY")
     if_exists = p.accept_seq("IF", "EXISTS")
-    stmt = replace(base, object_kind=kind, if_exists=if_exists, concurrently=concurrently)
-    if kind in _UNNAMED_KINDS:
-        return stmt
     names: list[str | None] = []
-    while True:
-        found, name = p.name()
-        if not found:
-            break
-        names.append(name)
-        if kind in _CALLABLE_KINDS:
-            p.skip_parens()
-        p.accept("*")
-        if _is_op(p.peek(), ","):
-            p.i += 1
-            continue
-        if name is None and not p.at_end() and p.kw() not in ("CASCADE", "RESTRICT", "ON"):
-            raise _Bail
-        break
     table: str | None = None
-    if kind in _ON_TABLE_KINDS and p.accept("ON"):
-        _, table = p.name()
-    return replace(stmt, names=tuple(names), table=table)
+    if kind not in _UNNAMED_KINDS:
+        while True:
+            found, name = p.name()
+            if not found:
+                break
+            names.append(name)
+            if kind in _CALLABLE_KINDS:
+                p.skip_parens()
+            p.accept("*")
+            if _is_op(p.peek(), ","):
+                p.i += 1
+                continue
+            if name is None and not p.at_end() and p.kw() not in ("CASCADE", "RESTRICT", "ON"):
+                raise _Bail
+            break
+        if kind in _ON_TABLE_KINDS and p.accept("ON"):
+            _, table = p.name()
+    return SqlStatement(
+        verb,
+        kind,
+        tuple(names),
+        if_exists=if_exists,
+        concurrently=concurrently,
+        table=table,
+        text=text,
+    )
 
 
 def _alter(p: _Parser, verb: str, text: str) -> SqlStatement | None:
-    base = SqlStatement(verb, None, (), text=text)
     kind = _object_kind(p)
     if kind is None:
         return None
-    stmt = replace(base, object_kind=kind)
-    if kind == "TABLE" and p.accept_seq("ALL", "IN", "TABLESPACE"):
-        return stmt
+    if kind in _UNNAMED_KINDS or (kind == "TABLE" and p.accept_seq("ALL", "IN", "TABLESPACE")):
+        return SqlStatement(verb, kind, (), text=text)
     if_exists = p.accept_seq("IF", "EXISTS")
-    if kind in _UNNAMED_KINDS:
-        return replace(stmt, if_exists=if_exists)
     p.accept("ONLY")
     found, name = p.name()
     if not found:
-        return replace(stmt, if_exists=if_exists)
-    stmt = replace(stmt, names=(name,), if_exists=if_exists)
+        return SqlStatement(verb, kind, (), if_exists=if_exists, text=text)
     if kind != "TABLE":
-        return stmt
-    stmt = replace(stmt, table=name)
+        return SqlStatement(verb, kind, (name,), if_exists=if_exists, text=text)
     p.accept("*")
-    nxt = p.peek()
-    if name is None and _upper(nxt) and _upper(nxt) not in _ALTER_TABLE_ACTION_WORDS:
+    nxt = _upper(p.peek())
+    if name is None and nxt and nxt not in _ALTER_TABLE_ACTION_WORDS:
         raise _Bail
+    actions: tuple[AlterAction, ...] = ()
     lexer = p.lx
-    if not lexer.fill_all():
-        return stmt
-    rest = lexer.tokens[p.i :]
-    actions = tuple(_action(lexer.text, part) for part in _split_top_level(rest))
-    return replace(stmt, actions=actions)
+    if lexer.fill_all():
+        rest = lexer.tokens[p.i :]
+        actions = tuple(_action(lexer.text, part) for part in _split_top_level(rest))
+    return SqlStatement(verb, kind, (name,), if_exists=if_exists, table=name, actions=actions, text=text)
 
 
 def _reindex(p: _Parser, verb: str, text: str) -> SqlStatement | None:
-    base = SqlStatement(verb, None, (), text=text)
     concurrently = False
     if _is_op(p.peek(), "("):
         start = p.i
@@ -923,7 +929,7 @@ def _reindex(p: _Parser, verb: str, text: str) -> SqlStatement | None:
     p.i += 1
     concurrently = p.accept("CONCURRENTLY") or concurrently
     found, name = p.name()
-    return replace(base, object_kind=kind, concurrently=concurrently, names=(name,) if found else ())
+    return SqlStatement(verb, kind, (name,) if found else (), concurrently=concurrently, text=text)
 
 
 def _update(p: _Parser, verb: str, text: str) -> SqlStatement | None:
@@ -953,7 +959,6 @@ def _delete(p: _Parser, verb: str, text: str) -> SqlStatement | None:
 
 
 def _truncate(p: _Parser, verb: str, text: str) -> SqlStatement | None:
-    base = SqlStatement(verb, None, (), text=text)
     p.accept("TABLE")
     names: list[str | None] = []
     while True:
@@ -966,18 +971,17 @@ def _truncate(p: _Parser, verb: str, text: str) -> SqlStatement | None:
         if not _is_op(p.peek(), ","):
             break
         p.i += 1
-    return replace(base, object_kind="TABLE", names=tuple(names))
+    return SqlStatement(verb, "TABLE", tuple(names), text=text)
 
 
 def _comment(p: _Parser, verb: str, text: str) -> SqlStatement | None:
-    base = SqlStatement(verb, None, (), text=text)
     if not p.accept("ON"):
         return None
     kind = _object_kind(p)
     if kind is None:
         return None
     found, name = p.name()
-    return replace(base, object_kind=kind, names=(name,) if found else ())
+    return SqlStatement(verb, kind, (name,) if found else (), text=text)
 
 
 _HANDLERS: Mapping[str, Callable[[_Parser, str, str], SqlStatement | None]] = MappingProxyType(

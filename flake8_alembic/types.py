@@ -198,9 +198,7 @@ _SA_CLASSES: Mapping[str, tuple[str, int | None, str]] = MappingProxyType(
     }
 )
 
-_LENGTH_ARG = frozenset(
-    {"String", "VARCHAR", "NVARCHAR", "Unicode", "CHAR", "NCHAR", "VARCHAR2", "NVARCHAR2"}
-)
+_LENGTH_ARG = frozenset({"String", "VARCHAR", "NVARCHAR", "Unicode", "CHAR", "NCHAR", "VARCHAR2", "NVARCHAR2"})
 
 # Modules of SQLAlchemy that export type classes (besides ``sqlalchemy.dialects.<name>...``).
 _TYPE_MODULES = frozenset({"sqlalchemy", "sqlalchemy.types", "sqlalchemy.sql.sqltypes"})

@@ -21,7 +21,9 @@ def test_every_rule_directory_has_bad_and_good_fixtures() -> None:
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[fixture.id for fixture in FIXTURES])
 def test_fixture(fixture: Fixture) -> None:
-    result = lint_source(str(fixture.path), fixture.path.read_bytes(), fixture.settings(), hermetic_cache([fixture.path]))
+    result = lint_source(
+        str(fixture.path), fixture.path.read_bytes(), fixture.settings(), hermetic_cache([fixture.path])
+    )
     assert result.failure is None
     assert result.is_migration
     found = {(d.line, d.code) for d in result.diagnostics if d.code in fixture.scope}

@@ -38,7 +38,7 @@ def check_empty_downgrade(context: RuleContext) -> Iterator[Diagnostic]:
                 upgrade.col,
                 "ALM001",
                 f"no {expected}() for {upgrade.name}(): `alembic downgrade` fails on this revision; write one "
-                "(or raise NotImplementedError with the reason), or set downgrades = \"forward-only\"",
+                '(or raise NotImplementedError with the reason), or set downgrades = "forward-only"',
             )
 
 
@@ -166,9 +166,17 @@ def check_empty_upgrade(context: RuleContext) -> Iterator[Diagnostic]:
 
 RULES = (
     Rule("ALM001", "empty-downgrade", "downgrade() does nothing, or is missing", check_empty_downgrade),
-    Rule("ALM008", "irreversible-without-reason", "downgrade() raises without saying why",
-         check_irreversible_without_reason),
-    Rule("ALM009", "downgrade-misses-upgrade", "downgrade() leaves behind an object upgrade() creates",
-         check_downgrade_misses_upgrade),
+    Rule(
+        "ALM008",
+        "irreversible-without-reason",
+        "downgrade() raises without saying why",
+        check_irreversible_without_reason,
+    ),
+    Rule(
+        "ALM009",
+        "downgrade-misses-upgrade",
+        "downgrade() leaves behind an object upgrade() creates",
+        check_downgrade_misses_upgrade,
+    ),
     Rule("ALM017", "empty-upgrade", "upgrade() does nothing", check_empty_upgrade, default=False),
 )

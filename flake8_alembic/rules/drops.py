@@ -81,8 +81,16 @@ def _describe(ref: ObjectRef) -> str:
     return f"{ref.kind} {name}"
 
 
+_INSPECTOR_CALL = {
+    "drop_table": "has_table()",
+    "drop_column": "get_columns()",
+    "drop_index": "get_indexes()",
+    "drop_constraint": "get_foreign_keys()/get_unique_constraints()",
+}
+
+
 def _fix(context: RuleContext, operation: Operation) -> str:
-    guard = "guard it with an inspector check (sa.inspect(op.get_bind()).has_table(...) / get_columns(...))"
+    guard = f"guard it with sa.inspect(op.get_bind()).{_INSPECTOR_CALL[operation.name]}"
     dialects = context.target_dialects
     if operation.receiver == "batch" and operation.name == "drop_constraint":
         return f"batch_op.drop_constraint() has no if_exists: {guard}"
@@ -97,7 +105,7 @@ def _fix(context: RuleContext, operation: Operation) -> str:
         return f"pass if_exists=True (Alembic >= {needed}) or {guard}"
     if version < since:
         shown = ".".join(map(str, version))
-        return f"Alembic {shown} ignores if_exists here (needs >= {needed}): {guard}"
+        return f"the project's Alembic {shown} has no if_exists for {operation.name} (added in {needed}): {guard}"
     return "pass if_exists=True"
 
 

@@ -57,8 +57,8 @@ def check_try_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
                     handler.col,
                     "ALM007",
                     f"{what} carries on after a failed statement inside the migration's transaction: PostgreSQL "
-                    "aborts the transaction and every later statement fails with 25P02 \"current transaction is "
-                    "aborted\"; check existence instead, or run the statement in a savepoint "
+                    'aborts the transaction and every later statement fails with 25P02 "current transaction is '
+                    'aborted"; check existence instead, or run the statement in a savepoint '
                     "(with op.get_bind().begin_nested():) inside the try",
                 )
 
@@ -73,8 +73,17 @@ def _isolated(operation: Operation, block: TryBlock) -> bool:
 
 
 RULES = (
-    Rule("ALM006", "swallowed-error", "an except that silently passes around migration statements",
-         check_swallowed_error),
-    Rule("ALM007", "try-in-transaction", "a caught SQL failure poisons the PostgreSQL transaction",
-         check_try_in_transaction, dialects=POSTGRESQL),
+    Rule(
+        "ALM006",
+        "swallowed-error",
+        "an except that silently passes around migration statements",
+        check_swallowed_error,
+    ),
+    Rule(
+        "ALM007",
+        "try-in-transaction",
+        "a caught SQL failure poisons the PostgreSQL transaction",
+        check_try_in_transaction,
+        dialects=POSTGRESQL,
+    ),
 )

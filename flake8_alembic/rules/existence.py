@@ -99,8 +99,17 @@ def check_inspection_breaks_offline(context: RuleContext) -> Iterator[Diagnostic
 
 
 RULES = (
-    Rule("ALM014", "unsupported-existence-flag", "if_exists/if_not_exists the target Alembic or dialect ignores",
-         check_unsupported_existence_flag),
-    Rule("ALM020", "inspection-breaks-offline", "runtime inspection breaks `alembic upgrade --sql`",
-         check_inspection_breaks_offline, default=False),
+    Rule(
+        "ALM014",
+        "unsupported-existence-flag",
+        "if_exists/if_not_exists the target Alembic or dialect ignores",
+        check_unsupported_existence_flag,
+    ),
+    Rule(
+        "ALM020",
+        "inspection-breaks-offline",
+        "runtime inspection breaks `alembic upgrade --sql`",
+        check_inspection_breaks_offline,
+        default=False,
+    ),
 )

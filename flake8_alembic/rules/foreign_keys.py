@@ -12,7 +12,13 @@ from .base import Diagnostic, Rule, RuleContext
 # Pairs PostgreSQL accepts although the families differ (reference/alembic_facts.md §4.5): an integer child may
 # reference a numeric or float parent, numeric a float; dates and timestamps compare with each other.
 _ACCEPTED_ACROSS = frozenset(
-    {("integer", "numeric"), ("integer", "float"), ("numeric", "float"), ("date", "datetime"), ("datetime", "date")}
+    {
+        ("integer", "numeric"),
+        ("integer", "float"),
+        ("numeric", "float"),
+        ("date", "datetime"),
+        ("datetime", "date"),
+    }
 )
 
 
@@ -90,6 +96,10 @@ def _consequence(context: RuleContext) -> str:
 
 
 RULES = (
-    Rule("ALM004", "foreign-key-type-mismatch", "a foreign key whose type differs from the referenced column",
-         check_foreign_key_type_mismatch),
+    Rule(
+        "ALM004",
+        "foreign-key-type-mismatch",
+        "a foreign key whose type differs from the referenced column",
+        check_foreign_key_type_mismatch,
+    ),
 )

@@ -66,7 +66,7 @@ def check_missing_description(context: RuleContext) -> Iterator[Diagnostic]:
             0,
             "ALM012",
             f"the description is a placeholder ({first or 'empty'!r}): say what the migration does "
-            "(alembic revision -m \"...\")",
+            '(alembic revision -m "...")',
         )
 
 
@@ -143,21 +143,49 @@ def check_colon_bind_parameter(context: RuleContext) -> Iterator[Diagnostic]:
                 operation.line,
                 operation.col,
                 "ALM019",
-                f"op.execute() reads {shown} in this string as a bind parameter and fails with \"A value is "
-                "required for bind parameter\"; escape the colon (\\:) or use sa.text(...).bindparams(...)",
+                f'op.execute() reads {shown} in this string as a bind parameter and fails with "A value is '
+                'required for bind parameter"; escape the colon (\\:) or use sa.text(...).bindparams(...)',
             )
 
 
 RULES = (
-    Rule("ALM010", "application-model-import", "a migration imports the application's models",
-         check_application_model_import),
-    Rule("ALM011", "row-by-row-data-migration", "a statement per row of a query result", check_row_by_row,
-         default=False),
-    Rule("ALM012", "missing-description", "no description of what the migration does", check_missing_description),
-    Rule("ALM013", "plain-string-execute", "connection.execute() with a plain string", check_plain_string_execute),
-    Rule("ALM015", "not-null-column-without-default", "a NOT NULL column added without a server default",
-         check_not_null_without_default),
-    Rule("ALM016", "concurrent-index-in-transaction", "CONCURRENTLY inside a transaction",
-         check_concurrent_index_in_transaction, dialects=POSTGRESQL),
+    Rule(
+        "ALM010",
+        "application-model-import",
+        "a migration imports the application's models",
+        check_application_model_import,
+    ),
+    Rule(
+        "ALM011",
+        "row-by-row-data-migration",
+        "a statement per row of a query result",
+        check_row_by_row,
+        default=False,
+    ),
+    Rule(
+        "ALM012",
+        "missing-description",
+        "no description of what the migration does",
+        check_missing_description,
+    ),
+    Rule(
+        "ALM013",
+        "plain-string-execute",
+        "connection.execute() with a plain string",
+        check_plain_string_execute,
+    ),
+    Rule(
+        "ALM015",
+        "not-null-column-without-default",
+        "a NOT NULL column added without a server default",
+        check_not_null_without_default,
+    ),
+    Rule(
+        "ALM016",
+        "concurrent-index-in-transaction",
+        "CONCURRENTLY inside a transaction",
+        check_concurrent_index_in_transaction,
+        dialects=POSTGRESQL,
+    ),
     Rule("ALM019", "colon-bind-parameter", "a `:name` in a plain op.execute string", check_colon_bind_parameter),
 )

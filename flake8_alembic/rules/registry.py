@@ -10,7 +10,14 @@ from .base import Rule
 
 RULES: Final[tuple[Rule, ...]] = tuple(
     sorted(
-        (*downgrade.RULES, *drops.RULES, *errors.RULES, *existence.RULES, *foreign_keys.RULES, *hygiene.RULES),
+        (
+            *downgrade.RULES,
+            *drops.RULES,
+            *errors.RULES,
+            *existence.RULES,
+            *foreign_keys.RULES,
+            *hygiene.RULES,
+        ),
         key=lambda rule: rule.code,
     )
 )
@@ -20,4 +27,4 @@ OPT_IN_CODES: Final = frozenset(rule.code for rule in RULES if not rule.default)
 
 def documentation(code: str) -> str:
     """The rule's page (What it does / Why is this bad? / Example / Use instead / Options / References)."""
-    return resources.files("flake8_alembic").joinpath("docs", f"{code}.md").read_text(encoding="utf-8")
+    return resources.files("flake8_alembic").joinpath("docs").joinpath(f"{code}.md").read_text(encoding="utf-8")
