@@ -62,7 +62,8 @@ def _infer(folder: Path, path: Path) -> ProjectFacts:
 def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) -> RuleContext:
     """Settings resolved for one migration: configured values first, then what the project says."""
     facts = cache.facts_for(migration.path)
-    dialects = settings.target_dialects or facts.ini_dialects or migration.dialect_hints or DEFAULT_DIALECTS
+    # Dialects a file names in imports or branches run beside the default: its `else` branch runs somewhere.
+    dialects = settings.target_dialects or facts.ini_dialects or migration.dialect_hints | DEFAULT_DIALECTS
     autocommit = settings.autocommit_connections
     return RuleContext(
         migration=migration,

@@ -194,6 +194,7 @@ class _Tok(NamedTuple):
     value: str
     start: int
     end: int
+    key: str = ""  # upper-cased keyword text of a word without HOLE, else ""
 
 
 _TOKEN = re.compile(
@@ -225,6 +226,8 @@ class _Lexer:
 
     def get(self, index: int) -> _Tok | None:
         tokens = self.tokens
+        if index < len(tokens):
+            return tokens[index]
         while len(tokens) <= index and not self.done:
             self._advance()
         return tokens[index] if index < len(tokens) else None
@@ -266,6 +269,9 @@ class _Lexer:
                 self.tokens.append(_Tok("ident", body, start, end))
             elif kind == "estr":
                 self.tokens.append(_Tok("str", raw, start, end))
+            elif kind == "word":
+                key = "" if HOLE in raw else raw.upper()
+                self.tokens.append(_Tok(kind, raw, start, end, key))
             else:
                 self.tokens.append(_Tok(kind, raw, start, end))
             return
@@ -277,9 +283,7 @@ class _Bail(Exception):
 
 def _upper(tok: _Tok | None) -> str:
     """Upper-cased keyword text of a plain word token (never matches a HOLE-containing word)."""
-    if tok is None or tok.kind != "word" or HOLE in tok.value:
-        return ""
-    return tok.value.upper()
+    return "" if tok is None else tok.key
 
 
 def _is_name_tok(tok: _Tok | None) -> bool:
@@ -296,7 +300,9 @@ class _Parser:
         self.i = start
 
     def peek(self, k: int = 0) -> _Tok | None:
-        return self.lx.get(self.i + k)
+        j = self.i + k
+        tokens = self.lx.tokens
+        return tokens[j] if j < len(tokens) else self.lx.get(j)
 
     def kw(self, k: int = 0) -> str:
         return _upper(self.peek(k))

@@ -145,7 +145,6 @@ _SA_CLASSES: Mapping[str, tuple[str, int | None, str]] = MappingProxyType(
         "Numeric": ("numeric", None, "NUMERIC"),
         "NUMERIC": ("numeric", None, "NUMERIC"),
         "DECIMAL": ("numeric", None, "DECIMAL"),
-        "NUMBER": ("numeric", None, "NUMBER"),
         # floats
         "Float": ("float", None, "FLOAT"),
         "FLOAT": ("float", None, "FLOAT"),
@@ -182,7 +181,6 @@ _SA_CLASSES: Mapping[str, tuple[str, int | None, str]] = MappingProxyType(
         "VARBINARY": ("binary", None, "VARBINARY"),
         "IMAGE": ("binary", None, "IMAGE"),
         "RAW": ("binary", None, "RAW"),
-        "PickleType": ("binary", None, "BYTEA"),
         # json
         "JSON": ("json", None, "JSON"),
         "JSONB": ("json", None, "JSONB"),
@@ -284,6 +282,10 @@ def _type_ref(node: ast.expr, qualify: Callable[[ast.expr], str | None]) -> Type
     if cls == "BIT":
         # mssql BIT is SQLAlchemy's Boolean there; MySQL/PostgreSQL BIT are bit strings.
         return TypeRef("boolean", name="BIT") if dialect == "mssql" else UNKNOWN
+    if dialect == "mssql" and cls == "TIMESTAMP":  # mssql TIMESTAMP is a ROWVERSION, not a date
+        return UNKNOWN
+    if dialect == "oracle" and cls == "DATE":  # Oracle DATE carries a time of day
+        return TypeRef("datetime", name="DATE")
     entry = _SA_CLASSES.get(cls)
     if entry is None:
         return UNKNOWN

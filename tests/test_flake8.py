@@ -138,8 +138,17 @@ def downgrade():
         ("extend-select = ALM017\n", [], {"ALM002", "ALM017"}),
         ("", ["--select", "ALM2"], set()),
     ],
-    ids=["select-ALM", "select-E-F-W-ALM", "extend-select-ALM", "plain-ignore", "extend-select-ALM017",
-         "select-ALM01", "select-ALM0", "config-extend-select", "select-ALM2"],
+    ids=[
+        "select-ALM",
+        "select-E-F-W-ALM",
+        "extend-select-ALM",
+        "plain-ignore",
+        "extend-select-ALM017",
+        "select-ALM01",
+        "select-ALM0",
+        "config-extend-select",
+        "select-ALM2",
+    ],
 )
 def test_opt_in_rules_need_an_explicit_code_or_family(
     project: Path, config: str, args: list[str], expected: set[str]
@@ -214,7 +223,9 @@ def _fixture_groups() -> list[tuple[str, list[Fixture]]]:
     return sorted(groups.items())
 
 
-@pytest.mark.parametrize(("settings", "fixtures"), _fixture_groups(), ids=[key or "defaults" for key, _ in _fixture_groups()])
+@pytest.mark.parametrize(
+    ("settings", "fixtures"), _fixture_groups(), ids=[key or "defaults" for key, _ in _fixture_groups()]
+)
 def test_flake8_reports_every_fixture_expectation(project: Path, settings: str, fixtures: list[Fixture]) -> None:
     """The same fixtures as test_fixtures, through real flake8: the plugin and the engine agree."""
     names = []

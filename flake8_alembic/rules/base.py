@@ -37,6 +37,10 @@ class RuleContext:
         reachable = dialects & self.target_dialects
         return bool(reachable & rule_dialects) if rule_dialects is not None else bool(reachable)
 
+    def reachable(self, dialects: frozenset[str]) -> frozenset[str]:
+        """The target dialects code restricted to ``dialects`` actually runs on."""
+        return dialects & self.target_dialects
+
     def operations(self, rule_dialects: frozenset[str] | None = None) -> Iterator[Operation]:
         """The operations that run on a target dialect (and on one of the rule's dialects)."""
         for operation in self.migration.operations:

@@ -69,7 +69,7 @@ def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObj
                 operation.col,
                 "ALM002",
                 f"SQL {statement.verb} of {_describe(ref)} has no IF EXISTS: it fails if the object is already "
-                f"gone; {_sql_fix(context, ref)}",
+                f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}",
             )
     return None
 
@@ -91,7 +91,7 @@ _INSPECTOR_CALL = {
 
 def _fix(context: RuleContext, operation: Operation) -> str:
     guard = f"guard it with sa.inspect(op.get_bind()).{_INSPECTOR_CALL[operation.name]}"
-    dialects = context.target_dialects
+    dialects = context.reachable(operation.dialects)
     if operation.receiver == "batch" and operation.name == "drop_constraint":
         return f"batch_op.drop_constraint() has no if_exists: {guard}"
     if operation.name == "drop_constraint" and dialects & _MYSQL:
@@ -109,10 +109,10 @@ def _fix(context: RuleContext, operation: Operation) -> str:
     return "pass if_exists=True"
 
 
-def _sql_fix(context: RuleContext, ref: ObjectRef) -> str:
-    if ref.kind == "column" and context.target_dialects & (_MYSQL | {"sqlite"}) - {"mariadb"}:
+def _sql_fix(dialects: frozenset[str], ref: ObjectRef) -> str:
+    if ref.kind == "column" and dialects & {"mysql", "sqlite"}:
         return "MySQL and SQLite have no DROP COLUMN IF EXISTS: guard it with an inspector check"
-    if ref.kind == "constraint" and context.target_dialects & {"mysql", "sqlite"}:
+    if ref.kind == "constraint" and dialects & {"mysql", "sqlite"}:
         return "MySQL and SQLite have no DROP CONSTRAINT IF EXISTS: guard it with an inspector check"
     return "write IF EXISTS"
 

@@ -73,7 +73,7 @@ def _problem(context: RuleContext, operation: Operation, flag: str) -> str | Non
     if since and version is not None and version < since[0]:
         shown, needed = ".".join(map(str, version)), ".".join(map(str, since[0]))
         return f"{call} needs Alembic >= {needed}; on the project's {shown} it is {since[1]}"
-    dialects = context.target_dialects
+    dialects = context.reachable(operation.dialects)
     if operation.name == "drop_constraint" and flag == "if_exists" and dialects & {"mysql", "mariadb"}:
         return f"{call}: the MySQL dialect renders no IF EXISTS for drop_constraint; guard it with an inspector check"
     if operation.name in ("create_index", "add_column") and flag == "if_not_exists":

@@ -53,13 +53,13 @@ def check_foreign_key_type_mismatch(context: RuleContext) -> Iterator[Diagnostic
         own = {norm(c.name) or "": c.type for c in operation.columns if c.name}
         for column in operation.columns:
             for key in column.foreign_keys:
-                yield from _compare(context, key, table, {**local, **own}, tables)
+                yield from _compare(context.reachable(operation.dialects), key, table, {**local, **own}, tables)
         for key in operation.foreign_keys:
-            yield from _compare(context, key, table, {**local, **own}, tables)
+            yield from _compare(context.reachable(operation.dialects), key, table, {**local, **own}, tables)
 
 
 def _compare(
-    context: RuleContext,
+    dialects: frozenset[str],
     key: ForeignKeySpec,
     table: str | None,
     local_types: dict[str, TypeRef],
@@ -78,13 +78,12 @@ def _compare(
             key.col,
             "ALM004",
             f"foreign key {table}.{child_name} ({child.describe()}) references {parent_table}.{parent_name} "
-            f"({parent.describe()}): {_consequence(context)}; give both columns the same type",
+            f"({parent.describe()}): {_consequence(dialects)}; give both columns the same type",
         )
         return
 
 
-def _consequence(context: RuleContext) -> str:
-    dialects = context.target_dialects
+def _consequence(dialects: frozenset[str]) -> str:
     effects = []
     if "postgresql" in dialects:
         effects.append("PostgreSQL rejects it (42804, incompatible types)")
