@@ -1,0 +1,70 @@
+"""Time flake8 over a corpus of migrations with and without flake8-alembic installed; print the overhead ratios.
+
+flake8 runs every installed plugin whatever --select says, so the fair comparison is two virtual environments:
+one with flake8 alone, one with flake8 and this project. Both run the same flake8 command on the same files.
+
+Usage: python benchmarks/flake8_overhead.py CORPUS_DIR [--repeat 5] [--venvs DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def venv(folder: Path, packages: list[str]) -> Path:
+    python = folder / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
+    return python
+
+
+def timed(python: Path, files: list[str], jobs: str, repeat: int, cwd: Path) -> list[float]:
+    command = [str(python), "-m", "flake8", "--isolated", f"--jobs={jobs}", "--exit-zero", "--output-file", os.devnull]
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([*command, *files], check=True, cwd=cwd)
+        runs.append(time.perf_counter() - started)
+    return runs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--venvs", type=Path, default=Path.home() / ".cache" / "flake8-alembic-bench")
+    args = parser.parse_args()
+    files = sorted(
+        str(path.relative_to(args.corpus))
+        for path in args.corpus.rglob("*.py")
+        if "versions" in path.parts and ".wheels" not in path.parts
+    )
+    flake8_version = subprocess.run(
+        [sys.executable, "-c", "import importlib.metadata as m; print(m.version('flake8'))"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()
+    pin = f"flake8=={flake8_version}" if flake8_version else "flake8"
+    plain = venv(args.venvs / "flake8-only", [pin])
+    # Reinstall the plugin every run so the measured code is this checkout's.
+    plugged = venv(args.venvs / "flake8-with-alembic", [pin])
+    subprocess.run([str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True)
+    print(f"{len(files)} files from {args.corpus}; {pin}; median of {args.repeat} runs; {os.cpu_count()} CPUs")
+    for jobs in ("1", "auto"):
+        base = statistics.median(timed(plain, files, jobs, args.repeat, args.corpus))
+        with_plugin = statistics.median(timed(plugged, files, jobs, args.repeat, args.corpus))
+        overhead = (with_plugin / base - 1) * 100
+        print(f"-j{jobs:<5} flake8 alone {base:6.2f} s   with flake8-alembic {with_plugin:6.2f} s   overhead {overhead:+.1f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
