@@ -28,7 +28,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     settings = Settings(opt_in=OPT_IN_CODES if args.opt_in else frozenset())
-    files = sorted(path for path in args.corpus.rglob("*.py") if "versions" in path.parts and ".wheels" not in path.parts)
+    files = sorted(
+        path for path in args.corpus.rglob("*.py") if "versions" in path.parts and ".wheels" not in path.parts
+    )
     totals: Counter[str] = Counter()
     per_project: dict[str, Counter[str]] = defaultdict(Counter)
     shown: dict[str, list[str]] = defaultdict(list)

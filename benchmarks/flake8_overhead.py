@@ -50,19 +50,24 @@ def main() -> int:
     )
     flake8_version = subprocess.run(
         [sys.executable, "-c", "import importlib.metadata as m; print(m.version('flake8'))"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout.strip()
     pin = f"flake8=={flake8_version}" if flake8_version else "flake8"
     plain = venv(args.venvs / "flake8-only", [pin])
     # Reinstall the plugin every run so the measured code is this checkout's.
     plugged = venv(args.venvs / "flake8-with-alembic", [pin])
-    subprocess.run([str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True)
+    subprocess.run(
+        [str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True
+    )
     print(f"{len(files)} files from {args.corpus}; {pin}; median of {args.repeat} runs; {os.cpu_count()} CPUs")
     for jobs in ("1", "auto"):
         base = statistics.median(timed(plain, files, jobs, args.repeat, args.corpus))
         with_plugin = statistics.median(timed(plugged, files, jobs, args.repeat, args.corpus))
         overhead = (with_plugin / base - 1) * 100
-        print(f"-j{jobs:<5} flake8 alone {base:6.2f} s   with flake8-alembic {with_plugin:6.2f} s   overhead {overhead:+.1f}%")
+        timing = f"flake8 alone {base:6.2f} s   with flake8-alembic {with_plugin:6.2f} s"
+        print(f"-j{jobs:<5} {timing}   overhead {overhead:+.1f}%")
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -491,11 +491,9 @@ class Walker:
 
     # ------------------------------------------------------------------ expressions and calls
     def _expression(self, node: ast.expr, context: Context, state: FunctionState) -> None:
-        for child in ast.walk(node):
+        for child in expression_nodes(node):
             if isinstance(child, ast.Call):
                 self._call(child, context, state)
-            elif isinstance(child, ast.Lambda):
-                continue
 
     def _call(self, node: ast.Call, context: Context, state: FunctionState) -> None:
         func = node.func
@@ -813,12 +811,16 @@ class Walker:
         return qualify(node, self.aliases) == "alembic.op"
 
     def _is_existence_test(self, node: ast.expr, state: FunctionState) -> bool:
-        for child in ast.walk(node):
+        if isinstance(node, ast.Name):
+            return node.id in state.existence_names
+        for child in expression_nodes(node):
             if isinstance(child, ast.Call):
                 name = call_name(child)
                 if name and ("exist" in name.lower() or name.startswith("has_") or name in _INSPECTOR_GETTERS):
                     return True
-            elif isinstance(child, ast.Name) and child.id in state.existence_names:
+            elif isinstance(child, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)) and any(
+                isinstance(name, ast.Name) and name.id in state.existence_names for name in ast.iter_child_nodes(child)
+            ):
                 return True
         return False
 
@@ -834,7 +836,9 @@ class Walker:
         return isinstance(node, ast.Attribute) and node.attr in ("connection", "bind")
 
     def _mentions_dialect(self, node: ast.expr, state: FunctionState) -> bool:
-        for child in ast.walk(node):
+        if isinstance(node, ast.Name):
+            return node.id in state.dialect_names or node.id == "dialect_name"
+        for child in expression_nodes(node):
             if isinstance(child, ast.Attribute) and child.attr == "name":
                 parts = dotted_parts(child.value) or []
                 if isinstance(child.value, ast.Attribute) and child.value.attr in ("dialect", "engine"):
@@ -843,7 +847,10 @@ class Walker:
                     return True
                 if parts and parts[-1] in ("dialect", "engine", "bind"):
                     return True
-            elif isinstance(child, ast.Name) and (child.id in state.dialect_names or child.id == "dialect_name"):
+            elif isinstance(child, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)) and any(
+                isinstance(name, ast.Name) and (name.id in state.dialect_names or name.id == "dialect_name")
+                for name in ast.iter_child_nodes(child)
+            ):
                 return True
         return False
 
@@ -938,6 +945,59 @@ class _Binding:
             state.batch[name] = self.batch
         else:
             state.connection_names.add(name)
+
+
+_LEAVES: Final = (ast.Constant, ast.Name)
+_NEVER_HOLD_OPERATIONS: Final = frozenset(
+    {
+        "Column",
+        "ForeignKey",
+        "ForeignKeyConstraint",
+        "PrimaryKeyConstraint",
+        "UniqueConstraint",
+        "CheckConstraint",
+        "Index",
+        "Computed",
+        "Identity",
+        "Sequence",
+        "String",
+        "Integer",
+        "BigInteger",
+        "SmallInteger",
+        "Boolean",
+        "DateTime",
+        "Text",
+        "Enum",
+        "Numeric",
+        "Float",
+        "JSON",
+        "UUID",
+        "Uuid",
+        "column",
+        "table",
+    }
+)
+
+
+def expression_nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of an expression in source order, without leaves and without descending into SQLAlchemy
+    constructors (``sa.Column(...)``, ``sa.String(36)``…), which never hold migration operations."""
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, _LEAVES):
+            continue
+        yield current
+        if isinstance(current, ast.Call):
+            if call_name(current) in _NEVER_HOLD_OPERATIONS:
+                continue
+            children: list[ast.AST] = [current.func, *current.args, *(k.value for k in current.keywords)]
+        elif isinstance(current, ast.Attribute):
+            children = [current.value]
+        else:
+            children = list(ast.iter_child_nodes(current))
+        children.reverse()
+        stack.extend(children)
 
 
 def _is_migration_function(name: str) -> bool:

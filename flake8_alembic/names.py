@@ -35,6 +35,9 @@ class ImportRecord:
         return f"{self.module}.{self.name}" if self.module else self.name
 
 
+_BLOCKS: Final = ("body", "orelse", "finalbody")
+
+
 def collect_imports(body: list[ast.stmt]) -> tuple[ImportRecord, ...]:
     """Every import in the module, at any depth of statements (imports inside functions count too)."""
     records: list[ImportRecord] = []
@@ -56,7 +59,13 @@ def collect_imports(body: list[ast.stmt]) -> tuple[ImportRecord, ...]:
                     ImportRecord(module, alias.name, alias.asname or alias.name, node.lineno, node.col_offset)
                 )
         else:
-            children = [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)]
+            children: list[ast.stmt] = []
+            for block in _BLOCKS:
+                children.extend(getattr(node, block, ()))
+            for handler in getattr(node, "handlers", ()):
+                children.extend(handler.body)
+            for case in getattr(node, "cases", ()):
+                children.extend(case.body)
             stack.extend(reversed(children))
     return tuple(records)
 

@@ -20,6 +20,8 @@ _MYSQL = frozenset({"mysql", "mariadb"})
 
 def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
     migration = context.migration
+    if not any(op.name in DROP_OPS or op.sql for op in migration.operations):
+        return
     created_by_upgrade: dict[str, CreatedObjects] = {}
     for operation in migration.operations:
         if operation.phase == "upgrade":
