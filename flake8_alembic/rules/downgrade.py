@@ -67,10 +67,15 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
             continue
         ups = [op for op in operations if op.phase == "upgrade" and op.engine == upgrade.engine]
         undone = _Undone.of([op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine])
+        dropped_first: set[tuple[str, str | None]] = set()
         for index, operation in enumerate(ups):
+            for ref in dropped_by(operation):
+                dropped_first.add((ref.kind, ref.name))
             for ref in created_by(operation):
                 if ref.kind not in ("table", "column", "index", "constraint") or ref.name is None:
                     continue
+                if (ref.kind, ref.name) in dropped_first:
+                    continue  # re-created after upgrade() dropped it: it existed before this revision
                 final = _follow(ref, ups[index + 1 :])
                 if final is None or undone.covers(final):
                     continue

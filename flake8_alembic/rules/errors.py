@@ -9,12 +9,25 @@ from .base import POSTGRESQL, Diagnostic, Rule, RuleContext
 
 
 def _statements_inside(context: RuleContext, block: TryBlock) -> list[Operation]:
-    """The database statements a try block (or suppress block) protects."""
-    return [
-        operation
-        for operation in context.migration.operations
-        if block.frame in operation.stack and operation.name != "batch_alter_table"
-    ]
+    """The database statements a try block (or suppress block) protects.
+
+    Batch operations are queued and run when their ``batch_alter_table`` block exits: a try inside the block
+    protects nothing, a try around the whole block protects them all.
+    """
+    inside = []
+    for operation in context.migration.operations:
+        if block.frame not in operation.stack or operation.name == "batch_alter_table":
+            continue
+        if operation.receiver == "batch" and _batch_opened_before(operation, block):
+            continue
+        inside.append(operation)
+    return inside
+
+
+def _batch_opened_before(operation: Operation, block: TryBlock) -> bool:
+    """The operation's batch block encloses the try: the operation runs only when that block exits."""
+    position = operation.stack.index(block.frame)
+    return any(frame.kind == "batch" for frame in operation.stack[:position])
 
 
 def check_swallowed_error(context: RuleContext) -> Iterator[Diagnostic]:

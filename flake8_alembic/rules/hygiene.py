@@ -92,9 +92,16 @@ def check_not_null_without_default(context: RuleContext) -> Iterator[Diagnostic]
             for statement in operation.sql:
                 if statement.verb == "CREATE" and statement.object_kind == "TABLE":
                     created.setdefault(key, set()).update(norm(name) for name in statement.names)
+    emptied: set[tuple[str, str | None]] = set()
     for operation in context.operations():
+        for statement in operation.sql or ():
+            if statement.verb in ("DELETE", "TRUNCATE") and " where " not in f" {statement.text.lower()} ":
+                for name in (statement.table, *statement.names):
+                    emptied.add((operation.function, norm(name)))
         if operation.name != "add_column" or not operation.columns:
             continue
+        if (operation.function, norm(operation.table)) in emptied:
+            continue  # the table was emptied earlier in the same function
         column = operation.columns[0]
         required = column.nullable is False or (column.primary_key and column.type.family != "integer")
         if not required or column.server_default or column.generated:
