@@ -22,6 +22,10 @@ _CONSTRAINT_CREATORS = frozenset(
 )
 
 
+_CREATORS = frozenset({"create_table", "add_column", "create_index"}) | _CONSTRAINT_CREATORS
+_DROPPERS = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
+
+
 def norm(name: str | None) -> str | None:
     """``"Public"."Users"`` → ``users``: how the objects are matched."""
     if name is None:
@@ -42,8 +46,10 @@ class ObjectRef:
 
 def created_by(operation: Operation) -> list[ObjectRef]:
     """The objects an operation creates."""
-    table = norm(operation.table)
     name = operation.name
+    if name not in _CREATORS and operation.sql_text is None:
+        return []
+    table = norm(operation.table)
     if name == "create_table":
         return [ObjectRef("table", table)]
     if name == "add_column":
@@ -53,15 +59,17 @@ def created_by(operation: Operation) -> list[ObjectRef]:
     if name in _CONSTRAINT_CREATORS:
         columns = operation.index_columns or (operation.foreign_keys[0].columns if operation.foreign_keys else ())
         return [ObjectRef("constraint", norm(operation.target), table, tuple(map(norm, columns)))]
-    if name in ("execute", "exec_driver_sql") and operation.sql:
-        return [ref for statement in operation.sql for ref in _sql_created(statement)]
+    if name in ("execute", "exec_driver_sql"):
+        return [ref for statement in operation.statements("CREATE", "ALTER") for ref in _sql_created(statement)]
     return []
 
 
 def dropped_by(operation: Operation) -> list[ObjectRef]:
     """The objects an operation drops."""
-    table = norm(operation.table)
     name = operation.name
+    if name not in _DROPPERS and operation.sql_text is None:
+        return []
+    table = norm(operation.table)
     if name == "drop_table":
         return [ObjectRef("table", table)]
     if name == "drop_column":
@@ -70,20 +78,22 @@ def dropped_by(operation: Operation) -> list[ObjectRef]:
         return [ObjectRef("index", norm(operation.target), table)]
     if name == "drop_constraint":
         return [ObjectRef("constraint", norm(operation.target), table)]
-    if name in ("execute", "exec_driver_sql") and operation.sql:
-        return [ref for statement in operation.sql for ref, _ in sql_drops(statement)]
+    if name in ("execute", "exec_driver_sql"):
+        return [ref for statement in operation.statements("DROP") for ref, _ in sql_drops(statement)]
     return []
 
 
 def renamed_by(operation: Operation) -> list[tuple[ObjectRef, str]]:
     """(object before, its new name) for each rename the operation makes."""
+    if operation.new_name is None and operation.sql_text is None:
+        return []
     table = norm(operation.table)
     if operation.name == "rename_table" and operation.new_name:
         return [(ObjectRef("table", table), norm(operation.new_name) or "")]
     if operation.name == "alter_column" and operation.new_name:
         return [(ObjectRef("column", norm(operation.target), table), norm(operation.new_name) or "")]
     renames: list[tuple[ObjectRef, str]] = []
-    for statement in operation.sql or ():
+    for statement in operation.statements("RENAME"):
         if statement.verb == "ALTER" and statement.object_kind == "TABLE":
             owner = norm(statement.table or (statement.names[0] if statement.names else None))
             for action in statement.actions:

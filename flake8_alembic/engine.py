@@ -6,7 +6,8 @@ Internal failures of a rule are caught here, once, and become an ``ALM000`` diag
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,43 +21,73 @@ INTERNAL_ERROR = "ALM000"
 DEFAULT_DIALECTS = frozenset({"postgresql"})
 
 
-@dataclass(frozen=True)
 class ProjectFacts:
-    """What is inferred about the project a file belongs to (read statically, never executed)."""
+    """What is inferred about the project a file belongs to, read statically and each fact only when first asked
+    for (most files never need the Alembic pin or the application's packages)."""
 
-    ini_dialects: frozenset[str]
-    alembic_version: tuple[int, ...] | None
-    application_names: frozenset[str]
-    autocommit: bool | None
+    def __init__(self, path: Path | None = None, **known: object) -> None:
+        self._path = path
+        self._values: dict[str, object] = dict(known)
+
+    def _fact(self, key: str) -> object:
+        if key not in self._values:
+            self._values[key] = _INFERENCES[key](self._path) if self._path is not None else None
+        return self._values[key]
+
+    @property
+    def ini_dialects(self) -> frozenset[str]:
+        value = self._fact("ini_dialects")
+        return value if isinstance(value, frozenset) else frozenset()
+
+    @property
+    def alembic_version(self) -> tuple[int, ...] | None:
+        value = self._fact("alembic_version")
+        return value if isinstance(value, tuple) else None
+
+    @property
+    def application_names(self) -> frozenset[str]:
+        value = self._fact("application_names")
+        return value if isinstance(value, frozenset) else frozenset()
+
+    @property
+    def autocommit(self) -> bool | None:
+        value = self._fact("autocommit")
+        return value if isinstance(value, bool) else None
+
+
+def _ini_dialects(path: Path) -> frozenset[str]:
+    ini = project.find_alembic_ini(path.parent)
+    return project.alembic_ini_dialects(ini) if ini else frozenset()
+
+
+def _autocommit(path: Path) -> bool | None:
+    env_py = project.env_py_for(path)
+    return project.env_py_autocommit(env_py) if env_py else None
+
+
+_INFERENCES: dict[str, Callable[[Path], object]] = {
+    "ini_dialects": _ini_dialects,
+    "alembic_version": lambda path: project.alembic_pin(project.find_project_root(path.parent)),
+    "application_names": lambda path: project.application_packages(project.find_project_root(path.parent)),
+    "autocommit": _autocommit,
+}
 
 
 @dataclass
 class ProjectCache:
-    """The explicit per-process cache: project facts per folder, computed once."""
+    """The explicit per-process cache: project facts per folder, each inferred once."""
 
-    facts: dict[Path, ProjectFacts] = field(default_factory=dict)
+    facts: dict[str, ProjectFacts] = field(default_factory=dict)
 
     def facts_for(self, path: str) -> ProjectFacts:
-        folder = Path(path).absolute().parent
+        folder = os.path.dirname(os.path.abspath(path))
         cached = self.facts.get(folder)
         if cached is None:
-            cached = self.facts[folder] = _infer(folder, Path(path).absolute())
+            cached = self.facts[folder] = ProjectFacts(Path(folder) / os.path.basename(path))
         return cached
 
 
 PROCESS_CACHE = ProjectCache()
-
-
-def _infer(folder: Path, path: Path) -> ProjectFacts:
-    root = project.find_project_root(folder)
-    ini = project.find_alembic_ini(folder)
-    env_py = project.env_py_for(path)
-    return ProjectFacts(
-        ini_dialects=project.alembic_ini_dialects(ini) if ini else frozenset(),
-        alembic_version=project.alembic_pin(root),
-        application_names=project.application_packages(root),
-        autocommit=project.env_py_autocommit(env_py) if env_py else None,
-    )
 
 
 def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) -> RuleContext:
@@ -64,19 +95,7 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
     facts = cache.facts_for(migration.path)
     # Dialects a file names in imports or branches run beside the default: its `else` branch runs somewhere.
     dialects = settings.target_dialects or facts.ini_dialects or migration.dialect_hints | DEFAULT_DIALECTS
-    autocommit = settings.autocommit_connections
-    return RuleContext(
-        migration=migration,
-        settings=settings,
-        target_dialects=frozenset(dialects),
-        alembic_version=settings.target_alembic_version or facts.alembic_version,
-        application_names=(
-            settings.application_import_names
-            if settings.application_import_names is not None
-            else facts.application_names
-        ),
-        autocommit=autocommit if autocommit is not None else bool(facts.autocommit),
-    )
+    return RuleContext(migration=migration, settings=settings, target_dialects=frozenset(dialects), facts=facts)
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:

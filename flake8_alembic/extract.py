@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Final
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final, NamedTuple
 
 from . import sql as sqlmod
 from .names import (
@@ -163,8 +163,7 @@ _STDLIB: Final = frozenset(getattr(sys, "stdlib_module_names", ())) | {
 }
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What encloses the statement being walked."""
 
     function: str
@@ -270,9 +269,17 @@ class Walker:
     # ------------------------------------------------------------------ statements
     def _block(self, body: list[ast.stmt], context: Context, state: FunctionState) -> Context:
         for statement in body:
-            if self.records.size() > MAX_RECORDS:
+            if len(self.records.operations) > MAX_RECORDS:
                 self.records.truncated = True
                 return context
+            if type(statement) is ast.Expr and type(statement.value) is ast.Call:
+                # The common case, `op.add_column(...)`, without the general dispatch below.
+                call = statement.value
+                for found in expression_calls(call):
+                    self._call(found, context, state)
+                if call_name(call) in ("execute", "exec_driver_sql") and self._is_commit(call):
+                    context = context._replace(after_commit=True)
+                continue
             context = self._statement(statement, context, state)
         return context
 
@@ -285,7 +292,7 @@ class Walker:
             self._expression(node.test, context, state)
             guarded = context.guarded or self._is_existence_test(node.test, state)
             loop = Frame("loop", node.lineno, self._next_ident())
-            self._block(node.body, replace(context, stack=(*context.stack, loop), guarded=guarded), state)
+            self._block(node.body, context._replace(stack=(*context.stack, loop), guarded=guarded), state)
             self._block(node.orelse, context, state)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             self._with(node, context, state)
@@ -304,7 +311,7 @@ class Walker:
                 elif isinstance(child, ast.stmt):
                     self._statement(child, context, state)
             if isinstance(node, ast.Expr) and self._is_commit(node.value):
-                return replace(context, after_commit=True)
+                return context._replace(after_commit=True)
         return context
 
     def _if(self, node: ast.If, context: Context, state: FunctionState) -> Context:
@@ -313,14 +320,12 @@ class Walker:
         branches = self._dialect_test(node.test, state)
         body_dialects, else_dialects = branches if branches else (ALL_DIALECTS, ALL_DIALECTS)
         guard_frame = (Frame("guard", node.lineno, self._next_ident()),) if is_guard else ()
-        body_context = replace(
-            context,
+        body_context = context._replace(
             stack=(*context.stack, *guard_frame),
             guarded=context.guarded or is_guard,
             dialects=context.dialects & body_dialects,
         )
-        else_context = replace(
-            context,
+        else_context = context._replace(
             stack=(*context.stack, *guard_frame),
             guarded=context.guarded or is_guard,
             dialects=context.dialects & else_dialects,
@@ -330,15 +335,13 @@ class Walker:
         body_exits = _always_exits(node.body)
         else_exits = bool(node.orelse) and _always_exits(node.orelse)
         if body_exits and not else_exits:
-            context = replace(
-                context,
+            context = context._replace(
                 guarded=context.guarded or is_guard,
                 dialects=context.dialects & else_dialects,
                 after_commit=context.after_commit or after_else.after_commit,
             )
         elif else_exits and not body_exits:
-            context = replace(
-                context,
+            context = context._replace(
                 guarded=context.guarded or is_guard,
                 dialects=context.dialects & body_dialects,
                 after_commit=context.after_commit or after_body.after_commit,
@@ -348,7 +351,7 @@ class Walker:
     def _for(self, node: ast.For | ast.AsyncFor, context: Context, state: FunctionState) -> None:
         self._expression(node.iter, context, state)
         loop = Frame("loop", node.lineno, self._next_ident())
-        loop_context = replace(context, stack=(*context.stack, loop))
+        loop_context = context._replace(stack=(*context.stack, loop))
         targets = _target_names(node.target)
         before = len(self.records.operations)
         values = literal(node.iter, state.env)
@@ -425,15 +428,15 @@ class Walker:
                 )
             elif name in _CONNECTION_MAKERS and isinstance(item.optional_vars, ast.Name):
                 state.connection_names.add(item.optional_vars.id)
-        self._block(node.body, replace(context, stack=(*context.stack, *frames)), state)
+        self._block(node.body, context._replace(stack=(*context.stack, *frames)), state)
 
     def _try(self, node: ast.Try, context: Context, state: FunctionState) -> None:
         frame = Frame("try", node.lineno, self._next_ident())
-        self._block(node.body, replace(context, stack=(*context.stack, frame)), state)
+        self._block(node.body, context._replace(stack=(*context.stack, frame)), state)
         handlers = []
         for handler in node.handlers:
             handler_frame = Frame("handler", handler.lineno, self._next_ident())
-            self._block(handler.body, replace(context, stack=(*context.stack, handler_frame)), state)
+            self._block(handler.body, context._replace(stack=(*context.stack, handler_frame)), state)
             handlers.append(
                 Handler(
                     line=handler.lineno,
@@ -491,9 +494,8 @@ class Walker:
 
     # ------------------------------------------------------------------ expressions and calls
     def _expression(self, node: ast.expr, context: Context, state: FunctionState) -> None:
-        for child in expression_nodes(node):
-            if isinstance(child, ast.Call):
-                self._call(child, context, state)
+        for child in expression_calls(node):
+            self._call(child, context, state)
 
     def _call(self, node: ast.Call, context: Context, state: FunctionState) -> None:
         func = node.func
@@ -552,7 +554,7 @@ class Walker:
                 bindings[keyword.arg] = self._binding_for(keyword.value, state)
         bindings = {name: value for name, value in bindings.items() if value is not UNKNOWN}
         helper_state = self._state_for(helper, bindings)
-        helper_context = replace(context, helpers=(*context.helpers, helper.name))
+        helper_context = context._replace(helpers=(*context.helpers, helper.name))
         self._block(helper.body, helper_context, helper_state)
 
     def _binding_for(self, argument: ast.expr, state: FunctionState) -> object:
@@ -653,13 +655,11 @@ class Walker:
         type_value: TypeRef | None = None
         if name == "alter_column" and "type_" in arguments:
             type_value = type_ref(arguments["type_"], self._qualify)
-        sql: tuple[sqlmod.SqlStatement, ...] | None = None
         sql_text: str | None = None
         plain = False
         if name in ("execute", "exec_driver_sql"):
             sql_text, plain = self._sql_text(arguments.get("sqltext"), state)
-            sql = sqlmod.classify(sql_text) if sql_text is not None else None
-            if sql is None and context.phase:
+            if sql_text is None and context.phase:
                 self.records.opaque_phases.add(context.phase)
         if context.phase and (not table_known or not target_known):
             self.records.opaque_phases.add(context.phase)
@@ -684,7 +684,6 @@ class Walker:
                 kwargs=kwargs,
                 new_name=new_name,
                 type_=type_value,
-                sql=sql,
                 sql_text=sql_text,
                 plain_string=plain,
                 guarded=guarded,
@@ -947,7 +946,7 @@ class _Binding:
             state.connection_names.add(name)
 
 
-_LEAVES: Final = (ast.Constant, ast.Name)
+_LEAVES: Final = frozenset({ast.Constant, ast.Name})
 _NEVER_HOLD_OPERATIONS: Final = frozenset(
     {
         "Column",
@@ -979,25 +978,39 @@ _NEVER_HOLD_OPERATIONS: Final = frozenset(
 )
 
 
-def expression_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of an expression in source order, without leaves and without descending into SQLAlchemy
-    constructors (``sa.Column(...)``, ``sa.String(36)``…), which never hold migration operations."""
+def expression_nodes(node: ast.AST) -> list[ast.AST]:
+    """The non-leaf nodes of an expression in source order, without descending into SQLAlchemy constructors
+    (``sa.Column(...)``, ``sa.String(36)``…), which never hold migration operations."""
+    found: list[ast.AST] = []
     stack: list[ast.AST] = [node]
+    call, attribute, leaves = ast.Call, ast.Attribute, _LEAVES
     while stack:
         current = stack.pop()
-        if isinstance(current, _LEAVES):
+        kind = type(current)
+        if kind in leaves:
             continue
-        yield current
-        if isinstance(current, ast.Call):
+        if kind is call:
+            assert isinstance(current, ast.Call)
             if call_name(current) in _NEVER_HOLD_OPERATIONS:
                 continue
-            children: list[ast.AST] = [current.func, *current.args, *(k.value for k in current.keywords)]
-        elif isinstance(current, ast.Attribute):
-            children = [current.value]
+            found.append(current)
+            children: list[ast.AST] = [current.func, *current.args, *[k.value for k in current.keywords]]
+        elif kind is attribute:
+            assert isinstance(current, ast.Attribute)
+            found.append(current)
+            stack.append(current.value)
+            continue
         else:
+            found.append(current)
             children = list(ast.iter_child_nodes(current))
         children.reverse()
         stack.extend(children)
+    return found
+
+
+def expression_calls(node: ast.AST) -> list[ast.Call]:
+    """The calls in an expression, in source order (see ``expression_nodes``)."""
+    return [child for child in expression_nodes(node) if type(child) is ast.Call]
 
 
 def _is_migration_function(name: str) -> bool:

@@ -1,16 +1,18 @@
 """Records of what a migration does: Alembic operations, SQL executions, try blocks, guards, dialect branches.
 
-The records are plain data (no AST nodes), so a parsed tree can be dropped as soon as it is summarised.
+The records are plain data (no AST nodes), so a parsed tree can be dropped as soon as it is summarised. The walker
+builds thousands of them per second, so the hot ones are plain dataclasses (a frozen one costs 5x more to build);
+nothing mutates a record after the walk.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 from .names import Literal
-from .sql import SqlStatement
+from .sql import SqlStatement, classify
 from .types import TypeRef
 
 ALL_DIALECTS: Final = frozenset({"postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle"})
@@ -30,7 +32,7 @@ CREATE_OPS: Final = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class ForeignKeySpec:
     """A foreign key: local columns → referenced table and columns."""
 
@@ -41,7 +43,7 @@ class ForeignKeySpec:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class ColumnSpec:
     """An ``sa.Column(...)`` as written."""
 
@@ -59,8 +61,7 @@ class ColumnSpec:
     foreign_keys: tuple[ForeignKeySpec, ...] = ()
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """One enclosing construct of an operation, outermost first in ``Operation.stack``."""
 
     kind: str
@@ -70,7 +71,7 @@ class Frame:
     """Distinguishes frames of the same kind and line reached through different helper calls."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Operation:
     """One call the migration makes on ``op``, a batch operation, or SQL execution on a connection."""
 
@@ -101,9 +102,8 @@ class Operation:
     """``rename_table`` target, ``alter_column(new_column_name=)``."""
     type_: TypeRef | None = None
     """``alter_column(type_=)``."""
-    sql: tuple[SqlStatement, ...] | None = None
-    """The classified statements of literal SQL; None when the SQL is not a readable string."""
     sql_text: str | None = None
+    """Literal SQL given to ``execute`` (``sql.HOLE`` for unknown parts); None when not a readable string."""
     plain_string: bool = False
     """The SQL was passed as a plain string (or f-string), not wrapped in ``sa.text()``."""
     guarded: bool = False
@@ -112,6 +112,27 @@ class Operation:
     stack: tuple[Frame, ...] = ()
     after_commit: bool = False
     """An ``op.execute("COMMIT")`` ran earlier in the same function."""
+
+    _classified: tuple[SqlStatement, ...] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def sql(self) -> tuple[SqlStatement, ...] | None:
+        """The classified statements of literal SQL (classified on first use); None when not readable."""
+        if self.sql_text is None:
+            return None
+        if self._classified is None:
+            self._classified = classify(self.sql_text)
+        return self._classified
+
+    def statements(self, *keywords: str) -> tuple[SqlStatement, ...]:
+        """The classified SQL statements, skipping the classification when none of ``keywords`` occurs."""
+        text = self.sql_text
+        if text is None:
+            return ()
+        upper = text.upper()
+        if not any(keyword in upper for keyword in keywords):
+            return ()
+        return self.sql or ()
 
     def flag(self, name: str) -> bool:
         """A keyword given as literal True (``if_exists=True``)."""

@@ -58,5 +58,4 @@ def all_fixtures() -> list[Fixture]:
 
 def hermetic_cache(paths: list[Path]) -> ProjectCache:
     """Project facts for the fixture folders: nothing inferred from this repository's own files."""
-    empty = ProjectFacts(ini_dialects=frozenset(), alembic_version=None, application_names=frozenset(), autocommit=None)
-    return ProjectCache(facts={path.absolute().parent: empty for path in paths})
+    return ProjectCache(facts={str(path.absolute().parent): ProjectFacts() for path in paths})

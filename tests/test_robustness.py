@@ -13,7 +13,7 @@ from flake8_alembic.migration import ParseFailure, parse_source
 from flake8_alembic.plugin import Plugin
 
 HEAD = 'revision = "a1"\ndown_revision = "a0"\n'
-EMPTY = ProjectFacts(frozenset(), None, frozenset(), None)
+EMPTY = ProjectFacts()
 
 
 def lint(source: str | bytes) -> tuple[list[str], ParseFailure | None]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING, Callable
 
 from ..config import Settings
 from ..migration import Migration
-from ..operations import Operation
+from ..operations import Frame, Operation
+
+if TYPE_CHECKING:
+    from ..engine import ProjectFacts
 
 
 @dataclass(frozen=True, order=True)
@@ -28,9 +32,21 @@ class RuleContext:
     migration: Migration
     settings: Settings
     target_dialects: frozenset[str]
-    alembic_version: tuple[int, ...] | None
-    application_names: frozenset[str]
-    autocommit: bool
+    facts: ProjectFacts
+
+    @property
+    def alembic_version(self) -> tuple[int, ...] | None:
+        return self.settings.target_alembic_version or self.facts.alembic_version
+
+    @property
+    def application_names(self) -> frozenset[str]:
+        configured = self.settings.application_import_names
+        return configured if configured is not None else self.facts.application_names
+
+    @property
+    def autocommit(self) -> bool:
+        configured = self.settings.autocommit_connections
+        return configured if configured is not None else bool(self.facts.autocommit)
 
     def applies(self, dialects: frozenset[str], rule_dialects: frozenset[str] | None = None) -> bool:
         """Whether code running on ``dialects`` can hit a hazard of a rule holding on ``rule_dialects``."""
@@ -41,11 +57,24 @@ class RuleContext:
         """The target dialects code restricted to ``dialects`` actually runs on."""
         return dialects & self.target_dialects
 
-    def operations(self, rule_dialects: frozenset[str] | None = None) -> Iterator[Operation]:
-        """The operations that run on a target dialect (and on one of the rule's dialects)."""
+    @cached_property
+    def _on_targets(self) -> tuple[Operation, ...]:
+        return tuple(op for op in self.migration.operations if op.dialects & self.target_dialects)
+
+    @cached_property
+    def operations_in_frame(self) -> dict[Frame, list[Operation]]:
+        """Operations by each construct (try, batch, loop…) that encloses them."""
+        index: dict[Frame, list[Operation]] = {}
         for operation in self.migration.operations:
-            if self.applies(operation.dialects, rule_dialects):
-                yield operation
+            for frame in operation.stack:
+                index.setdefault(frame, []).append(operation)
+        return index
+
+    def operations(self, rule_dialects: frozenset[str] | None = None) -> tuple[Operation, ...]:
+        """The operations that run on a target dialect (and on one of the rule's dialects)."""
+        if rule_dialects is None:
+            return self._on_targets
+        return tuple(op for op in self._on_targets if op.dialects & self.target_dialects & rule_dialects)
 
 
 Check = Callable[[RuleContext], Iterator[Diagnostic]]

@@ -20,7 +20,7 @@ _MYSQL = frozenset({"mysql", "mariadb"})
 
 def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
     migration = context.migration
-    if not any(op.name in DROP_OPS or op.sql for op in migration.operations):
+    if not any(op.name in DROP_OPS or op.sql_text is not None for op in migration.operations):
         return
     created_by_upgrade: dict[str, CreatedObjects] = {}
     for operation in migration.operations:
@@ -31,7 +31,8 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
     for operation in migration.operations:
         scope = (operation.function, operation.engine)
         earlier = created_in_function.setdefault(scope, CreatedObjects())
-        if context.applies(operation.dialects) and not _protected(operation, catching):
+        candidate = operation.name in DROP_OPS or operation.sql_text is not None
+        if candidate and context.applies(operation.dialects) and not _protected(operation, catching):
             undone = [earlier]
             if operation.phase == "downgrade":
                 undone.append(created_by_upgrade.get(operation.engine, CreatedObjects()))
@@ -60,9 +61,7 @@ def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObj
             f"{prefix}.{operation.name}() of {described} is not guarded: it fails if the object is already "
             f"gone; {_fix(context, operation)}",
         )
-    if operation.sql is None:
-        return None
-    for statement in operation.sql:
+    for statement in operation.statements("DROP"):
         for ref, if_exists in sql_drops(statement):
             if if_exists or any(created.covers(ref) for created in undone):
                 continue

@@ -15,8 +15,8 @@ def _statements_inside(context: RuleContext, block: TryBlock) -> list[Operation]
     protects nothing, a try around the whole block protects them all.
     """
     inside = []
-    for operation in context.migration.operations:
-        if block.frame not in operation.stack or operation.name == "batch_alter_table":
+    for operation in context.operations_in_frame.get(block.frame, ()):
+        if operation.name == "batch_alter_table":
             continue
         if operation.receiver == "batch" and _batch_opened_before(operation, block):
             continue

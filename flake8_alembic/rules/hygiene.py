@@ -16,7 +16,6 @@ _MODEL_PARTS = frozenset({"models", "model"})
 
 def check_application_model_import(context: RuleContext) -> Iterator[Diagnostic]:
     banned = context.settings.banned_imports
-    application = context.application_names
     reported: set[int] = set()
     for record in context.migration.imports:
         path = record.qualified
@@ -26,7 +25,7 @@ def check_application_model_import(context: RuleContext) -> Iterator[Diagnostic]
         relative = path.startswith(".")
         if any(path == module or path.startswith(module + ".") for module in banned):
             reason = "a banned import"
-        elif (relative or parts[0] in application) and _MODEL_PARTS & set(parts):
+        elif _MODEL_PARTS & set(parts) and (relative or parts[0] in context.application_names):
             reason = "the application's models"
         else:
             continue
@@ -88,13 +87,13 @@ def check_not_null_without_default(context: RuleContext) -> Iterator[Diagnostic]
         key = (operation.phase, operation.engine)
         if operation.name == "create_table":
             created.setdefault(key, set()).add(norm(operation.table))
-        elif operation.sql:
-            for statement in operation.sql:
+        else:
+            for statement in operation.statements("CREATE"):
                 if statement.verb == "CREATE" and statement.object_kind == "TABLE":
                     created.setdefault(key, set()).update(norm(name) for name in statement.names)
     emptied: set[tuple[str, str | None]] = set()
     for operation in context.operations():
-        for statement in operation.sql or ():
+        for statement in operation.statements("DELETE", "TRUNCATE"):
             if statement.verb in ("DELETE", "TRUNCATE") and " where " not in f" {statement.text.lower()} ":
                 for name in (statement.table, *statement.names):
                     emptied.add((operation.function, norm(name)))
@@ -126,7 +125,7 @@ def check_concurrent_index_in_transaction(context: RuleContext) -> Iterator[Diag
         if operation.inside("autocommit") or operation.after_commit:
             continue
         concurrent = operation.kwargs.get("postgresql_concurrently") is True or any(
-            statement.concurrently for statement in operation.sql or ()
+            statement.concurrently for statement in operation.statements("CONCURRENTLY")
         )
         if concurrent:
             yield Diagnostic(
