@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,14 +28,32 @@ def venv(folder: Path, packages: list[str]) -> Path:
     return python
 
 
-def timed(python: Path, files: list[str], jobs: str, repeat: int, cwd: Path) -> list[float]:
+def timed_once(python: Path, files: list[str], jobs: str, cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the flake8 process and its workers) for one run."""
     command = [str(python), "-m", "flake8", "--isolated", f"--jobs={jobs}", "--exit-zero", "--output-file", os.devnull]
-    runs = []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([*command, *files], check=True, cwd=cwd)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def compare(plain: Path, plugged: Path, files: list[str], jobs: str, repeat: int, cwd: Path) -> None:
+    """Alternate the two environments run by run, so drift on the machine hits both alike."""
+    results: dict[Path, list[tuple[float, float]]] = {plain: [], plugged: []}
     for _ in range(repeat):
-        started = time.perf_counter()
-        subprocess.run([*command, *files], check=True, cwd=cwd)
-        runs.append(time.perf_counter() - started)
-    return runs
+        for python in (plain, plugged):
+            results[python].append(timed_once(python, files, jobs, cwd))
+    base_wall = statistics.median(wall for wall, _ in results[plain])
+    plug_wall = statistics.median(wall for wall, _ in results[plugged])
+    base_cpu = statistics.median(cpu for _, cpu in results[plain])
+    plug_cpu = statistics.median(cpu for _, cpu in results[plugged])
+    print(
+        f"-j{jobs:<5} wall {base_wall:6.2f} s -> {plug_wall:6.2f} s ({(plug_wall / base_wall - 1) * 100:+.1f}%)   "
+        f"CPU {base_cpu:6.2f} s -> {plug_cpu:6.2f} s ({(plug_cpu / base_cpu - 1) * 100:+.1f}%)"
+    )
 
 
 def main() -> int:
@@ -62,12 +81,9 @@ def main() -> int:
         [str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True
     )
     print(f"{len(files)} files from {args.corpus}; {pin}; median of {args.repeat} runs; {os.cpu_count()} CPUs")
+    print("flake8 alone -> flake8 with flake8-alembic (medians; runs alternate between the two environments)")
     for jobs in ("1", "auto"):
-        base = statistics.median(timed(plain, files, jobs, args.repeat, args.corpus))
-        with_plugin = statistics.median(timed(plugged, files, jobs, args.repeat, args.corpus))
-        overhead = (with_plugin / base - 1) * 100
-        timing = f"flake8 alone {base:6.2f} s   with flake8-alembic {with_plugin:6.2f} s"
-        print(f"-j{jobs:<5} {timing}   overhead {overhead:+.1f}%")
+        compare(plain, plugged, files, jobs, args.repeat, args.corpus)
     return 0
 
 

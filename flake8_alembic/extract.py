@@ -20,6 +20,7 @@ from .names import (
     Literal,
     call_name,
     dotted_parts,
+    import_records,
     literal,
     qualify,
     string_with_holes,
@@ -204,6 +205,8 @@ class Records:
     opaque_phases: set[str] = field(default_factory=set)
     """Phases that call code the engine cannot follow (unknown helpers, non-literal SQL)."""
     dialect_hints: set[str] = field(default_factory=set)
+    imports: dict[tuple[int, int, str, str | None], ImportRecord] = field(default_factory=dict)
+    """Imports inside functions, recorded as the walk meets them."""
     truncated: bool = False
 
     def size(self) -> int:
@@ -221,7 +224,7 @@ class Walker:
         constants: Mapping[str, Literal],
     ) -> None:
         self.functions = functions
-        self.aliases = aliases
+        self.aliases = dict(aliases)
         self.constants = constants
         self.records = Records()
         self._frame_counter = 0
@@ -302,6 +305,8 @@ class Walker:
             if node.value is not None:
                 self._expression(node.value, context, state)
                 self._bind(node, state)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._import(node, state)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             pass
         else:
@@ -318,6 +323,16 @@ class Walker:
         self._expression(node.test, context, state)
         is_guard = self._is_existence_test(node.test, state)
         branches = self._dialect_test(node.test, state)
+        if not is_guard and branches is None:
+            # An ordinary condition: both branches run in the enclosing context.
+            after_body = self._block(node.body, context, state)
+            after_else = self._block(node.orelse, context, state)
+            body_exits = _always_exits(node.body)
+            else_exits = bool(node.orelse) and _always_exits(node.orelse)
+            continues = after_else if body_exits and not else_exits else after_body if else_exits else None
+            if continues is not None and continues.after_commit and not context.after_commit:
+                return context._replace(after_commit=True)
+            return context
         body_dialects, else_dialects = branches if branches else (ALL_DIALECTS, ALL_DIALECTS)
         guard_frame = (Frame("guard", node.lineno, self._next_ident()),) if is_guard else ()
         body_context = context._replace(
@@ -491,6 +506,18 @@ class Walker:
                 state.result_names.add(name)
             if is_dialect:
                 state.dialect_names.add(name)
+
+    def _import(self, node: ast.Import | ast.ImportFrom, state: FunctionState) -> None:
+        for record in import_records(node):
+            self.records.imports[(record.line, record.col, record.bound, record.name)] = record
+            if not record.bound:
+                continue
+            if record.qualified == "alembic.op":
+                state.op_names.add(record.bound)
+            elif record.module == "alembic.op" and record.name and record.name not in _NOT_OPERATIONS:
+                self.direct_ops[record.bound] = record.name
+            else:
+                self.aliases[record.bound] = record.qualified
 
     # ------------------------------------------------------------------ expressions and calls
     def _expression(self, node: ast.expr, context: Context, state: FunctionState) -> None:
@@ -1010,7 +1037,29 @@ def expression_nodes(node: ast.AST) -> list[ast.AST]:
 
 def expression_calls(node: ast.AST) -> list[ast.Call]:
     """The calls in an expression, in source order (see ``expression_nodes``)."""
-    return [child for child in expression_nodes(node) if type(child) is ast.Call]
+    calls: list[ast.Call] = []
+    stack: list[ast.AST] = [node]
+    call, attribute, leaves = ast.Call, ast.Attribute, _LEAVES
+    while stack:
+        current = stack.pop()
+        kind = type(current)
+        if kind is call:
+            assert isinstance(current, ast.Call)
+            if call_name(current) in _NEVER_HOLD_OPERATIONS:
+                continue
+            calls.append(current)
+            if current.keywords:
+                stack.extend(reversed([k.value for k in current.keywords]))
+            stack.extend(reversed(current.args))
+            stack.append(current.func)
+        elif kind is attribute:
+            assert isinstance(current, ast.Attribute)
+            stack.append(current.value)
+        elif kind not in leaves:
+            children = list(ast.iter_child_nodes(current))
+            children.reverse()
+            stack.extend(children)
+    return calls
 
 
 def _is_migration_function(name: str) -> bool:

@@ -191,6 +191,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         if _function_kind(name)[0] is None and name not in walker.inlined:
             walker.walk_function(node, None, "")
     records = walker.records
+    imports = imports + tuple(records.imports.values())
     hints = set(records.dialect_hints)
     for record in imports:
         match = _DIALECT_MODULE.match(record.qualified)

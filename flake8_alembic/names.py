@@ -38,27 +38,36 @@ class ImportRecord:
 _BLOCKS: Final = ("body", "orelse", "finalbody")
 
 
+def import_records(node: ast.Import | ast.ImportFrom) -> list[ImportRecord]:
+    """The names one import statement binds."""
+    records: list[ImportRecord] = []
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            bound = alias.asname or alias.name.split(".")[0]
+            module = alias.name if alias.asname else alias.name.split(".")[0]
+            records.append(ImportRecord(module, None, bound, node.lineno, node.col_offset))
+            if not alias.asname and "." in alias.name:
+                # ``import a.b`` binds ``a`` but also imports ``a.b``: keep the full path for rules.
+                records.append(ImportRecord(alias.name, None, "", node.lineno, node.col_offset))
+    else:
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            records.append(ImportRecord(module, alias.name, alias.asname or alias.name, node.lineno, node.col_offset))
+    return records
+
+
 def collect_imports(body: list[ast.stmt]) -> tuple[ImportRecord, ...]:
-    """Every import in the module, at any depth of statements (imports inside functions count too)."""
+    """The imports of module-level code, including inside module-level ``if``/``try`` blocks.
+
+    Imports inside functions are recorded by the walker, which visits those statements anyway.
+    """
     records: list[ImportRecord] = []
     stack: list[ast.stmt] = list(reversed(body))
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                bound = alias.asname or alias.name.split(".")[0]
-                module = alias.name if alias.asname else alias.name.split(".")[0]
-                records.append(ImportRecord(module, None, bound, node.lineno, node.col_offset))
-                if not alias.asname and "." in alias.name:
-                    # ``import a.b`` binds ``a`` but also imports ``a.b``: keep the full path for rules.
-                    records.append(ImportRecord(alias.name, None, "", node.lineno, node.col_offset))
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                records.append(
-                    ImportRecord(module, alias.name, alias.asname or alias.name, node.lineno, node.col_offset)
-                )
-        else:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            records.extend(import_records(node))
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             children: list[ast.stmt] = []
             for block in _BLOCKS:
                 children.extend(getattr(node, block, ()))

@@ -67,6 +67,8 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
             continue
         ups = [op for op in operations if op.phase == "upgrade" and op.engine == upgrade.engine]
         undone = _Undone.of([op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine])
+        # Only renames and drops can change what a created object is called at the end of upgrade().
+        changers = [(index, op) for index, op in enumerate(ups) if renamed_by(op) or dropped_by(op)]
         dropped_first: set[tuple[str, str | None]] = set()
         for index, operation in enumerate(ups):
             for ref in dropped_by(operation):
@@ -76,7 +78,7 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
                     continue
                 if (ref.kind, ref.name) in dropped_first:
                     continue  # re-created after upgrade() dropped it: it existed before this revision
-                final = _follow(ref, ups[index + 1 :])
+                final = _follow(ref, [op for later, op in changers if later > index])
                 if final is None or undone.covers(final):
                     continue
                 what = f'{ref.kind} "{ref.name}"' + (f' on "{ref.table}"' if ref.table else "")

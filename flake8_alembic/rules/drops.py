@@ -20,26 +20,38 @@ _MYSQL = frozenset({"mysql", "mariadb"})
 
 def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
     migration = context.migration
-    if not any(op.name in DROP_OPS or op.sql_text is not None for op in migration.operations):
+    candidates = [op for op in migration.operations if _may_drop(op)]
+    if not candidates:
         return
-    created_by_upgrade: dict[str, CreatedObjects] = {}
+    # What was created is only needed where a drop can be excused by it: its own function, and for drops in
+    # downgrade(), the upgrade() of the same engine.
+    scopes = {(op.function, op.engine) for op in candidates}
+    engines = {op.engine for op in candidates if op.phase == "downgrade"}
+    created_by_upgrade = {engine: CreatedObjects() for engine in engines}
     for operation in migration.operations:
-        if operation.phase == "upgrade":
-            created_by_upgrade.setdefault(operation.engine, CreatedObjects()).add(operation)
+        if operation.phase == "upgrade" and operation.engine in created_by_upgrade:
+            created_by_upgrade[operation.engine].add(operation)
     catching = {block.frame for block in migration.try_blocks if any(h.catches_db_error for h in block.handlers)}
-    created_in_function: dict[tuple[str, str], CreatedObjects] = {}
+    created_in_function = {scope: CreatedObjects() for scope in scopes}
     for operation in migration.operations:
-        scope = (operation.function, operation.engine)
-        earlier = created_in_function.setdefault(scope, CreatedObjects())
-        candidate = operation.name in DROP_OPS or operation.sql_text is not None
-        if candidate and context.applies(operation.dialects) and not _protected(operation, catching):
+        earlier = created_in_function.get((operation.function, operation.engine))
+        if earlier is None:
+            continue
+        if _may_drop(operation) and context.applies(operation.dialects) and not _protected(operation, catching):
             undone = [earlier]
             if operation.phase == "downgrade":
-                undone.append(created_by_upgrade.get(operation.engine, CreatedObjects()))
+                undone.append(created_by_upgrade[operation.engine])
             finding = _finding(context, operation, undone)
             if finding is not None:
                 yield finding
         earlier.add(operation)
+
+
+def _may_drop(operation: Operation) -> bool:
+    if operation.name in DROP_OPS:
+        return operation.receiver != "bind"
+    text = operation.sql_text
+    return text is not None and "DROP" in text.upper()
 
 
 def _protected(operation: Operation, catching: set[Frame]) -> bool:

@@ -50,8 +50,6 @@ def check_swallowed_error(context: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_try_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
-    if context.autocommit:
-        return
     for block in context.migration.try_blocks:
         if not context.applies(block.dialects, POSTGRESQL):
             continue
@@ -63,7 +61,7 @@ def check_try_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
         if not exposed:
             continue
         for handler in block.handlers:
-            if handler.catches_db_error and not handler.reraises:
+            if handler.catches_db_error and not handler.reraises and not context.autocommit:
                 what = "contextlib.suppress()" if block.kind == "suppress" else "this handler"
                 yield Diagnostic(
                     handler.line,

@@ -31,9 +31,12 @@ def _mismatch(child: TypeRef, parent: TypeRef) -> bool:
 
 
 def check_foreign_key_type_mismatch(context: RuleContext) -> Iterator[Diagnostic]:
+    operations = context.operations()
+    if not any(op.foreign_keys or any(column.foreign_keys for column in op.columns) for op in operations):
+        return
     tables: dict[str, dict[str, TypeRef]] = {}
     added: dict[str, dict[str, TypeRef]] = {}
-    for operation in context.operations():
+    for operation in operations:
         if operation.phase == "downgrade":
             continue
         table = norm(operation.table)
@@ -45,8 +48,10 @@ def check_foreign_key_type_mismatch(context: RuleContext) -> Iterator[Diagnostic
             for column in operation.columns:
                 if column.name:
                     added.setdefault(table, {})[norm(column.name) or ""] = column.type
-    for operation in context.operations():
-        if operation.phase == "downgrade":
+    for operation in operations:
+        if operation.phase == "downgrade" or not (
+            operation.foreign_keys or any(column.foreign_keys for column in operation.columns)
+        ):
             continue
         table = norm(operation.table)
         local = {**added.get(table or "", {}), **tables.get(table or "", {})}

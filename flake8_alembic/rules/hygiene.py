@@ -119,15 +119,13 @@ def check_not_null_without_default(context: RuleContext) -> Iterator[Diagnostic]
 
 
 def check_concurrent_index_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
-    if context.autocommit:
-        return
     for operation in context.operations(POSTGRESQL):
         if operation.inside("autocommit") or operation.after_commit:
             continue
         concurrent = operation.kwargs.get("postgresql_concurrently") is True or any(
             statement.concurrently for statement in operation.statements("CONCURRENTLY")
         )
-        if concurrent:
+        if concurrent and not context.autocommit:
             yield Diagnostic(
                 operation.line,
                 operation.col,
