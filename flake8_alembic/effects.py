@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .operations import Operation
 from .sql import SqlStatement
@@ -33,8 +34,7 @@ def norm(name: str | None) -> str | None:
     return name.split(".")[-1].strip('"`[]').lower()
 
 
-@dataclass(frozen=True)
-class ObjectRef:
+class ObjectRef(NamedTuple):
     """An object an operation touches. ``table`` is the owning table for columns, indexes and constraints."""
 
     kind: str

@@ -474,10 +474,17 @@ class Walker:
         targets: list[ast.expr] = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
         names = [name for target in targets for name in _target_names(target)]
         known = literal(value, state.env) if not isinstance(node, ast.AugAssign) else UNKNOWN
-        involves_existence = self._is_existence_test(value, state)
-        is_connection = self._is_connection_value(value, state)
-        is_result = _is_query_result(value, state)
-        is_dialect = self._mentions_dialect(value, state)
+        # `t = op.create_table(...)` binds an operation's result: none of the analyses below can apply.
+        is_operation = (
+            type(value) is ast.Call
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr not in _NOT_OPERATIONS
+            and self._is_op_receiver(value.func.value, state)
+        )
+        involves_existence = not is_operation and self._is_existence_test(value, state)
+        is_connection = not is_operation and self._is_connection_value(value, state)
+        is_result = not is_operation and _is_query_result(value, state)
+        is_dialect = not is_operation and self._mentions_dialect(value, state)
         text_sql = (
             string_with_holes(value.args[0], state.env, sqlmod.HOLE)
             if isinstance(value, ast.Call) and call_name(value) == "text" and value.args
@@ -974,6 +981,7 @@ class _Binding:
 
 
 _LEAVES: Final = frozenset({ast.Constant, ast.Name})
+_SEQUENCES: Final = frozenset({ast.List, ast.Tuple, ast.Set})
 _NEVER_HOLD_OPERATIONS: Final = frozenset(
     {
         "Column",
@@ -1055,7 +1063,18 @@ def expression_calls(node: ast.AST) -> list[ast.Call]:
         elif kind is attribute:
             assert isinstance(current, ast.Attribute)
             stack.append(current.value)
-        elif kind not in leaves:
+        elif kind in leaves:
+            continue
+        elif kind in _SEQUENCES:
+            stack.extend(reversed(current.elts))  # type: ignore[attr-defined]
+        elif kind is ast.JoinedStr:
+            stack.extend(reversed(current.values))  # type: ignore[attr-defined]
+        elif kind is ast.FormattedValue:
+            stack.append(current.value)  # type: ignore[attr-defined]
+        elif kind is ast.BinOp:
+            stack.append(current.right)  # type: ignore[attr-defined]
+            stack.append(current.left)  # type: ignore[attr-defined]
+        else:
             children = list(ast.iter_child_nodes(current))
             children.reverse()
             stack.extend(children)

@@ -4,7 +4,7 @@ ALM017 empty-upgrade."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..effects import ObjectRef, created_by, dropped_by, renamed_by
 from ..operations import Operation
@@ -96,11 +96,11 @@ def _follow(ref: ObjectRef, later: Iterable[Operation]) -> ObjectRef | None:
     for operation in later:
         for before, new_name in renamed_by(operation):
             if before.kind == "table" and current.kind == "table" and before.name == current.name:
-                current = replace(current, name=new_name)
+                current = current._replace(name=new_name)
             elif before.kind == "table" and before.name == current.table:
-                current = replace(current, table=new_name)
+                current = current._replace(table=new_name)
             elif before.kind == current.kind and before.name == current.name and before.table == current.table:
-                current = replace(current, name=new_name)
+                current = current._replace(name=new_name)
         for dropped in dropped_by(operation):
             owner = current.name if current.kind == "table" else current.table
             if dropped.kind == "table" and dropped.name == owner:

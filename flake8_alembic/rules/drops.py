@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..effects import CreatedObjects, ObjectRef, dropped_by, sql_drops
+from ..effects import CreatedObjects, ObjectRef, dropped_by, norm, renamed_by, sql_drops
 from ..operations import DROP_OPS, Frame, Operation
 from .base import Diagnostic, Rule, RuleContext
 
@@ -28,9 +28,15 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
     scopes = {(op.function, op.engine) for op in candidates}
     engines = {op.engine for op in candidates if op.phase == "downgrade"}
     created_by_upgrade = {engine: CreatedObjects() for engine in engines}
-    for operation in migration.operations:
-        if operation.phase == "upgrade" and operation.engine in created_by_upgrade:
-            created_by_upgrade[operation.engine].add(operation)
+    named = _names_dropped(candidates, migration.operations)
+    if engines:
+        for operation in migration.operations:
+            if (
+                operation.phase == "upgrade"
+                and operation.engine in created_by_upgrade
+                and _may_create(operation, named)
+            ):
+                created_by_upgrade[operation.engine].add(operation)
     catching = {block.frame for block in migration.try_blocks if any(h.catches_db_error for h in block.handlers)}
     created_in_function = {scope: CreatedObjects() for scope in scopes}
     for operation in migration.operations:
@@ -44,7 +50,30 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
             finding = _finding(context, operation, undone)
             if finding is not None:
                 yield finding
-        earlier.add(operation)
+        if _may_create(operation, named):
+            earlier.add(operation)
+
+
+def _names_dropped(candidates: list[Operation], operations: tuple[Operation, ...]) -> set[str | None]:
+    """Every name a drop candidate mentions (object or table), as `norm` spells it, plus every name a rename
+    touches (an object created as `a` and renamed to `b` is excused by a drop of `b`)."""
+    names: set[str | None] = set()
+    for operation in candidates:
+        for ref in dropped_by(operation):
+            names.add(ref.name)
+            names.add(ref.table)
+    for operation in operations:
+        for before, new_name in renamed_by(operation):
+            names.update((before.name, before.table, new_name))
+    names.discard(None)
+    return names
+
+
+def _may_create(operation: Operation, named: set[str | None]) -> bool:
+    """Whether the operation can create (or rename) something a drop names; SQL is always examined."""
+    if operation.sql_text is not None or operation.new_name is not None:
+        return True
+    return norm(operation.table) in named or norm(operation.target) in named
 
 
 def _may_drop(operation: Operation) -> bool:

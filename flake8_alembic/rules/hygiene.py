@@ -19,6 +19,8 @@ def check_application_model_import(context: RuleContext) -> Iterator[Diagnostic]
     reported: set[int] = set()
     for record in context.migration.imports:
         path = record.qualified
+        if "model" not in path and not banned:
+            continue
         parts = [part for part in path.split(".") if part]
         if not parts or record.line in reported or any("migration" in part.lower() for part in parts):
             continue
