@@ -13,8 +13,10 @@ from pathlib import Path
 
 from . import project
 from .config import Settings
+from .history import HistoryCache
 from .migration import Migration, ParseFailure, parse_source, parse_tree
 from .rules.base import Diagnostic, Rule, RuleContext
+from .rules.graph import stray_module
 from .rules.registry import RULES
 
 INTERNAL_ERROR = "ALM000"
@@ -50,6 +52,11 @@ class ProjectFacts:
         return value if isinstance(value, frozenset) else frozenset()
 
     @property
+    def in_configured_location(self) -> bool:
+        """The folder is a version location that alembic.ini / [tool.alembic] configures."""
+        return self._fact("in_configured_location") is True
+
+    @property
     def autocommit(self) -> bool | None:
         value = self._fact("autocommit")
         return value if isinstance(value, bool) else None
@@ -65,7 +72,13 @@ def _autocommit(path: Path) -> bool | None:
     return project.env_py_autocommit(env_py) if env_py else None
 
 
+def _in_configured_location(path: Path) -> bool:
+    located = HistoryCache.locate(path)
+    return located is not None and located[0].configured
+
+
 _INFERENCES: dict[str, Callable[[Path], object]] = {
+    "in_configured_location": _in_configured_location,
     "ini_dialects": _ini_dialects,
     "alembic_version": lambda path: project.alembic_pin(project.find_project_root(path.parent)),
     "application_names": lambda path: project.application_packages(project.find_project_root(path.parent)),
@@ -75,9 +88,11 @@ _INFERENCES: dict[str, Callable[[Path], object]] = {
 
 @dataclass
 class ProjectCache:
-    """The explicit per-process cache: project facts per folder, each inferred once."""
+    """The explicit per-process cache: project facts per folder (each inferred once) and the Alembic
+    environments (each built once). ``history=None`` turns whole-history analysis off."""
 
     facts: dict[str, ProjectFacts] = field(default_factory=dict)
+    history: HistoryCache | None = field(default_factory=HistoryCache)
 
     def facts_for(self, path: str) -> ProjectFacts:
         folder = os.path.dirname(os.path.abspath(path))
@@ -95,7 +110,13 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
     facts = cache.facts_for(migration.path)
     # Dialects a file names in imports or branches run beside the default: its `else` branch runs somewhere.
     dialects = settings.target_dialects or facts.ini_dialects or migration.dialect_hints | DEFAULT_DIALECTS
-    return RuleContext(migration=migration, settings=settings, target_dialects=frozenset(dialects), facts=facts)
+    return RuleContext(
+        migration=migration,
+        settings=settings,
+        target_dialects=frozenset(dialects),
+        facts=facts,
+        history=cache.history,
+    )
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:
@@ -116,7 +137,37 @@ def run_rules(context: RuleContext, rules: Iterable[Rule]) -> list[Diagnostic]:
 
 def lint_migration(migration: Migration, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
     context = rule_context(migration, settings, cache)
+    if _before_baseline(context):
+        return []
     return run_rules(context, enabled_rules(settings))
+
+
+def _before_baseline(context: RuleContext) -> bool:
+    """The baseline revision and its ancestors are read as history but never reported."""
+    baseline, revision = context.settings.baseline_revision, context.migration.revision
+    if baseline is None or revision is None:
+        return False
+    if revision == baseline:
+        return True
+    environment = context.environment
+    resolved = environment.resolve(baseline) if environment else None
+    return resolved is not None and environment is not None and revision in environment.ancestors(resolved)
+
+
+def lint_non_migration(path: str, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
+    """ALM106 for a module that is not a migration but sits among version files; nothing elsewhere.
+
+    Only files under a folder named ``versions`` (or a configured location) pay for the environment lookup."""
+    if cache.history is None or not _may_be_version_file(path, cache):
+        return []
+    environment = cache.history.environment_for(path)
+    finding = stray_module(path, environment)
+    return [finding] if finding else []
+
+
+def _may_be_version_file(path: str, cache: ProjectCache) -> bool:
+    parts = os.path.abspath(path).split(os.sep)
+    return "versions" in parts[:-1] or cache.facts_for(path).in_configured_location
 
 
 def lint_tree(path: str, tree: ast.Module, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
@@ -128,7 +179,7 @@ def lint_tree(path: str, tree: ast.Module, settings: Settings, cache: ProjectCac
     except Exception as error:
         return [Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}")]
     if migration is None:
-        return []
+        return lint_non_migration(path, cache)
     return lint_migration(migration, settings, cache)
 
 
@@ -153,7 +204,7 @@ def lint_source(path: str, source: bytes, settings: Settings, cache: ProjectCach
             path, (Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}"),)
         )
     if parsed is None:
-        return FileResult(path)
+        return FileResult(path, tuple(lint_non_migration(path, cache)))
     if isinstance(parsed, ParseFailure):
         return FileResult(path, failure=parsed, is_migration=True)
     return FileResult(path, tuple(lint_migration(parsed, settings, cache)), is_migration=True)

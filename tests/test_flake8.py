@@ -64,7 +64,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def write(project: Path, name: str, text: str) -> Path:
-    path = project / "versions" / name
+    """A single migration outside any versions folder: no environment, so only one-file rules apply."""
+    path = project / "scripts" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
@@ -93,15 +94,15 @@ def test_non_migration_yields_nothing(project: Path) -> None:
 def test_noqa_with_code_silences_only_that_code(project: Path) -> None:
     write(project, "a.py", MIGRATION.format(noqa="# noqa: ALM002"))
     write(project, "b.py", MIGRATION.format(noqa="# noqa: ALM001"))
-    result = run_flake8(project, "--select", "ALM", "versions")
+    result = run_flake8(project, "--select", "ALM", "scripts")
     assert codes(result.stdout) == [("a.py", 16, "ALM001"), ("b.py", 13, "ALM002"), ("b.py", 16, "ALM001")]
 
 
 def test_per_file_ignores(project: Path) -> None:
-    (project / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    versions/a.py: ALM002\n")
+    (project / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    scripts/a.py: ALM002\n")
     write(project, "a.py", MIGRATION.format(noqa=""))
     write(project, "b.py", MIGRATION.format(noqa=""))
-    result = run_flake8(project, "--select", "ALM", "versions")
+    result = run_flake8(project, "--select", "ALM", "scripts")
     assert codes(result.stdout) == [("a.py", 16, "ALM001"), ("b.py", 13, "ALM002"), ("b.py", 16, "ALM001")]
 
 
@@ -155,7 +156,7 @@ def test_opt_in_rules_need_an_explicit_code_or_family(
 ) -> None:
     (project / "setup.cfg").write_text("[flake8]\n" + config)
     write(project, "c.py", EMPTY_UPGRADE)
-    result = run_flake8(project, *args, "versions")
+    result = run_flake8(project, *args, "scripts")
     assert result.returncode == (1 if expected else 0), result.stderr
     assert {code for _, _, code in codes(result.stdout) if code.startswith("ALM")} == expected
 
@@ -173,10 +174,10 @@ def test_opt_in_rules_need_an_explicit_code_or_family(
 def test_bad_option_value_is_one_argparse_error(project: Path, where: str, option: str) -> None:
     write(project, "a.py", MIGRATION.format(noqa=""))
     if where == "cli":
-        result = run_flake8(project, "--select", "ALM", option, "versions")
+        result = run_flake8(project, "--select", "ALM", option, "scripts")
     else:
         (project / "setup.cfg").write_text(f"[flake8]\n{option}\n")
-        result = run_flake8(project, "--select", "ALM", "versions")
+        result = run_flake8(project, "--select", "ALM", "scripts")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "flake8: error: argument --alembic-" in result.stderr
@@ -186,7 +187,7 @@ def test_bad_option_value_is_one_argparse_error(project: Path, where: str, optio
 def test_bad_pyproject_value_is_one_error(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.flake8-alembic]\ndowngrades = "sometimes"\n')
     write(project, "a.py", MIGRATION.format(noqa=""))
-    result = run_flake8(project, "--select", "ALM", "versions")
+    result = run_flake8(project, "--select", "ALM", "scripts")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "downgrades: invalid value 'sometimes'; allowed: required, forward-only" in result.stderr
@@ -196,21 +197,21 @@ def test_pyproject_settings_apply_and_cli_overrides(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.flake8-alembic]\ndowngrades = "forward-only"\n')
     missing = MIGRATION.format(noqa="").split("\n\ndef downgrade")[0] + "\n"
     write(project, "a.py", missing)
-    quiet = run_flake8(project, "--select", "ALM001", "versions")
+    quiet = run_flake8(project, "--select", "ALM001", "scripts")
     assert (quiet.returncode, quiet.stdout) == (0, "")
-    loud = run_flake8(project, "--select", "ALM001", "--alembic-downgrades=required", "versions")
+    loud = run_flake8(project, "--select", "ALM001", "--alembic-downgrades=required", "scripts")
     assert codes(loud.stdout) == [("a.py", 12, "ALM001")]
 
 
 def test_syntax_error_is_flake8s_E999_not_ours(project: Path) -> None:
     write(project, "a.py", 'revision = "a"\ndown_revision = None\ndef upgrade(:\n')
-    result = run_flake8(project, "versions")
+    result = run_flake8(project, "scripts")
     assert "E999" in result.stdout and "ALM000" not in result.stdout
 
 
 def test_stdin_display_name(project: Path) -> None:
     result = run_flake8(
-        project, "--select", "ALM", "--stdin-display-name", "versions/z.py", "-", stdin=MIGRATION.format(noqa="")
+        project, "--select", "ALM", "--stdin-display-name", "scripts/z.py", "-", stdin=MIGRATION.format(noqa="")
     )
     assert codes(result.stdout) == [("z.py", 13, "ALM002"), ("z.py", 16, "ALM001")]
 

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
 from ..config import Settings
+from ..history import Environment, HistoryCache, RevisionInfo, info_from_migration
 from ..migration import Migration
 from ..operations import Frame, Operation
 
@@ -33,6 +34,19 @@ class RuleContext:
     settings: Settings
     target_dialects: frozenset[str]
     facts: ProjectFacts
+    history: HistoryCache | None = None
+    """Where the environment comes from; None when whole-history analysis is off."""
+
+    @cached_property
+    def revision_info(self) -> RevisionInfo:
+        return info_from_migration(self.migration)
+
+    @cached_property
+    def environment(self) -> Environment | None:
+        """The Alembic environment of this migration (built once per process), or None outside one."""
+        if self.history is None:
+            return None
+        return self.history.environment_for(self.migration.path, self.revision_info)
 
     @property
     def alembic_version(self) -> tuple[int, ...] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Final
 
-from . import downgrade, drops, errors, existence, foreign_keys, hygiene
+from . import downgrade, drops, errors, existence, foreign_keys, graph, hygiene
 from .base import Rule
 
 RULES: Final[tuple[Rule, ...]] = tuple(
@@ -16,6 +16,7 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             *errors.RULES,
             *existence.RULES,
             *foreign_keys.RULES,
+            *graph.RULES,
             *hygiene.RULES,
         ),
         key=lambda rule: rule.code,

@@ -1,0 +1,553 @@
+"""The migrations of one Alembic environment and their revision graph.
+
+An environment is what ``alembic.ini`` (or ``[tool.alembic]``) configures: ``script_location`` and
+``version_locations``, read statically. Without configuration it is the tree under the nearest ``versions`` folder,
+where sibling subfolders that never reference each other are separate environments (one per dialect, as in
+prefect) and subfolders that do are one (release folders, as in neutron). Environments are built once per
+process and cached; the file being linted replaces its on-disk version.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from .migration import Migration, decode_source, looks_like_migration, parse_tree
+from .names import UNKNOWN, Literal, literal
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+MAX_FILES: Final = 50_000
+MAX_DEPTH: Final = 12
+_FIELDS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
+_FIELD_LINE: Final = re.compile(
+    rb"^(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=[ \t]*", re.MULTILINE
+)
+_TOP_LEVEL: Final = re.compile(rb"^[^\s#)\]}]", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """What one file of an environment declares about its place in the graph."""
+
+    path: str
+    is_migration: bool
+    revision: str | None = None
+    """None when not a readable string."""
+    down_revisions: tuple[str, ...] | None = ()
+    """The parents; () for a base; None when not readable."""
+    depends_on: tuple[str, ...] | None = ()
+    labels: tuple[str, ...] = ()
+    labelled: bool = False
+    """Has branch labels, including labels written as code that cannot be read (still a label)."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """The line of each revision field."""
+
+    def line_of(self, name: str) -> int:
+        return self.lines.get(name, self.lines.get("revision", 1))
+
+
+def _ids(value: Literal) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        return tuple(item for item in value if isinstance(item, str))
+    return None
+
+
+def _info(path: str, values: Mapping[str, tuple[Literal, int]], is_migration: bool) -> RevisionInfo:
+    revision = values.get("revision", (UNKNOWN, 1))[0]
+    labels_value = values.get("branch_labels", (None, 0))[0]
+    labels = _ids(labels_value)
+    return RevisionInfo(
+        path=path,
+        is_migration=is_migration,
+        revision=revision if isinstance(revision, str) else None,
+        down_revisions=_ids(values.get("down_revision", (None, 0))[0]),
+        depends_on=_ids(values.get("depends_on", (None, 0))[0]) or (),
+        labels=labels or (),
+        labelled=labels is None or bool(labels),
+        lines={name: line for name, (_, line) in values.items()},
+    )
+
+
+def info_from_migration(migration: Migration) -> RevisionInfo:
+    """The graph facts of a migration the engine has already parsed (the file being linted)."""
+    values = {name: (field.value, field.line) for name, field in migration.fields.items()}
+    return _info(os.path.abspath(migration.path), values, True)
+
+
+def read_info(path: str, source: bytes) -> RevisionInfo:
+    """The graph facts of a file, read without a full parse when its revision fields are plain literals."""
+    if not looks_like_migration(source):
+        return RevisionInfo(path, is_migration=False)
+    values: dict[str, tuple[Literal, int]] = {}
+    for match in _FIELD_LINE.finditer(source):
+        name = match.group(1).decode()
+        start = match.end()
+        following = _TOP_LEVEL.search(source, start)
+        end = following.start() if following else len(source)
+        try:
+            value: Literal = ast.literal_eval(source[start:end].decode("utf-8").strip())
+        except (ValueError, SyntaxError, UnicodeDecodeError, TypeError, MemoryError, RecursionError):
+            return _read_info_slowly(path, source)
+        if not isinstance(value, (str, tuple, list, type(None))):
+            return _read_info_slowly(path, source)
+        values[name] = (tuple(value) if isinstance(value, list) else value, source.count(b"\n", 0, match.start()) + 1)
+    if "revision" not in values or "down_revision" not in values:
+        return _read_info_slowly(path, source)
+    return _info(path, values, True)
+
+
+def _read_info_slowly(path: str, source: bytes) -> RevisionInfo:
+    """Revision fields written as code (names, constants, calls): read them as the engine does."""
+    try:
+        tree = ast.parse(decode_source(source))
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        return RevisionInfo(path, is_migration=False)
+    constants: dict[str, Literal] = {}
+    values: dict[str, tuple[Literal, int]] = {}
+    has_upgrade = False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            node.name == "upgrade" or node.name.startswith("upgrade_")
+        ):
+            has_upgrade = True
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    value = literal(node.value, constants)
+                    if target.id in _FIELDS:
+                        values[target.id] = (value, node.lineno)
+                    elif value is not UNKNOWN:
+                        constants[target.id] = value
+    if not has_upgrade or "revision" not in values or "down_revision" not in values:
+        return RevisionInfo(path, is_migration=False)
+    return _info(path, values, True)
+
+
+# ---------------------------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Locations:
+    """Where an environment's version files are."""
+
+    folders: tuple[Path, ...]
+    recursive: bool
+    configured: bool
+
+
+def configured_locations(ini: Path | None, pyproject: Path | None) -> Locations | None:
+    """``version_locations`` (or ``script_location``/versions) from alembic.ini or ``[tool.alembic]``."""
+    if ini is not None:
+        found = _ini_locations(ini)
+        if found is not None:
+            return found
+    if pyproject is not None:
+        return _pyproject_locations(pyproject)
+    return None
+
+
+def _ini_locations(ini: Path) -> Locations | None:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(ini.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, configparser.Error):
+        return None
+    if not parser.has_section("alembic"):
+        return None
+    section = parser["alembic"]
+    here = str(ini.parent)
+
+    def resolve(value: str) -> Path | None:
+        value = value.strip().replace("%(here)s", here)
+        if not value or (":" in value and not os.path.isabs(value) and not re.match(r"^[A-Za-z]:[\\/]", value)):
+            return None  # a package resource ("myapp:migrations"): not statically resolvable
+        path = Path(value)
+        return path if path.is_absolute() else ini.parent / path
+
+    recursive = section.get("recursive_version_locations", "false").strip().lower() in ("true", "1", "yes", "on")
+    raw = section.get("version_locations")
+    if raw:
+        separator = section.get("path_separator", section.get("version_path_separator", "")).strip().lower()
+        splitter = {"space": r"\s+", "newline": r"\n+", ":": ":", ";": ";", "os": re.escape(os.pathsep)}.get(
+            separator, r"[\s,]+"
+        )
+        folders = [resolve(item) for item in re.split(splitter, raw) if item.strip()]
+        if folders and all(folder is not None for folder in folders):
+            return Locations(tuple(f for f in folders if f is not None), recursive, True)
+        return None
+    script = section.get("script_location")
+    location = resolve(script) if script else None
+    return Locations((location / "versions",), recursive, True) if location else None
+
+
+def _pyproject_locations(pyproject: Path) -> Locations | None:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    table = data.get("tool", {}).get("alembic") if isinstance(data.get("tool"), dict) else None
+    if not isinstance(table, dict):
+        return None
+    here = str(pyproject.parent)
+    recursive = bool(table.get("recursive_version_locations", False))
+    locations = table.get("version_locations")
+    if isinstance(locations, list) and locations:
+        folders = [Path(str(item).replace("%(here)s", here)) for item in locations]
+    elif isinstance(table.get("script_location"), str) and ":" not in table["script_location"]:
+        folders = [Path(table["script_location"].replace("%(here)s", here)) / "versions"]
+    else:
+        return None
+    resolved = tuple(folder if folder.is_absolute() else pyproject.parent / folder for folder in folders)
+    return Locations(resolved, recursive, True)
+
+
+def version_files(locations: Locations) -> list[Path]:
+    """The candidate version files, as Alembic picks them (no ``__init__.py``, no ``.#`` lock files)."""
+    files: list[Path] = []
+    seen: set[str] = set()
+    for folder in locations.folders:
+        for path in _walk(folder, locations.recursive):
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
+                files.append(path)
+            if len(files) >= MAX_FILES:
+                return files
+    return files
+
+
+def _walk(folder: Path, recursive: bool) -> Iterator[Path]:
+    """Python files under a folder; symlink loops and runaway depth are cut off."""
+    visited: set[str] = set()
+    stack: list[tuple[Path, int]] = [(folder, 0)]
+    while stack:
+        current, depth = stack.pop()
+        try:
+            real = os.path.realpath(current)
+            if real in visited:
+                continue
+            visited.add(real)
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir():
+                    if recursive and depth < MAX_DEPTH and name != "__pycache__" and not name.startswith("."):
+                        subfolders.append((Path(entry.path), depth + 1))
+                elif name.endswith(".py") and name != "__init__.py" and not name.startswith(".#"):
+                    yield Path(entry.path)
+            except OSError:
+                continue
+        stack.extend(reversed(subfolders))
+
+
+# ---------------------------------------------------------------------------------------------- the graph
+
+
+@dataclass
+class Environment:
+    """One Alembic environment: its files and revision graph."""
+
+    files: tuple[RevisionInfo, ...]
+    configured: bool
+    by_revision: dict[str, list[RevisionInfo]] = field(default_factory=dict)
+    labels: dict[str, RevisionInfo] = field(default_factory=dict)
+    referenced: set[str] = field(default_factory=set)
+    """Ids named by some ``down_revision``."""
+    readable: bool = True
+    """Every migration's revision and down_revision could be read."""
+    paths: set[str] = field(default_factory=set)
+    _memo: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for info in self.files:
+            self.paths.add(info.path)
+            if not info.is_migration:
+                continue
+            if info.revision is None or info.down_revisions is None:
+                self.readable = False
+            if info.revision is not None:
+                self.by_revision.setdefault(info.revision, []).append(info)
+            for label in info.labels:
+                self.labels.setdefault(label, info)
+            self.referenced.update(info.down_revisions or ())
+
+    @property
+    def migrations(self) -> list[RevisionInfo]:
+        return [info for info in self.files if info.is_migration]
+
+    def heads(self) -> list[str]:
+        """Revisions no ``down_revision`` names (``depends_on`` does not count, as in Alembic's RevisionMap)."""
+        if "heads" not in self._memo:
+            self._memo["heads"] = sorted(rev for rev in self.by_revision if rev not in self.referenced)
+        return self._memo["heads"]  # type: ignore[return-value]
+
+    def bases(self) -> list[str]:
+        return sorted(rev for rev, infos in self.by_revision.items() if any(i.down_revisions == () for i in infos))
+
+    def parents(self, revision: str, with_dependencies: bool = True) -> list[str]:
+        found: list[str] = []
+        for info in self.by_revision.get(revision, ()):
+            found.extend(info.down_revisions or ())
+            if with_dependencies:
+                found.extend(self.resolve(dep) or dep for dep in info.depends_on or ())
+        return found
+
+    def resolve(self, name: str) -> str | None:
+        """A revision id, or the revision a branch label names."""
+        if name in self.by_revision:
+            return name
+        labelled = self.labels.get(name)
+        return labelled.revision if labelled else None
+
+    def ancestors(self, revision: str, with_dependencies: bool = True) -> set[str]:
+        """Every revision reachable through down_revision (and depends_on), excluding ``revision`` itself."""
+        seen: set[str] = set()
+        stack = list(self.parents(revision, with_dependencies))
+        while stack:
+            current = stack.pop()
+            if current in seen or current == revision:
+                continue
+            seen.add(current)
+            stack.extend(self.parents(current, with_dependencies))
+        return seen
+
+    def unknown_references(self, info: RevisionInfo) -> list[tuple[str, str]]:
+        """(field, id) for each down_revision/depends_on id no file of the environment defines."""
+        missing = [("down_revision", rev) for rev in info.down_revisions or () if rev not in self.by_revision]
+        missing += [("depends_on", dep) for dep in info.depends_on or () if self.resolve(dep) is None]
+        return missing
+
+    def cycles(self) -> list[set[str]]:
+        """The revision cycles (strongly connected components with a loop), computed once."""
+        if "cycles" not in self._memo:
+            self._memo["cycles"] = self._find_cycles()
+        return self._memo["cycles"]  # type: ignore[return-value]
+
+    def _find_cycles(self) -> list[set[str]]:
+        """Tarjan's strongly connected components, iteratively (histories can be thousands deep)."""
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        found: list[set[str]] = []
+        counter = 0
+        for start in sorted(self.by_revision):
+            if start in index:
+                continue
+            work: list[tuple[str, Iterator[str]]] = [(start, iter(self.parents(start)))]
+            index[start] = low[start] = counter
+            counter += 1
+            stack.append(start)
+            on_stack.add(start)
+            while work:
+                node, children = work[-1]
+                advanced = False
+                for child in children:
+                    if child not in self.by_revision:
+                        continue
+                    if child not in index:
+                        index[child] = low[child] = counter
+                        counter += 1
+                        stack.append(child)
+                        on_stack.add(child)
+                        work.append((child, iter(self.parents(child))))
+                        advanced = True
+                        break
+                    if child in on_stack:
+                        low[node] = min(low[node], index[child])
+                if advanced:
+                    continue
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component: set[str] = set()
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.add(member)
+                        if member == node:
+                            break
+                    if len(component) > 1 or node in self.parents(node):
+                        found.append(component)
+        return found
+
+    def unlabelled_heads(self) -> list[str]:
+        """Heads not told apart by a branch label on their own line of descent, computed once."""
+        if "unlabelled" not in self._memo:
+            self._memo["unlabelled"] = self._unlabelled_heads()
+        return self._memo["unlabelled"]  # type: ignore[return-value]
+
+    def _unlabelled_heads(self) -> list[str]:
+        heads = self.heads()
+        if len(heads) < 2:
+            return heads
+        lineages = {head: self.ancestors(head, with_dependencies=False) | {head} for head in heads}
+        shared = set.intersection(*lineages.values())
+        unlabelled = []
+        for head, lineage in lineages.items():
+            own = lineage - shared
+            if not any(info.labelled for rev in own for info in self.by_revision.get(rev, ())):
+                unlabelled.append(head)
+        return unlabelled
+
+
+def components(infos: list[RevisionInfo], root: Path) -> list[list[RevisionInfo]]:
+    """Split a versions tree into environments: subfolders whose revisions never reference each other's."""
+    groups: dict[str, list[RevisionInfo]] = {}
+    for info in infos:
+        relative = Path(info.path).relative_to(root).parts
+        groups.setdefault(relative[0] if len(relative) > 1 else "", []).append(info)
+    defined: dict[str, set[str]] = {}
+    for name, members in groups.items():
+        for info in members:
+            if info.revision:
+                defined.setdefault(info.revision, set()).add(name)
+            for label in info.labels:
+                defined.setdefault(label, set()).add(name)
+    parent = {name: name for name in groups}
+
+    def find(name: str) -> str:
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for name, members in groups.items():
+        for info in members:
+            for reference in (*(info.down_revisions or ()), *(info.depends_on or ())):
+                owners = defined.get(reference, set())
+                if owners and name not in owners:
+                    for owner in owners:
+                        parent[find(owner)] = find(name)
+    merged: dict[str, list[RevisionInfo]] = {}
+    for name, members in groups.items():
+        merged.setdefault(find(name), []).extend(members)
+    return list(merged.values())
+
+
+# ---------------------------------------------------------------------------------------------- the cache
+
+
+@dataclass
+class HistoryCache:
+    """The explicit per-process cache of environments and of each file's graph facts."""
+
+    infos: dict[str, RevisionInfo] = field(default_factory=dict)
+    environments: dict[tuple[str, ...], list[Environment]] = field(default_factory=dict)
+    builds: int = 0
+    """How many environments were built (each exactly once per process)."""
+
+    def environment_for(self, path: str, current: RevisionInfo | None = None) -> Environment | None:
+        """The environment holding ``path``; None when the file is in no versions folder or configured location."""
+        absolute = Path(os.path.abspath(path))
+        located = self.locate(absolute)
+        if located is None:
+            return None
+        locations, root = located
+        key = tuple(str(folder) for folder in locations.folders)
+        if key not in self.environments:
+            self.environments[key] = self._build(locations, root)
+        for environment in self.environments[key]:
+            if str(absolute) in environment.paths:
+                return self._with_current(environment, current, absolute)
+        if current is not None:  # a buffer not on disk yet (editor, stdin): join the folder's environment
+            environments = self.environments[key]
+            return self._with_current(environments[0], current, absolute) if environments else None
+        return None
+
+    @staticmethod
+    def locate(path: Path) -> tuple[Locations, Path] | None:
+        """The version locations holding ``path`` (configured, else its nearest ``versions`` folder)."""
+        from .project import find_alembic_ini, find_project_root
+
+        ini = find_alembic_ini(path.parent)
+        root = find_project_root(path.parent)
+        pyproject = root / "pyproject.toml"
+        configured = configured_locations(ini, pyproject if pyproject.is_file() else None)
+        if configured is not None and any(_within(path, folder, configured.recursive) for folder in configured.folders):
+            return configured, configured.folders[0]
+        for ancestor in path.parents:
+            if ancestor.name == "versions":
+                return Locations((ancestor,), recursive=True, configured=False), ancestor
+        return None
+
+    def _build(self, locations: Locations, root: Path) -> list[Environment]:
+        self.builds += 1
+        infos = [self._info(path) for path in version_files(locations)]
+        if locations.configured:
+            return [Environment(tuple(infos), configured=True)]
+        return [Environment(tuple(group), configured=False) for group in components(infos, root)]
+
+    def _info(self, path: Path) -> RevisionInfo:
+        key = str(path.absolute())
+        cached = self.infos.get(key)
+        if cached is None:
+            try:
+                with open(path, "rb") as handle:
+                    source = handle.read()
+            except OSError:
+                source = b""
+            cached = self.infos[key] = read_info(key, source)
+        return cached
+
+    @staticmethod
+    def _with_current(environment: Environment, current: RevisionInfo | None, path: Path) -> Environment:
+        if current is None:
+            return environment
+        key = str(path)
+        current = RevisionInfo(
+            key,
+            current.is_migration,
+            current.revision,
+            current.down_revisions,
+            current.depends_on,
+            current.labels,
+            current.labelled,
+            current.lines,
+        )
+        existing = next((info for info in environment.files if info.path == key), None)
+        if existing == current:
+            return environment
+        files = (*(info for info in environment.files if info.path != key), current)
+        return Environment(files, environment.configured)
+
+
+def _within(path: Path, folder: Path, recursive: bool) -> bool:
+    try:
+        relative = path.relative_to(folder)
+    except ValueError:
+        return False
+    return recursive or len(relative.parts) == 1
+
+
+def migrations_in(environment: Environment) -> Iterable[RevisionInfo]:
+    return (info for info in environment.files if info.is_migration)
+
+
+def parse_for_history(path: str, source: bytes) -> Migration | None:
+    """A full parse of a version file (for the schema replay)."""
+    try:
+        return parse_tree(path, ast.parse(decode_source(source)))
+    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
+        return None

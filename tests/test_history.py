@@ -1,0 +1,130 @@
+"""Whole-history analysis: the revision graph rules on fixture histories, checked against Alembic's own RevisionMap."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from flake8_alembic.config import Settings
+from flake8_alembic.engine import ProjectCache, ProjectFacts, lint_source
+from flake8_alembic.history import Environment, HistoryCache
+from flake8_alembic.rules.registry import OPT_IN_CODES
+
+HISTORIES = Path(__file__).parent / "fixtures" / "histories"
+GRAPH_CODES = frozenset({"ALM101", "ALM102", "ALM103", "ALM104", "ALM105", "ALM106", "ALM107"})
+_EXPECT = re.compile(r"#\s*expect:\s*(ALM\d{3}(?:\s*,\s*ALM\d{3})*)")
+
+
+class Hermetic(ProjectCache):
+    """Real history, no project facts inferred from this repository's own files."""
+
+    def facts_for(self, path: str) -> ProjectFacts:
+        return ProjectFacts()
+
+
+def lint_history(root: Path, settings: Settings | None = None) -> tuple[set[tuple[str, int, str]], Hermetic]:
+    cache = Hermetic()
+    settings = settings or Settings(opt_in=OPT_IN_CODES)
+    found = set()
+    for path in sorted(root.rglob("*.py")):
+        result = lint_source(str(path), path.read_bytes(), settings, cache)
+        assert result.failure is None, result.failure
+        found.update((str(path.relative_to(root)), d.line, d.code) for d in result.diagnostics)
+    return found, cache
+
+
+def expectations(root: Path) -> set[tuple[str, int, str]]:
+    expected = set()
+    for path in sorted(root.rglob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            match = _EXPECT.search(line)
+            if match:
+                expected.update((str(path.relative_to(root)), number, c.strip()) for c in match.group(1).split(","))
+    return expected
+
+
+@pytest.mark.parametrize("root", sorted(HISTORIES.iterdir()), ids=lambda p: p.name)
+def test_history_findings_match_expectations(root: Path) -> None:
+    found, _ = lint_history(root)
+    assert not any(code == "ALM000" for _, _, code in found)
+    graph = {item for item in found if item[2] in GRAPH_CODES}
+    assert graph == expectations(root)
+
+
+def test_every_graph_rule_has_a_bad_history_and_healthy_ones_exist() -> None:
+    expected_codes = {code for root in HISTORIES.iterdir() for _, _, code in expectations(root)}
+    assert GRAPH_CODES <= expected_codes
+    healthy = [root for root in HISTORIES.iterdir() if not expectations(root)]
+    assert len(healthy) >= 4
+
+
+def test_each_environment_is_built_once_for_all_its_files() -> None:
+    _, cache = lint_history(HISTORIES / "linear_healthy")
+    assert cache.history is not None and cache.history.builds == 1
+    _, cache = lint_history(HISTORIES / "per_dialect_environments")
+    assert cache.history is not None and cache.history.builds == 1  # one build, two environments
+    environments = next(iter(cache.history.environments.values()))
+    assert sorted(len(environment.migrations) for environment in environments) == [2, 2]
+
+
+def test_release_subfolders_form_one_environment() -> None:
+    cache = HistoryCache()
+    path = HISTORIES / "release_folders" / "versions" / "newton" / "expand" / "j05_x.py"
+    environment = cache.environment_for(str(path))
+    assert environment is not None and len(environment.migrations) == 5
+    assert environment.heads() == ["j04", "j05"]
+
+
+def _environments() -> list[tuple[str, Environment]]:
+    found = []
+    for root in sorted(HISTORIES.iterdir()):
+        if root.name in ("cycle", "broken_references", "duplicates"):
+            continue  # Alembic's RevisionMap raises or warns on these by design
+        cache = HistoryCache()
+        for path in sorted(root.rglob("*.py")):
+            environment = cache.environment_for(str(path))
+            if environment is not None and all(environment is not other for _, other in found):
+                if not any(environment.files == other.files for _, other in found):
+                    found.append((f"{root.name}/{path.parent.name}", environment))
+    return found
+
+
+@pytest.mark.parametrize(("name", "environment"), _environments(), ids=[name for name, _ in _environments()])
+def test_heads_and_bases_equal_alembics_revision_map(name: str, environment: Environment) -> None:
+    revision = pytest.importorskip("alembic.script.revision")
+
+    def revisions():  # type: ignore[no-untyped-def]
+        for info in environment.migrations:
+            down = info.down_revisions
+            yield revision.Revision(
+                info.revision,
+                None if not down else down[0] if len(down) == 1 else down,
+                dependencies=info.depends_on or None,
+                branch_labels=info.labels or None,
+            )
+
+    revision_map = revision.RevisionMap(revisions)
+    assert sorted(revision_map.heads) == environment.heads()
+    assert sorted(revision_map.bases) == environment.bases()
+
+
+def test_baseline_revision_and_its_ancestors_are_not_reported(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (tmp_path / "env.py").write_text("")
+    chain = [("r1", None), ("r2", "r1"), ("r3", "r2")]
+    for rev, down in chain:
+        (versions / f"{rev}.py").write_text(
+            f'"""Drop {rev}"""\nfrom alembic import op\nrevision = "{rev}"\ndown_revision = {down!r}\n'
+            f'def upgrade():\n    op.drop_table("old_{rev}")\ndef downgrade():\n    raise NotImplementedError("x")\n'
+        )
+    everything, _ = lint_history(tmp_path)
+    assert {file for file, _, code in everything if code == "ALM002"} == {
+        "versions/r1.py",
+        "versions/r2.py",
+        "versions/r3.py",
+    }
+    after_baseline, _ = lint_history(tmp_path, Settings(baseline_revision="r2"))
+    assert {(file, code) for file, _, code in after_baseline} == {("versions/r3.py", "ALM002")}
