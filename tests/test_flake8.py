@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -241,3 +242,22 @@ def test_flake8_reports_every_fixture_expectation(project: Path, settings: str, 
     for name, fixture in zip(names, fixtures):
         mine = {(row, code) for file, row, code in found if file == name and code in fixture.scope}
         assert mine == set(fixture.expected), (fixture.id, mine ^ set(fixture.expected))
+
+
+def test_flake8_j1_builds_each_environment_once(tmp_path: Path) -> None:
+    """flake8 hands the plugin one file at a time; the environment is still read once per process."""
+    from flake8.main.application import Application
+
+    from flake8_alembic.engine import PROCESS_CACHE
+
+    source = REPO / "tests" / "fixtures" / "histories" / "linear_healthy"
+    shutil.copytree(source, tmp_path / "linear_healthy")
+    files = sorted(str(path) for path in (tmp_path / "linear_healthy" / "versions").glob("*.py"))
+    assert len(files) == 12
+    history = PROCESS_CACHE.history
+    assert history is not None
+    before = history.builds
+    application = Application()
+    application.run(["--isolated", "--select", "ALM", "--jobs", "1", "--output-file", os.devnull, *files])
+    assert application.result_count == 0
+    assert history.builds - before == 1
