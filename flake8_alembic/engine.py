@@ -18,6 +18,7 @@ from .migration import Migration, ParseFailure, parse_source, parse_tree
 from .rules.base import Diagnostic, Rule, RuleContext
 from .rules.graph import stray_module
 from .rules.registry import RULES
+from .schema import ReplayCache
 
 INTERNAL_ERROR = "ALM000"
 DEFAULT_DIALECTS = frozenset({"postgresql"})
@@ -93,6 +94,7 @@ class ProjectCache:
 
     facts: dict[str, ProjectFacts] = field(default_factory=dict)
     history: HistoryCache | None = field(default_factory=HistoryCache)
+    replays: ReplayCache | None = field(default_factory=ReplayCache)
 
     def facts_for(self, path: str) -> ProjectFacts:
         folder = os.path.dirname(os.path.abspath(path))
@@ -116,12 +118,18 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
         target_dialects=frozenset(dialects),
         facts=facts,
         history=cache.history,
+        replays=cache.replays if cache.history is not None else None,
     )
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:
     """Default rules plus the opt-in rules the user named."""
     return tuple(rule for rule in RULES if rule.default or rule.code in settings.opt_in)
+
+
+def _holds_on_targets(rule: Rule, context: RuleContext) -> bool:
+    """A rule whose premise holds only on some dialects is silent for projects on none of them."""
+    return rule.dialects is None or bool(rule.dialects & context.target_dialects)
 
 
 def run_rules(context: RuleContext, rules: Iterable[Rule]) -> list[Diagnostic]:
@@ -139,7 +147,7 @@ def lint_migration(migration: Migration, settings: Settings, cache: ProjectCache
     context = rule_context(migration, settings, cache)
     if _before_baseline(context):
         return []
-    return run_rules(context, enabled_rules(settings))
+    return run_rules(context, [rule for rule in enabled_rules(settings) if _holds_on_targets(rule, context)])
 
 
 def _before_baseline(context: RuleContext) -> bool:

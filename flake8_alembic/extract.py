@@ -552,6 +552,9 @@ class Walker:
         if isinstance(func, ast.Name) and func.id in self.functions and not _is_migration_function(func.id):
             self._inline(self.functions[func.id], node, context, state)
             return
+        if isinstance(func, ast.Attribute) and func.attr == "create_all" and context.phase:
+            self.records.opaque_phases.add(context.phase)  # tables made from metadata: any table may exist
+            return
         qualified = qualify(func, self.aliases)
         if qualified in ("sqlalchemy.inspect", "sqlalchemy.engine.reflection.Inspector.from_engine") or (
             isinstance(func, ast.Attribute) and func.attr == "from_engine"

@@ -465,7 +465,7 @@ class HistoryCache:
         if located is None:
             return None
         locations, root = located
-        key = tuple(str(folder) for folder in locations.folders)
+        key = (*(str(folder) for folder in locations.folders), f"recursive={locations.recursive}")
         if key not in self.environments:
             self.environments[key] = self._build(locations, root)
         for environment in self.environments[key]:
@@ -485,8 +485,11 @@ class HistoryCache:
         root = find_project_root(path.parent)
         pyproject = root / "pyproject.toml"
         configured = configured_locations(ini, pyproject if pyproject.is_file() else None)
-        if configured is not None and any(_within(path, folder, configured.recursive) for folder in configured.folders):
-            return configured, configured.folders[0]
+        if configured is not None:
+            if any(_within(path, folder, configured.recursive) for folder in configured.folders):
+                return configured, configured.folders[0]
+            if any(_within(path, folder, True) for folder in configured.folders):
+                return None  # a subfolder Alembic does not read (recursive_version_locations is off)
         for ancestor in path.parents:
             if ancestor.name == "versions":
                 return Locations((ancestor,), recursive=True, configured=False), ancestor

@@ -154,7 +154,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
             for target in targets:
                 if not isinstance(target, ast.Name):
                     continue
-                value = literal(node.value, {})
+                value = literal(node.value, constants)
                 if target.id in _REVISION_FIELDS:
                     fields[target.id] = RevisionField(value, node.lineno, node.col_offset)
                 elif isinstance(value, (str, int, float, bool, tuple)):

@@ -127,3 +127,41 @@ def test_baseline_revision_and_its_ancestors_are_not_reported(tmp_path: Path) ->
     }
     after_baseline, _ = lint_history(tmp_path, Settings(baseline_revision="r2"))
     assert {(file, code) for file, _, code in after_baseline} == {("versions/r3.py", "ALM002")}
+
+
+def test_revision_id_length_is_no_finding_for_sqlite_only_projects() -> None:
+    found, _ = lint_history(HISTORIES / "id_problems", Settings(target_dialects=frozenset({"sqlite"})))
+    assert not any(code == "ALM107" for _, _, code in found)
+
+
+def test_subfolder_of_a_non_recursive_configured_location_is_not_read(tmp_path: Path) -> None:
+    """Alembic ignores it, so it gets no environment, whatever order files are linted in."""
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/migrations\n")
+    versions = tmp_path / "migrations" / "versions"
+    (versions / "sub").mkdir(parents=True)
+    text = '"""B1"""\nfrom alembic import op\nrevision = "b1"\ndown_revision = None\ndef upgrade():\n    pass\n'
+    (versions / "b1_x.py").write_text(text)
+    (versions / "sub" / "b1_copy.py").write_text(text)
+    for order in (["sub/b1_copy.py", "b1_x.py"], ["b1_x.py", "sub/b1_copy.py"]):
+        cache = Hermetic()
+        codes = set()
+        for name in order:
+            path = versions / name
+            codes |= {d.code for d in lint_source(str(path), path.read_bytes(), Settings(), cache).diagnostics}
+        assert "ALM103" not in codes
+
+
+def test_revision_fields_held_in_module_constants_are_read(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (tmp_path / "env.py").write_text("")
+    (versions / "a1.py").write_text('"""A"""\nrevision = "a1"\ndown_revision = None\ndef upgrade():\n    pass\n')
+    (versions / "b1.py").write_text(
+        '"""B"""\nREV = "b1"\nPARENT = "a1"\nrevision = REV\ndown_revision = PARENT\ndef upgrade():\n    pass\n'
+    )
+    (versions / "c1.py").write_text('"""C"""\nrevision = "c1"\ndown_revision = "a1"\ndef upgrade():\n    pass\n')
+    found, _ = lint_history(tmp_path)
+    assert {(file, code) for file, _, code in found if code == "ALM101"} == {
+        ("versions/b1.py", "ALM101"),
+        ("versions/c1.py", "ALM101"),
+    }

@@ -11,6 +11,7 @@ from ..config import Settings
 from ..history import Environment, HistoryCache, RevisionInfo, info_from_migration
 from ..migration import Migration
 from ..operations import Frame, Operation
+from ..schema import Replay, ReplayCache, Snapshot
 
 if TYPE_CHECKING:
     from ..engine import ProjectFacts
@@ -36,6 +37,7 @@ class RuleContext:
     facts: ProjectFacts
     history: HistoryCache | None = None
     """Where the environment comes from; None when whole-history analysis is off."""
+    replays: ReplayCache | None = None
 
     @cached_property
     def revision_info(self) -> RevisionInfo:
@@ -47,6 +49,26 @@ class RuleContext:
         if self.history is None:
             return None
         return self.history.environment_for(self.migration.path, self.revision_info)
+
+    @property
+    def replay_targets(self) -> frozenset[str]:
+        """The dialects the whole environment runs on (per-file hints do not change the shared replay)."""
+        return self.settings.target_dialects or self.facts.ini_dialects or frozenset({"postgresql"})
+
+    @cached_property
+    def replay(self) -> Replay | None:
+        environment = self.environment
+        if environment is None or self.replays is None:
+            return None
+        return self.replays.replay_for(environment, self.replay_targets)
+
+    @cached_property
+    def schema_before(self) -> Snapshot | None:
+        """The schema before this revision runs, as the replay of its ancestors knows it."""
+        replay, revision = self.replay, self.migration.revision
+        if replay is None or revision is None or not replay.complete:
+            return None
+        return replay.before.get(revision)
 
     @property
     def alembic_version(self) -> tuple[int, ...] | None:

@@ -54,7 +54,8 @@ def check_duplicate_revision(context: RuleContext) -> Iterator[Diagnostic]:
             info.line_of("revision"),
             0,
             "ALM103",
-            f"revision {info.revision} is also defined in {shown}: Alembic silently keeps only one of them",
+            f"revision {info.revision} is also defined in {shown}: Alembic keeps only the last one it loads "
+            "(with a warning), so one of the two migrations never runs",
         )
 
 
@@ -65,11 +66,12 @@ def check_revision_cycle(context: RuleContext) -> Iterator[Diagnostic]:
     for cycle in environment.cycles():
         if info.revision in cycle:
             shown = ", ".join(sorted(cycle))
+            error = "LoopDetected" if len(cycle) == 1 else "CycleDetected (or DependencyCycleDetected)"
             yield Diagnostic(
                 info.line_of("down_revision"),
                 0,
                 "ALM104",
-                f"revision {info.revision} is part of a cycle ({shown}): Alembic fails with CycleDetected",
+                f"revision {info.revision} is part of a cycle ({shown}): Alembic fails with {error}",
             )
 
 
@@ -78,7 +80,7 @@ def check_filename_revision_mismatch(context: RuleContext) -> Iterator[Diagnosti
     if info.revision is None:
         return
     stem = Path(context.migration.path).stem
-    tokens = [token for token in stem.split("_") if _HEX_TOKEN.match(token)]
+    tokens = [token for token in re.split(r"[_\-.]", stem) if _HEX_TOKEN.match(token)]
     if tokens and info.revision not in stem:
         yield Diagnostic(
             info.line_of("revision"),
@@ -152,5 +154,6 @@ RULES = (
         "revision-id-too-long",
         "a revision id longer than alembic_version's 32 characters",
         check_revision_id_too_long,
+        dialects=frozenset({"postgresql", "mysql", "mariadb", "mssql", "oracle"}),
     ),
 )

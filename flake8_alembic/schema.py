@@ -1,0 +1,406 @@
+"""A static replay of an environment's upgrades: the schema before any revision.
+
+One topological pass over the revision graph. Each revision's schema is a copy-on-write snapshot of its parent's
+(a chain of small change sets, flattened every few levels), so a history of thousands of revisions costs time in
+proportion to what its revisions change. Whatever the replay cannot follow marks what it touches *uncertain*
+(rules stay silent there) or, when it could touch anything, opens the world: "never created" stops being evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final
+
+from .effects import norm
+from .history import Environment, parse_for_history
+from .migration import Migration
+from .operations import Operation
+from .sql import SqlStatement
+from .types import TypeRef, sql_type_ref
+
+FLATTEN_EVERY: Final = 32
+UNKNOWN_TYPE: Final = TypeRef("unknown")
+
+
+@dataclass(frozen=True)
+class ColumnState:
+    type: TypeRef
+    nullable: bool | None = None
+
+
+@dataclass(frozen=True)
+class TableState:
+    """A table as the replay knows it. ``uncertain``: something it could not follow touched the table."""
+
+    name: str
+    columns: Mapping[str, ColumnState]
+    created_by: str
+    uncertain: bool = False
+
+
+@dataclass(frozen=True)
+class Drop:
+    revision: str
+    renamed_to: str | None = None
+
+
+class Snapshot:
+    """The schema at one point of the history (engine, table) → state, sharing unchanged parts with its parent."""
+
+    __slots__ = ("_changes", "_dropped", "_parent", "depth", "open_world")
+    open_world: bool
+    depth: int
+
+    def __init__(self, parent: Snapshot | None = None, open_world: bool = False) -> None:
+        self._parent = parent
+        self._changes: dict[tuple[str, str], TableState | None] = {}
+        self._dropped: dict[tuple[str, str], Drop] = {}
+        self.open_world = open_world or (parent.open_world if parent else False)
+        self.depth = parent.depth + 1 if parent else 0
+        if parent is not None and self.depth % FLATTEN_EVERY == 0:
+            self._changes = dict(parent.items_raw())
+            self._dropped = dict(parent.dropped_raw())
+            self._parent = None
+
+    def items_raw(self) -> dict[tuple[str, str], TableState | None]:
+        merged = self._parent.items_raw() if self._parent else {}
+        merged.update(self._changes)
+        return merged
+
+    def dropped_raw(self) -> dict[tuple[str, str], Drop]:
+        merged = self._parent.dropped_raw() if self._parent else {}
+        merged.update(self._dropped)
+        return merged
+
+    def table(self, key: tuple[str, str]) -> TableState | None:
+        node: Snapshot | None = self
+        while node is not None:
+            if key in node._changes:
+                return node._changes[key]
+            node = node._parent
+        return None
+
+    def dropped(self, key: tuple[str, str]) -> Drop | None:
+        node: Snapshot | None = self
+        while node is not None:
+            if key in node._dropped:
+                return node._dropped[key]
+            if key in node._changes and node._changes[key] is not None:
+                return None  # re-created after an older drop
+            node = node._parent
+        return None
+
+    def set(self, key: tuple[str, str], state: TableState | None, drop: Drop | None = None) -> None:
+        self._changes[key] = state
+        if drop is not None:
+            self._dropped[key] = drop
+        elif key in self._dropped:
+            del self._dropped[key]
+
+    def tables(self) -> dict[tuple[str, str], TableState]:
+        return {key: state for key, state in self.items_raw().items() if state is not None}
+
+
+@dataclass
+class Replay:
+    """The schema before each revision of one environment, and which revisions create which tables."""
+
+    before: dict[str, Snapshot] = field(default_factory=dict)
+    after: dict[str, Snapshot] = field(default_factory=dict)
+    creators: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    complete: bool = True
+    """False when the graph could not be ordered (cycle, unreadable or duplicate ids)."""
+
+
+def replay(environment: Environment, migrations: Mapping[str, Migration | None], targets: frozenset[str]) -> Replay:
+    """Replay every revision's upgrade in topological order (parents and dependencies first)."""
+    result = Replay()
+    if (
+        not environment.readable
+        or environment.cycles()
+        or any(len(infos) > 1 for infos in environment.by_revision.values())
+    ):
+        result.complete = False
+        return result
+    for revision in _topological(environment):
+        parents = [parent for parent in environment.parents(revision) if parent in result.after]
+        before = _merge([result.after[parent] for parent in parents])
+        result.before[revision] = before
+        migration = migrations.get(revision)
+        after = Snapshot(before)
+        _apply(revision, migration, after, targets, is_base=not environment.parents(revision, False), result=result)
+        result.after[revision] = after
+    return result
+
+
+def _topological(environment: Environment) -> list[str]:
+    children: dict[str, list[str]] = {}
+    pending: dict[str, int] = {}
+    for revision in environment.by_revision:
+        parents = [p for p in set(environment.parents(revision)) if p in environment.by_revision]
+        pending[revision] = len(parents)
+        for parent in parents:
+            children.setdefault(parent, []).append(revision)
+    ready = sorted(revision for revision, count in pending.items() if count == 0)
+    ordered: list[str] = []
+    while ready:
+        revision = ready.pop()
+        ordered.append(revision)
+        for child in children.get(revision, ()):
+            pending[child] -= 1
+            if pending[child] == 0:
+                ready.append(child)
+    return ordered
+
+
+def _merge(parents: list[Snapshot]) -> Snapshot:
+    if not parents:
+        return Snapshot()
+    if len(parents) == 1:
+        return parents[0]
+    merged = Snapshot(open_world=any(parent.open_world for parent in parents))
+    states: dict[tuple[str, str], list[TableState | None]] = {}
+    for parent in parents:
+        for key, state in parent.items_raw().items():
+            states.setdefault(key, []).append(state)
+        for key, drop in parent.dropped_raw().items():
+            merged._dropped.setdefault(key, drop)
+    for key, seen in states.items():
+        present = [state for state in seen if state is not None]
+        if not present:
+            merged.set(key, None, merged._dropped.get(key))
+        elif all(state == present[0] for state in present) and len(present) == len(parents):
+            merged.set(key, present[0])
+        else:  # the branches disagree about the table: keep it, but say nothing about it
+            merged.set(key, replace(present[0], uncertain=True))
+    return merged
+
+
+def _apply(
+    revision: str,
+    migration: Migration | None,
+    snapshot: Snapshot,
+    targets: frozenset[str],
+    is_base: bool,
+    result: Replay,
+) -> None:
+    if migration is None:
+        snapshot.open_world = True
+        return
+    operations = [op for op in migration.operations if op.phase == "upgrade"]
+    if "upgrade" in migration.opaque_phases:
+        snapshot.open_world = True
+    if is_base and not any(_creates_table(op) for op in operations):
+        snapshot.open_world = True  # adopted on an existing schema, or stamped: "never created" is no evidence
+    for operation in operations:
+        reach = operation.dialects & targets
+        if not reach:
+            continue
+        partial = not targets <= operation.dialects  # runs on some target dialects only: an alternative
+        _apply_operation(revision, operation, snapshot, partial, result)
+
+
+def _creates_table(operation: Operation) -> bool:
+    return operation.name == "create_table" or any(
+        statement.verb == "CREATE" and statement.object_kind == "TABLE" for statement in operation.statements("CREATE")
+    )
+
+
+def _key(operation: Operation, table: str | None) -> tuple[str, str] | None:
+    name = norm(table)
+    return (operation.engine, name) if name else None
+
+
+def _columns(operation: Operation) -> dict[str, ColumnState]:
+    return {norm(c.name) or "": ColumnState(c.type, c.nullable) for c in operation.columns if c.name}
+
+
+_TABLE_OPS: Final = frozenset(
+    {
+        "create_table",
+        "drop_table",
+        "rename_table",
+        "add_column",
+        "drop_column",
+        "alter_column",
+        "create_index",
+        "drop_index",
+        "create_foreign_key",
+        "create_unique_constraint",
+        "create_check_constraint",
+        "create_primary_key",
+        "drop_constraint",
+        "batch_alter_table",
+    }
+)
+
+
+def _apply_operation(revision: str, operation: Operation, snapshot: Snapshot, partial: bool, result: Replay) -> None:
+    name = operation.name
+    if name in ("execute", "exec_driver_sql"):
+        if operation.sql_text is None:
+            snapshot.open_world = True
+            return
+        for statement in operation.statements("CREATE", "DROP", "ALTER", "RENAME"):
+            _apply_sql(revision, operation, statement, snapshot, partial, result)
+        return
+    if name not in _TABLE_OPS:
+        return
+    key = _key(operation, operation.table)
+    if key is None:
+        snapshot.open_world = True  # a table named by an expression: could be any table
+        return
+    state = snapshot.table(key)
+    if partial:
+        if name == "create_table":
+            result.creators.setdefault(key, set()).add(revision)
+            snapshot.set(key, TableState(key[1], _columns(operation), revision, uncertain=True))
+        elif state is not None:
+            snapshot.set(key, replace(state, uncertain=True))
+        return
+    if name == "create_table":
+        result.creators.setdefault(key, set()).add(revision)
+        snapshot.set(key, TableState(key[1], _columns(operation), revision, uncertain=operation.guarded))
+    elif name == "drop_table":
+        snapshot.set(key, None, Drop(revision))
+    elif name == "rename_table":
+        new_key = _key(operation, operation.new_name)
+        if new_key is None:
+            snapshot.open_world = True
+            return
+        snapshot.set(key, None, Drop(revision, renamed_to=new_key[1]))
+        if state is not None:
+            snapshot.set(new_key, replace(state, name=new_key[1]))
+            result.creators.setdefault(new_key, set()).add(revision)
+    elif state is not None:
+        snapshot.set(key, _changed_table(state, operation))
+
+
+def _changed_table(state: TableState, operation: Operation) -> TableState:
+    columns = dict(state.columns)
+    target = norm(operation.target)
+    if operation.name == "add_column":
+        columns.update(_columns(operation))
+    elif operation.name == "drop_column" and target:
+        columns.pop(target, None)
+    elif operation.name == "alter_column" and target:
+        current = columns.pop(target, None)
+        if current is None:
+            return replace(state, columns=columns, uncertain=True)
+        nullable = operation.kwargs.get("nullable")
+        current = ColumnState(
+            operation.type_ if operation.type_ is not None else current.type,
+            nullable if isinstance(nullable, bool) else current.nullable,
+        )
+        columns[norm(operation.new_name) or target] = current
+    if operation.guarded and operation.name in ("add_column", "drop_column", "alter_column"):
+        return replace(state, columns=columns, uncertain=True)
+    return replace(state, columns=columns)
+
+
+def _apply_sql(
+    revision: str,
+    operation: Operation,
+    statement: SqlStatement,
+    snapshot: Snapshot,
+    partial: bool,
+    result: Replay,
+) -> None:
+    if statement.object_kind != "TABLE" or statement.verb not in ("CREATE", "DROP", "ALTER"):
+        return
+    names = [norm(name) for name in statement.names] or [norm(statement.table)]
+    if any(name is None for name in names):
+        snapshot.open_world = True
+        return
+    for name in names:
+        assert name is not None
+        key = (operation.engine, name)
+        state = snapshot.table(key)
+        if partial:
+            if statement.verb == "CREATE":
+                result.creators.setdefault(key, set()).add(revision)
+            if state is not None:
+                snapshot.set(key, replace(state, uncertain=True))
+            continue
+        if statement.verb == "CREATE":
+            columns = {norm(column) or "": ColumnState(sql_type_ref(text)) for column, text in statement.columns}
+            result.creators.setdefault(key, set()).add(revision)
+            guarded = statement.if_not_exists
+            snapshot.set(key, TableState(name, columns, revision, uncertain=guarded or not statement.columns))
+        elif statement.verb == "DROP":
+            snapshot.set(key, None, Drop(revision))
+        elif state is not None:
+            altered, renamed_to = _altered_by_sql(state, statement.actions)
+            if renamed_to is None:
+                snapshot.set(key, altered)
+            else:
+                snapshot.set(key, None, Drop(revision, renamed_to=renamed_to))
+                snapshot.set((key[0], renamed_to), replace(altered, name=renamed_to))
+                result.creators.setdefault((key[0], renamed_to), set()).add(revision)
+
+
+def _altered_by_sql(state: TableState, actions: Iterable[object]) -> tuple[TableState, str | None]:
+    """The table after ALTER TABLE actions, and its new name when one of them renames it."""
+    columns = dict(state.columns)
+    uncertain = state.uncertain
+    renamed_to: str | None = None
+    for action in actions:
+        kind = getattr(action, "kind", "OTHER")
+        column = norm(getattr(action, "column", None))
+        if kind == "ADD COLUMN" and column:
+            columns[column] = ColumnState(sql_type_ref(getattr(action, "type_text", None) or ""))
+        elif kind == "DROP COLUMN" and column:
+            columns.pop(column, None)
+        elif kind == "ALTER COLUMN TYPE" and column:
+            previous = columns.get(column)
+            columns[column] = ColumnState(
+                sql_type_ref(getattr(action, "type_text", None) or ""), previous.nullable if previous else None
+            )
+        elif kind == "RENAME COLUMN" and column and getattr(action, "new_name", None):
+            moved = columns.pop(column, None)
+            columns[norm(getattr(action, "new_name", None)) or column] = moved or ColumnState(UNKNOWN_TYPE)
+        elif kind == "RENAME TO" and getattr(action, "new_name", None):
+            renamed_to = norm(getattr(action, "new_name", None))
+        elif kind not in (
+            "SET NOT NULL",
+            "DROP NOT NULL",
+            "SET DEFAULT",
+            "DROP DEFAULT",
+            "ADD CONSTRAINT",
+            "DROP CONSTRAINT",
+            "VALIDATE CONSTRAINT",
+        ):
+            uncertain = True
+    return replace(state, columns=columns, uncertain=uncertain), renamed_to
+
+
+@dataclass
+class ReplayCache:
+    """The explicit per-process cache of full parses and replays, one replay per environment and target set."""
+
+    parsed: dict[str, Migration | None] = field(default_factory=dict)
+    replays: dict[tuple[int, frozenset[str]], tuple[Environment, Replay]] = field(default_factory=dict)
+    runs: int = 0
+
+    def replay_for(self, environment: Environment, targets: frozenset[str]) -> Replay:
+        key = (id(environment), targets)
+        cached = self.replays.get(key)
+        if cached is not None and cached[0] is environment:
+            return cached[1]
+        self.runs += 1
+        migrations = {info.revision: self._parsed(info.path) for info in environment.migrations if info.revision}
+        result = replay(environment, migrations, targets)
+        self.replays[key] = (environment, result)
+        return result
+
+    def _parsed(self, path: str) -> Migration | None:
+        if path not in self.parsed:
+            try:
+                with open(path, "rb") as handle:
+                    source = handle.read()
+            except OSError:
+                self.parsed[path] = None
+            else:
+                self.parsed[path] = parse_for_history(path, source)
+        return self.parsed[path]
