@@ -37,6 +37,10 @@ class TableState:
     columns: Mapping[str, ColumnState]
     created_by: str
     uncertain: bool = False
+    foreign_keys: frozenset[tuple[tuple[str, ...], str, tuple[str, ...]]] = frozenset()
+    """(local columns, referenced table, referenced columns), names normalised."""
+    keys_uncertain: bool = False
+    """A constraint was dropped by name: which foreign keys remain is not known statically."""
 
 
 @dataclass(frozen=True)
@@ -170,8 +174,8 @@ def _merge(parents: list[Snapshot]) -> Snapshot:
         present = [state for state in seen if state is not None]
         if not present:
             merged.set(key, None, merged._dropped.get(key))
-        elif all(state == present[0] for state in present) and len(present) == len(parents):
-            merged.set(key, present[0])
+        elif all(state == present[0] for state in present) and len(present) == len(seen):
+            merged.set(key, present[0])  # the same on every branch that knows it (made on one branch: fine)
         else:  # the branches disagree about the table: keep it, but say nothing about it
             merged.set(key, replace(present[0], uncertain=True))
     return merged
@@ -261,7 +265,10 @@ def _apply_operation(revision: str, operation: Operation, snapshot: Snapshot, pa
         return
     if name == "create_table":
         result.creators.setdefault(key, set()).add(revision)
-        snapshot.set(key, TableState(key[1], _columns(operation), revision, uncertain=operation.guarded))
+        snapshot.set(
+            key,
+            TableState(key[1], _columns(operation), revision, operation.guarded, _foreign_keys(operation)),
+        )
     elif name == "drop_table":
         snapshot.set(key, None, Drop(revision))
     elif name == "rename_table":
@@ -277,13 +284,27 @@ def _apply_operation(revision: str, operation: Operation, snapshot: Snapshot, pa
         snapshot.set(key, _changed_table(state, operation))
 
 
+def _foreign_keys(operation: Operation) -> frozenset[tuple[tuple[str, ...], str, tuple[str, ...]]]:
+    keys = [key for column in operation.columns for key in column.foreign_keys] + list(operation.foreign_keys)
+    found = set()
+    for key in keys:
+        table = norm(key.ref_table)
+        local = tuple(norm(name) or "" for name in key.columns)
+        remote = tuple(norm(name) or "" for name in key.ref_columns)
+        if table and all(local) and all(remote):
+            found.add((local, table, remote))
+    return frozenset(found)
+
+
 def _changed_table(state: TableState, operation: Operation) -> TableState:
     columns = dict(state.columns)
+    foreign_keys = set(state.foreign_keys) | _foreign_keys(operation)
     target = norm(operation.target)
     if operation.name == "add_column":
         columns.update(_columns(operation))
     elif operation.name == "drop_column" and target:
         columns.pop(target, None)
+        foreign_keys = {key for key in foreign_keys if target not in key[0]}
     elif operation.name == "alter_column" and target:
         current = columns.pop(target, None)
         if current is None:
@@ -293,10 +314,15 @@ def _changed_table(state: TableState, operation: Operation) -> TableState:
             operation.type_ if operation.type_ is not None else current.type,
             nullable if isinstance(nullable, bool) else current.nullable,
         )
-        columns[norm(operation.new_name) or target] = current
-    if operation.guarded and operation.name in ("add_column", "drop_column", "alter_column"):
-        return replace(state, columns=columns, uncertain=True)
-    return replace(state, columns=columns)
+        renamed = norm(operation.new_name) or target
+        columns[renamed] = current
+        foreign_keys = {
+            (tuple(renamed if name == target else name for name in key[0]), key[1], key[2]) for key in foreign_keys
+        }
+    elif operation.name == "drop_constraint":
+        return replace(state, columns=columns, foreign_keys=frozenset(foreign_keys), keys_uncertain=True)
+    uncertain = operation.guarded and operation.name in ("add_column", "drop_column", "alter_column")
+    return replace(state, columns=columns, foreign_keys=frozenset(foreign_keys), uncertain=state.uncertain or uncertain)
 
 
 def _apply_sql(

@@ -38,12 +38,18 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
             ):
                 created_by_upgrade[operation.engine].add(operation)
     catching = {block.frame for block in migration.try_blocks if any(h.catches_db_error for h in block.handlers)}
+    proven = _proven_drops(context) if context.settings.guard_drops == "unproven" else set()
     created_in_function = {scope: CreatedObjects() for scope in scopes}
     for operation in migration.operations:
         earlier = created_in_function.get((operation.function, operation.engine))
         if earlier is None:
             continue
-        if _may_drop(operation) and context.applies(operation.dialects) and not _protected(operation, catching):
+        if (
+            _may_drop(operation)
+            and context.applies(operation.dialects)
+            and not _protected(operation, catching)
+            and id(operation) not in proven
+        ):
             undone = [earlier]
             if operation.phase == "downgrade":
                 undone.append(created_by_upgrade[operation.engine])
@@ -52,6 +58,28 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
                 yield finding
         if _may_create(operation, named):
             earlier.add(operation)
+
+
+def _proven_drops(context: RuleContext) -> set[int]:
+    """Drops in upgrade() of a table or column the replay shows exists before this revision, each the first
+    change to its table in this revision (identified by ``id``)."""
+    before = context.schema_before
+    if before is None or before.open_world:
+        return set()
+    proven: set[int] = set()
+    touched: set[tuple[str, str | None]] = set()
+    for operation in context.migration.operations:
+        if operation.phase != "upgrade":
+            continue
+        key = (operation.engine, norm(operation.table))
+        state = before.table((key[0], key[1])) if key[1] and key not in touched else None
+        if state is not None and not state.uncertain and operation.receiver in ("op", "batch"):
+            column = norm(operation.target)
+            if operation.name == "drop_table" or (operation.name == "drop_column" and column in state.columns):
+                proven.add(id(operation))
+        if operation.name != "batch_alter_table":
+            touched.add(key)
+    return proven
 
 
 def _names_dropped(candidates: list[Operation], operations: tuple[Operation, ...]) -> set[str | None]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..effects import norm
 from ..operations import ForeignKeySpec
+from ..schema import Snapshot
 from ..types import TypeRef
 from .base import Diagnostic, Rule, RuleContext
 
@@ -30,17 +32,30 @@ def _mismatch(child: TypeRef, parent: TypeRef) -> bool:
     return (child.family, parent.family) not in _ACCEPTED_ACROSS
 
 
-def check_foreign_key_type_mismatch(context: RuleContext) -> Iterator[Diagnostic]:
+@dataclass(frozen=True)
+class _Pair:
+    """One column of a foreign key with both ends' types known."""
+
+    key: ForeignKeySpec
+    table: str | None
+    child: str | None
+    child_type: TypeRef
+    parent_table: str
+    parent: str | None
+    parent_type: TypeRef
+    dialects: frozenset[str]
+
+
+def _pairs(context: RuleContext) -> Iterator[_Pair]:
+    """Foreign keys whose two ends have known types: from this file, else from the replay of earlier revisions."""
     operations = context.operations()
     if not any(op.foreign_keys or any(column.foreign_keys for column in op.columns) for op in operations):
         return
     tables: dict[str, dict[str, TypeRef]] = {}
     added: dict[str, dict[str, TypeRef]] = {}
     for operation in operations:
-        if operation.phase == "downgrade":
-            continue
         table = norm(operation.table)
-        if table is None:
+        if operation.phase == "downgrade" or table is None:
             continue
         if operation.name == "create_table":
             tables[table] = {norm(c.name) or "": c.type for c in operation.columns if c.name}
@@ -48,44 +63,90 @@ def check_foreign_key_type_mismatch(context: RuleContext) -> Iterator[Diagnostic
             for column in operation.columns:
                 if column.name:
                     added.setdefault(table, {})[norm(column.name) or ""] = column.type
+    before = context.schema_before
     for operation in operations:
         if operation.phase == "downgrade" or not (
             operation.foreign_keys or any(column.foreign_keys for column in operation.columns)
         ):
             continue
         table = norm(operation.table)
-        local = {**added.get(table or "", {}), **tables.get(table or "", {})}
-        own = {norm(c.name) or "": c.type for c in operation.columns if c.name}
-        for column in operation.columns:
-            for key in column.foreign_keys:
-                yield from _compare(context.reachable(operation.dialects), key, table, {**local, **own}, tables)
-        for key in operation.foreign_keys:
-            yield from _compare(context.reachable(operation.dialects), key, table, {**local, **own}, tables)
+        local = {
+            **_replayed(before, operation.engine, table),
+            **added.get(table or "", {}),
+            **tables.get(table or "", {}),
+        }
+        local.update({norm(c.name) or "": c.type for c in operation.columns if c.name})
+        keys = [key for column in operation.columns for key in column.foreign_keys] + list(operation.foreign_keys)
+        for key in keys:
+            parent_table = norm(key.ref_table)
+            if parent_table is None or len(key.columns) != len(key.ref_columns):
+                continue
+            parents = tables.get(parent_table) or _replayed(before, operation.engine, parent_table)
+            for child, parent in zip(key.columns, key.ref_columns):
+                child_type = local.get(norm(child) or "")
+                parent_type = parents.get(norm(parent) or "")
+                if child_type is not None and parent_type is not None:
+                    yield _Pair(
+                        key,
+                        table,
+                        child,
+                        child_type,
+                        parent_table,
+                        parent,
+                        parent_type,
+                        context.reachable(operation.dialects),
+                    )
 
 
-def _compare(
-    dialects: frozenset[str],
-    key: ForeignKeySpec,
-    table: str | None,
-    local_types: dict[str, TypeRef],
-    tables: dict[str, dict[str, TypeRef]],
-) -> Iterator[Diagnostic]:
-    parent_table = norm(key.ref_table)
-    if parent_table is None or parent_table not in tables or len(key.columns) != len(key.ref_columns):
-        return
-    for child_name, parent_name in zip(key.columns, key.ref_columns):
-        child = local_types.get(norm(child_name) or "")
-        parent = tables[parent_table].get(norm(parent_name) or "")
-        if child is None or parent is None or not _mismatch(child, parent):
+def _replayed(before: Snapshot | None, engine: str, table: str | None) -> dict[str, TypeRef]:
+    """Column types of a table as the replay of earlier revisions knows it (nothing for uncertain tables)."""
+    if before is None or table is None:
+        return {}
+    state = before.table((engine, table))
+    if state is None or state.uncertain:
+        return {}
+    return {name: column.type for name, column in state.columns.items()}
+
+
+def check_foreign_key_type_mismatch(context: RuleContext) -> Iterator[Diagnostic]:
+    reported: set[tuple[int, int]] = set()
+    for pair in _pairs(context):
+        position = (pair.key.line, pair.key.col)
+        if position in reported or not _mismatch(pair.child_type, pair.parent_type):
             continue
+        reported.add(position)
         yield Diagnostic(
-            key.line,
-            key.col,
+            pair.key.line,
+            pair.key.col,
             "ALM004",
-            f"foreign key {table}.{child_name} ({child.describe()}) references {parent_table}.{parent_name} "
-            f"({parent.describe()}): {_consequence(dialects)}; give both columns the same type",
+            f"foreign key {pair.table}.{pair.child} ({pair.child_type.describe()}) references "
+            f"{pair.parent_table}.{pair.parent} ({pair.parent_type.describe()}): {_consequence(pair.dialects)}; "
+            "give both columns the same type",
         )
-        return
+
+
+def check_foreign_key_width_mismatch(context: RuleContext) -> Iterator[Diagnostic]:
+    reported: set[tuple[int, int]] = set()
+    for pair in _pairs(context):
+        child, parent = pair.child_type, pair.parent_type
+        position = (pair.key.line, pair.key.col)
+        if position in reported or child.family != parent.family or child.family not in ("integer", "string"):
+            continue
+        if child.length is None or parent.length is None or child.length == parent.length:
+            continue
+        reported.add(position)
+        risk = (
+            "values above the smaller integer's range cannot be referenced, and MariaDB rejects the key"
+            if child.family == "integer"
+            else "longer parent keys do not fit the child column"
+        )
+        yield Diagnostic(
+            pair.key.line,
+            pair.key.col,
+            "ALM018",
+            f"foreign key {pair.table}.{pair.child} ({child.describe()}) references {pair.parent_table}."
+            f"{pair.parent} ({parent.describe()}): {risk}; use the same width",
+        )
 
 
 def _consequence(dialects: frozenset[str]) -> str:
@@ -105,5 +166,12 @@ RULES = (
         "foreign-key-type-mismatch",
         "a foreign key whose type differs from the referenced column",
         check_foreign_key_type_mismatch,
+    ),
+    Rule(
+        "ALM018",
+        "foreign-key-width-mismatch",
+        "a foreign key narrower or wider than the referenced column",
+        check_foreign_key_width_mismatch,
+        default=False,
     ),
 )
