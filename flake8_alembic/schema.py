@@ -129,9 +129,12 @@ def replay(environment: Environment, migrations: Mapping[str, Migration | None],
         return result
     for revision in _topological(environment):
         parents = [parent for parent in environment.parents(revision) if parent in result.after]
-        before = _merge([result.after[parent] for parent in parents])
-        result.before[revision] = before
         migration = migrations.get(revision)
+        if parents:
+            before = _merge([result.after[parent] for parent in parents])
+        else:
+            before = Snapshot(open_world=not _builds_its_own_tables(migration))
+        result.before[revision] = before
         after = Snapshot(before)
         _apply(revision, migration, after, targets, is_base=not environment.parents(revision, False), result=result)
         result.after[revision] = after
@@ -203,6 +206,27 @@ def _apply(
             continue
         partial = not targets <= operation.dialects  # runs on some target dialects only: an alternative
         _apply_operation(revision, operation, snapshot, partial, result)
+
+
+def _builds_its_own_tables(migration: Migration | None) -> bool:
+    """A base revision closes the world only if it creates tables and touches no table it did not create."""
+    if migration is None:
+        return False
+    created: set[str | None] = set()
+    for operation in migration.operations:
+        if operation.phase != "upgrade":
+            continue
+        if _creates_table(operation):
+            created.add(norm(operation.table))
+            created.update(
+                norm(name)
+                for statement in operation.statements("CREATE")
+                if statement.verb == "CREATE" and statement.object_kind == "TABLE"
+                for name in statement.names
+            )
+        elif operation.name in _TABLE_OPS and norm(operation.table) not in created:
+            return False
+    return bool(created)
 
 
 def _creates_table(operation: Operation) -> bool:
