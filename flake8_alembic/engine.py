@@ -178,10 +178,19 @@ def _may_be_version_file(path: str, cache: ProjectCache) -> bool:
     return "versions" in parts[:-1] or cache.facts_for(path).in_configured_location
 
 
-def lint_tree(path: str, tree: ast.Module, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
-    """Findings for an already parsed module (the flake8 face); nothing for a non-migration."""
+def lint_tree(
+    path: str,
+    tree: ast.Module,
+    settings: Settings,
+    cache: ProjectCache = PROCESS_CACHE,
+    text: str | None = None,
+) -> list[Diagnostic]:
+    """Findings for an already parsed module (the flake8 face); nothing for a non-migration.
+
+    ``text`` is the module's source: when it equals the file on disk that the history replay has already
+    summarised, that summary is reused instead of walking ``tree`` again."""
     try:
-        migration = parse_tree(path, tree)
+        migration = _reused_summary(path, text, cache) or parse_tree(path, tree)
     except RecursionError:
         return []
     except Exception as error:
@@ -189,6 +198,14 @@ def lint_tree(path: str, tree: ast.Module, settings: Settings, cache: ProjectCac
     if migration is None:
         return lint_non_migration(path, cache)
     return lint_migration(migration, settings, cache)
+
+
+def _reused_summary(path: str, text: str | None, cache: ProjectCache) -> Migration | None:
+    if text is None or cache.replays is None or cache.history is None or not _may_be_version_file(path, cache):
+        return None
+    if cache.history.environment_for(path) is None:
+        return None
+    return cache.replays.summary_for(path, text)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from .migration import Migration, decode_source, looks_like_migration, parse_tree
+from .migration import Migration, decode_source, looks_like_migration
 from .names import UNKNOWN, Literal, literal
 
 if sys.version_info >= (3, 11):
@@ -546,11 +546,3 @@ def _within(path: Path, folder: Path, recursive: bool) -> bool:
 
 def migrations_in(environment: Environment) -> Iterable[RevisionInfo]:
     return (info for info in environment.files if info.is_migration)
-
-
-def parse_for_history(path: str, source: bytes) -> Migration | None:
-    """A full parse of a version file (for the schema replay)."""
-    try:
-        return parse_tree(path, ast.parse(decode_source(source)))
-    except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
-        return None

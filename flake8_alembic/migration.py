@@ -140,6 +140,15 @@ def parse_source(path: str, source: bytes) -> ParseResult:
     return parse_tree(path, tree)
 
 
+def parse_text(path: str, text: str) -> Migration | None:
+    """Parse decoded source; None for a non-migration or text that does not parse."""
+    try:
+        tree = ast.parse(text, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return parse_tree(path, tree)
+
+
 def parse_tree(path: str, tree: ast.Module) -> Migration | None:
     """Summarise an already parsed module; None when it is not a migration."""
     fields: dict[str, RevisionField] = {}

@@ -22,9 +22,10 @@ class Plugin:
     version = __version__
     settings: ClassVar[Settings] = Settings()
 
-    def __init__(self, tree: ast.Module, filename: str) -> None:
+    def __init__(self, tree: ast.Module, filename: str, lines: list[str] | None = None) -> None:
         self.tree = tree
         self.filename = filename
+        self.lines = lines
 
     @classmethod
     def add_options(cls, option_manager: Any) -> None:
@@ -69,7 +70,8 @@ class Plugin:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            diagnostics = lint_tree(self.filename, self.tree, self.settings)
+            text = "".join(self.lines) if self.lines is not None else None
+            diagnostics = lint_tree(self.filename, self.tree, self.settings, text=text)
         except Exception as error:
             message = " ".join(str(error).split())[:200]
             return [(1, 0, f"{INTERNAL_ERROR} internal error in the engine: {type(error).__name__}: {message}")]

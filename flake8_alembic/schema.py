@@ -8,13 +8,14 @@ proportion to what its revisions change. Whatever the replay cannot follow marks
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
 from .effects import norm
-from .history import Environment, parse_for_history
-from .migration import Migration
+from .history import Environment
+from .migration import Migration, decode_source, parse_text
 from .operations import Operation
 from .sql import SqlStatement
 from .types import TypeRef, sql_type_ref
@@ -430,6 +431,8 @@ class ReplayCache:
     """The explicit per-process cache of full parses and replays, one replay per environment and target set."""
 
     parsed: dict[str, Migration | None] = field(default_factory=dict)
+    texts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """(length, hash) of each parsed file's text, to recognise the same text handed over by flake8."""
     replays: dict[tuple[int, frozenset[str]], tuple[Environment, Replay]] = field(default_factory=dict)
     runs: int = 0
 
@@ -444,13 +447,23 @@ class ReplayCache:
         self.replays[key] = (environment, result)
         return result
 
+    def summary_for(self, path: str, text: str) -> Migration | None:
+        """The summary of ``path`` when ``text`` is what is on disk (so each file is walked once per process)."""
+        absolute = os.path.abspath(path)
+        migration = self._parsed(absolute)
+        if migration is not None and self.texts.get(absolute) == (len(text), hash(text)):
+            return migration
+        return None
+
     def _parsed(self, path: str) -> Migration | None:
         if path not in self.parsed:
             try:
                 with open(path, "rb") as handle:
                     source = handle.read()
-            except OSError:
+                text = decode_source(source)
+            except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
                 self.parsed[path] = None
             else:
-                self.parsed[path] = parse_for_history(path, source)
+                self.texts[path] = (len(text), hash(text))
+                self.parsed[path] = parse_text(path, text)
         return self.parsed[path]

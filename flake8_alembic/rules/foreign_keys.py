@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..effects import norm
-from ..operations import ForeignKeySpec
+from ..operations import ForeignKeySpec, Operation
 from ..schema import Snapshot
 from ..types import TypeRef
 from .base import Diagnostic, Rule, RuleContext
@@ -64,6 +64,9 @@ def _pairs(context: RuleContext) -> Iterator[_Pair]:
                 if column.name:
                     added.setdefault(table, {})[norm(column.name) or ""] = column.type
     before = context.schema_before
+    if before is not None and (before.open_world or _changes_types_unreadably(operations)):
+        before = None  # earlier types cannot be trusted: an unknown change may have retyped any column
+    retyped = _retyped_here(operations)
     for operation in operations:
         if operation.phase == "downgrade" or not (
             operation.foreign_keys or any(column.foreign_keys for column in operation.columns)
@@ -81,7 +84,9 @@ def _pairs(context: RuleContext) -> Iterator[_Pair]:
             parent_table = norm(key.ref_table)
             if parent_table is None or len(key.columns) != len(key.ref_columns):
                 continue
-            parents = tables.get(parent_table) or _replayed(before, operation.engine, parent_table)
+            parents = tables.get(parent_table) or (
+                {} if parent_table in retyped else _replayed(before, operation.engine, parent_table)
+            )
             for child, parent in zip(key.columns, key.ref_columns):
                 child_type = local.get(norm(child) or "")
                 parent_type = parents.get(norm(parent) or "")
@@ -96,6 +101,25 @@ def _pairs(context: RuleContext) -> Iterator[_Pair]:
                         parent_type,
                         context.reachable(operation.dialects),
                     )
+
+
+def _retyped_here(operations: tuple[Operation, ...]) -> set[str | None]:
+    """Tables whose column types this revision changes (its checks do not know the order of changes)."""
+    retyped: set[str | None] = set()
+    for operation in operations:
+        if operation.phase != "upgrade":
+            continue
+        if operation.name == "alter_column" and (operation.type_ is not None or operation.new_name):
+            retyped.add(norm(operation.table))
+        for statement in operation.statements("ALTER"):
+            if statement.verb == "ALTER" and statement.object_kind == "TABLE":
+                retyped.add(norm(statement.table or (statement.names[0] if statement.names else None)))
+    return retyped
+
+
+def _changes_types_unreadably(operations: tuple[Operation, ...]) -> bool:
+    """SQL that cannot be read may retype any column."""
+    return any(op.name in ("execute", "exec_driver_sql") and op.sql_text is None for op in operations)
 
 
 def _replayed(before: Snapshot | None, engine: str, table: str | None) -> dict[str, TypeRef]:
@@ -135,11 +159,13 @@ def check_foreign_key_width_mismatch(context: RuleContext) -> Iterator[Diagnosti
         if child.length is None or parent.length is None or child.length == parent.length:
             continue
         reported.add(position)
-        risk = (
-            "values above the smaller integer's range cannot be referenced, and MariaDB rejects the key"
-            if child.family == "integer"
-            else "longer parent keys do not fit the child column"
-        )
+        narrower = child.length < parent.length
+        if child.family == "integer":
+            risk = (
+                "parent ids above the child's range cannot be referenced" if narrower else "the widths differ"
+            ) + "; MariaDB rejects such a key (errno 150)"
+        else:
+            risk = "longer parent keys do not fit the child column" if narrower else "the lengths differ"
         yield Diagnostic(
             pair.key.line,
             pair.key.col,

@@ -33,7 +33,7 @@ def _tables_assumed(operation: Operation) -> list[str]:
         return [
             name
             for statement in operation.statements("ALTER")
-            if statement.verb == "ALTER" and statement.object_kind == "TABLE"
+            if statement.verb == "ALTER" and statement.object_kind == "TABLE" and not statement.if_exists
             for name in [statement.table or (statement.names[0] if statement.names else None)]
             if name
         ]
