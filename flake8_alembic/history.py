@@ -455,13 +455,18 @@ class HistoryCache:
 
     infos: dict[str, RevisionInfo] = field(default_factory=dict)
     environments: dict[tuple[str, ...], list[Environment]] = field(default_factory=dict)
+    located: dict[str, tuple[Locations, Path] | None] = field(default_factory=dict)
+    """The version locations of each folder's files (looking them up reads alembic.ini and stats the tree)."""
     builds: int = 0
     """How many environments were built (each exactly once per process)."""
 
     def environment_for(self, path: str, current: RevisionInfo | None = None) -> Environment | None:
         """The environment holding ``path``; None when the file is in no versions folder or configured location."""
         absolute = Path(os.path.abspath(path))
-        located = self.locate(absolute)
+        folder = str(absolute.parent)
+        if folder not in self.located:
+            self.located[folder] = self.locate(absolute)
+        located = self.located[folder]
         if located is None:
             return None
         locations, root = located
