@@ -142,9 +142,8 @@ def _column_findings(operation: Operation, state: TableState) -> Iterator[Diagno
             operation.line,
             operation.col,
             "ALM005",
-            f"add_column({state.name!r}, {operation.target!r}): the column already exists at this revision "
-            f"(the table as revision {state.created_by} and later ones left it); it fails with "
-            "DuplicateColumn; check get_columns() first or drop the add",
+            f"add_column({state.name!r}, {operation.target!r}): the earlier revisions already gave the table "
+            "this column; it fails with DuplicateColumn; check get_columns() first or drop the add",
         )
     elif operation.name in ("alter_column", "drop_column") and column and column not in state.columns:
         yield Diagnostic(
