@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -169,19 +170,48 @@ def test_revision_fields_held_in_module_constants_are_read(tmp_path: Path) -> No
     }
 
 
-def test_replay_matches_a_real_alembic_upgrade_on_sqlite(tmp_path: Path) -> None:
+WORKING_ENV_PY = (HISTORIES / "sqlite_schema" / "env.py").read_text()
+
+# History -> (script location inside it, alembic options). Histories not listed do not run on SQLite by design
+# (PostgreSQL-only SQL, broken graphs, stray modules, tables from outside the history, application imports).
+SQLITE_RUNNABLE = {
+    "sqlite_schema": ("", {}),
+    "linear_healthy": ("", {}),
+    "branch_and_merge_healthy": ("", {}),
+    "two_heads": ("", {}),
+    "id_problems": ("", {}),
+    "depends_on_effective_head": ("", {}),
+    "release_folders": ("", {"recursive_version_locations": "true"}),
+    "configured_locations": ("migrations", {"version_locations": "migrations/versions plugins/billing/versions"}),
+    "per_dialect_environments/postgresql": ("", {"version_locations": "versions/postgresql"}),
+    "per_dialect_environments/sqlite": ("", {"version_locations": "versions/sqlite"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SQLITE_RUNNABLE))
+def test_replay_matches_a_real_alembic_upgrade_on_sqlite(name: str, tmp_path: Path) -> None:
     """The replay's final schema equals what `alembic upgrade heads` builds, reflected by SQLAlchemy."""
     sqlalchemy = pytest.importorskip("sqlalchemy")
     command = pytest.importorskip("alembic.command")
     config_module = pytest.importorskip("alembic.config")
-    from flake8_alembic.schema import ReplayCache
+    from flake8_alembic.schema import ReplayCache, _merge
     from flake8_alembic.types import sql_type_ref
 
-    root = HISTORIES / "sqlite_schema"
+    history, _, subfolder = name.partition("/")
+    root = tmp_path / history
+    shutil.copytree(HISTORIES / history, root)
+    script_location, options = SQLITE_RUNNABLE[name]
+    script = root / script_location
+    (script / "env.py").write_text(WORKING_ENV_PY)
     database = tmp_path / "fidelity.db"
     config = config_module.Config()
-    config.set_main_option("script_location", str(root))
+    config.set_main_option("script_location", str(script))
     config.set_main_option("sqlalchemy.url", f"sqlite:///{database}")
+    config.set_main_option("path_separator", "space")
+    for key, value in options.items():
+        if key == "version_locations":
+            value = " ".join(str(root / folder) for folder in value.split())
+        config.set_main_option(key, value)
     command.upgrade(config, "heads")
 
     engine = sqlalchemy.create_engine(f"sqlite:///{database}")
@@ -191,24 +221,30 @@ def test_replay_matches_a_real_alembic_upgrade_on_sqlite(tmp_path: Path) -> None
     for table in inspector.get_table_names():
         if table == "alembic_version":
             continue
-        real[table] = {
-            column["name"]: sql_type_ref(str(column["type"])).family for column in inspector.get_columns(table)
-        }
+        real[table] = {c["name"]: sql_type_ref(str(c["type"])).family for c in inspector.get_columns(table)}
         real_keys[table] = {
             (tuple(key["constrained_columns"]), key["referred_table"], tuple(key["referred_columns"]))
             for key in inspector.get_foreign_keys(table)
         }
     engine.dispose()
 
-    environment = HistoryCache().environment_for(str(next((root / "versions").glob("*.py"))))
+    versions = root / (
+        options.get("version_locations", "").split()[0]
+        if options.get("version_locations")
+        else f"{script_location}/versions".lstrip("/")
+    )
+    if subfolder:
+        versions = root / "versions" / subfolder
+    environment = HistoryCache().environment_for(str(next(versions.rglob("*.py"))))
     assert environment is not None
     replay = ReplayCache().replay_for(environment, frozenset({"sqlite"}))
-    (head,) = environment.heads()
-    replayed = {key[1]: state for key, state in replay.after[head].tables().items()}
+    final = _merge([replay.after[head] for head in environment.heads()])
+    replayed = {key[1]: state for key, state in final.tables().items()}
 
+    assert real, "the history created no table"
     assert sorted(replayed) == sorted(real)
     for table, state in replayed.items():
         assert not state.uncertain, table
-        assert {name: column.type.family for name, column in state.columns.items()} == real[table], table
+        assert {column: c.type.family for column, c in state.columns.items()} == real[table], table
         assert set(state.foreign_keys) == real_keys[table], table
     assert "unknown" not in {family for columns in real.values() for family in columns.values()}
