@@ -377,8 +377,6 @@ class Walker:
         else:
             for name in targets:
                 state.env.pop(name, None)
-            if isinstance(node.iter, ast.Name) or _is_query_result(node.iter, state):
-                pass
             self._block(node.body, loop_context, state)
         for name in targets:
             state.env.pop(name, None)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from .migration import Migration, decode_source, looks_like_migration
-from .names import UNKNOWN, Literal, literal
+from .names import UNKNOWN, Literal, literal, revision_ids
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -57,26 +57,16 @@ class RevisionInfo:
         return self.lines.get(name, self.lines.get("revision", 1))
 
 
-def _ids(value: Literal) -> tuple[str, ...] | None:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
-        return tuple(item for item in value if isinstance(item, str))
-    return None
-
-
 def _info(path: str, values: Mapping[str, tuple[Literal, int]], is_migration: bool) -> RevisionInfo:
     revision = values.get("revision", (UNKNOWN, 1))[0]
     labels_value = values.get("branch_labels", (None, 0))[0]
-    labels = _ids(labels_value)
+    labels = revision_ids(labels_value)
     return RevisionInfo(
         path=path,
         is_migration=is_migration,
         revision=revision if isinstance(revision, str) else None,
-        down_revisions=_ids(values.get("down_revision", (None, 0))[0]),
-        depends_on=_ids(values.get("depends_on", (None, 0))[0]) or (),
+        down_revisions=revision_ids(values.get("down_revision", (None, 0))[0]),
+        depends_on=revision_ids(values.get("depends_on", (None, 0))[0]) or (),
         labels=labels or (),
         labelled=labels is None or bool(labels),
         lines={name: line for name, (_, line) in values.items()},

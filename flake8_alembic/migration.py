@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Final, Union
 
 from .extract import Walker, _is_noop
-from .names import ImportRecord, Literal, alias_map, collect_imports, literal
+from .names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
 from .operations import Inspection, Operation, RaiseInfo, RowLoop, TryBlock
 
 _REVISION_FIELDS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -73,16 +73,7 @@ class Migration:
     def down_revisions(self) -> tuple[str, ...] | None:
         """The parents: () for a base revision, None when not readable."""
         field = self.fields.get("down_revision")
-        if field is None:
-            return None
-        value = field.value
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            return (value,)
-        if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
-            return tuple(item for item in value if isinstance(item, str))
-        return None
+        return revision_ids(field.value) if field is not None else None
 
     @property
     def is_merge(self) -> bool:

@@ -141,6 +141,18 @@ Literal = Union[str, int, float, bool, None, tuple["Literal", ...], Unknown]
 MAX_LITERAL_ITEMS: Final = 256
 
 
+def revision_ids(value: Literal) -> tuple[str, ...] | None:
+    """Revision ids as Alembic reads a ``down_revision``/``depends_on``/``branch_labels`` value: None → (),
+    a string → (it,), a tuple of strings → that; None when the value is not readable."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+        return tuple(item for item in value if isinstance(item, str))
+    return None
+
+
 def literal(node: ast.expr | None, env: Mapping[str, Literal]) -> Literal:
     """The value of a literal expression (constants, names bound to literals, tuples, ``op.f("x")``, ``"a" + "b"``).
 
