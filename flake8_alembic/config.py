@@ -170,6 +170,50 @@ SETTINGS: Final = (
 SETTING_KEYS: Final = tuple(spec.key for spec in SETTINGS)
 
 
+def parse_selectors(value: object) -> tuple[str, ...]:
+    """Rule selectors: full codes or prefixes (``ALM``, ``ALM0``, ``ALM002``)."""
+    selectors = tuple(item.upper() for item in _items(value))
+    for selector in selectors:
+        if not re.fullmatch(r"[A-Z]{1,3}[0-9]{0,3}", selector):
+            raise argparse.ArgumentTypeError(f"invalid rule selector {selector!r}; expected a code such as ALM002")
+    return selectors
+
+
+def parse_globs(value: object) -> tuple[str, ...]:
+    return tuple(_items(value))
+
+
+def parse_per_file_ignores(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``{"glob" = ["ALM002"]}`` (TOML) or ``glob:ALM002,ALM001 other:ALM1`` (command line)."""
+    pairs: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(value, dict):
+        for pattern, codes in value.items():
+            pairs.append((str(pattern), parse_selectors(codes)))
+        return tuple(pairs)
+    for item in re.split(r"\s+", str(value).strip()):
+        if not item:
+            continue
+        pattern, separator, codes = item.rpartition(":")
+        if not separator or not pattern:
+            raise argparse.ArgumentTypeError(f"invalid per-file-ignores entry {item!r}; expected GLOB:CODE[,CODE]")
+        pairs.append((pattern, parse_selectors(codes)))
+    return tuple(pairs)
+
+
+OUTPUT_FORMATS: Final = ("full", "concise", "json", "json-lines", "github", "gitlab", "sarif", "junit", "pylint")
+CLI_KEYS: Final[dict[str, Callable[[object], Any]]] = {
+    "select": parse_selectors,
+    "extend-select": parse_selectors,
+    "ignore": parse_selectors,
+    "extend-ignore": parse_selectors,
+    "per-file-ignores": parse_per_file_ignores,
+    "exclude": parse_globs,
+    "extend-exclude": parse_globs,
+    "output-format": _choice(*OUTPUT_FORMATS),
+}
+"""Keys only the standalone command reads (flake8 has its own select/ignore/exclude)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved user settings. None means "not set: infer it"."""
@@ -191,7 +235,7 @@ class Settings:
     def updated(self, values: Mapping[str, object]) -> Settings:
         """A copy with validated values (keys are setting keys) replacing these."""
         known = {item.name for item in fields(self)}
-        changes = {key.replace("-", "_"): value for key, value in values.items()}
+        changes = {key.replace("-", "_"): value for key, value in values.items() if key not in CLI_KEYS}
         unknown = set(changes) - known
         if unknown:
             raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
@@ -200,16 +244,18 @@ class Settings:
 
 def validate_table(table: Mapping[str, object], origin: str) -> dict[str, object]:
     """Validate a ``[tool.flake8-alembic]`` table; keys are returned as given, values parsed."""
-    specs = {spec.key: spec for spec in SETTINGS}
+    parsers: dict[str, Callable[[object], Any]] = {spec.key: spec.parse for spec in SETTINGS}
+    parsers.update(CLI_KEYS)
     parsed: dict[str, object] = {}
     for key, value in table.items():
-        spec = specs.get(key) or specs.get(key.replace("_", "-"))
-        if spec is None:
-            raise ConfigError(f"{origin}: unknown key {key!r}; allowed: {', '.join(SETTING_KEYS)}")
+        name = key.replace("_", "-")
+        parse = parsers.get(name)
+        if parse is None:
+            raise ConfigError(f"{origin}: unknown key {key!r}; allowed: {', '.join(sorted(parsers))}")
         try:
-            parsed[spec.key] = spec.parse(value)
+            parsed[name] = parse(value)
         except argparse.ArgumentTypeError as error:
-            raise ConfigError(f"{origin}: {spec.key}: {error}") from None
+            raise ConfigError(f"{origin}: {name}: {error}") from None
     return parsed
 
 

@@ -1,0 +1,172 @@
+"""Which files the standalone command reads: paths given, or the project's Alembic environments.
+
+Like ruff: folders are walked recursively, skipping default excludes, ``exclude``/``extend-exclude`` patterns and
+what ``.gitignore`` ignores; a file passed explicitly is always read unless ``--force-exclude`` applies the
+excludes to it too (what pre-commit needs).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Final
+
+from . import project
+from .history import configured_locations
+
+DEFAULT_EXCLUDES: Final = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+    ".flake8_alembic_cache",
+)
+MAX_FILES: Final = 200_000
+
+
+class PathError(Exception):
+    """A path that cannot be read, worded for one line on stderr."""
+
+
+def excluded(path: Path, patterns: Sequence[str], root: Path) -> bool:
+    """Whether a path or any of its folders matches an exclude pattern (a name or a glob relative to root)."""
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError):
+        relative = path.as_posix()
+    parts = relative.split("/")
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if "/" in pattern:
+            if fnmatch.fnmatch(relative, pattern) or any(
+                fnmatch.fnmatch("/".join(parts[: index + 1]), pattern) for index in range(len(parts))
+            ):
+                return True
+        elif any(fnmatch.fnmatch(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def discover(
+    paths: Sequence[str], excludes: Sequence[str], force_exclude: bool, root: Path
+) -> tuple[list[Path], list[Path]]:
+    """(python files to read, files passed explicitly). Raises PathError for a path that does not exist."""
+    files: list[Path] = []
+    explicit: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise PathError(f"path not found: {given}")
+        if path.is_file():
+            if force_exclude and excluded(path, excludes, root):
+                continue
+            files.append(path)
+            explicit.append(path)
+        elif path.is_dir():
+            files.extend(_walk(path, excludes, root))
+        else:
+            raise PathError(f"not a file or folder: {given}")
+    return _not_git_ignored(_unique(files), root), explicit
+
+
+def default_paths(cwd: Path, excludes: Sequence[str]) -> list[str]:
+    """No path given: the version locations alembic.ini / [tool.alembic] name, else every versions folder below."""
+    ini = project.find_alembic_ini(cwd)
+    root = project.find_project_root(cwd)
+    pyproject = root / "pyproject.toml"
+    configured = configured_locations(ini, pyproject if pyproject.is_file() else None)
+    if configured is not None:
+        return [str(folder) for folder in configured.folders if folder.is_dir()]
+    found = []
+    for folder, subfolders, _ in os.walk(cwd):
+        subfolders[:] = sorted(name for name in subfolders if not excluded(Path(folder) / name, excludes, cwd))
+        if Path(folder).name == "versions":
+            found.append(folder)
+            subfolders[:] = []
+    return found
+
+
+def _walk(folder: Path, excludes: Sequence[str], root: Path) -> Iterable[Path]:
+    seen: set[str] = set()
+    for current, subfolders, names in os.walk(folder, followlinks=False):
+        real = os.path.realpath(current)
+        if real in seen:
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        subfolders[:] = sorted(name for name in subfolders if not excluded(Path(current) / name, excludes, root))
+        for name in sorted(names):
+            if name.endswith(".py"):
+                candidate = Path(current) / name
+                if not excluded(candidate, excludes, root):
+                    yield candidate
+
+
+def _unique(files: list[Path]) -> list[Path]:
+    seen: set[str] = set()
+    unique = []
+    for path in files:
+        key = os.path.abspath(path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique[:MAX_FILES]
+
+
+def _not_git_ignored(files: list[Path], root: Path) -> list[Path]:
+    """Drop what git ignores (one ``git check-ignore`` call); everything when git is not there."""
+    if not files or not (root / ".git").exists():
+        return files
+    try:
+        result = subprocess.run(
+            ["git", "check-ignore", "--stdin", "-z"],
+            input="\0".join(str(path) for path in files) + "\0",
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return files
+    ignored = {os.path.abspath(os.path.join(root, name)) for name in result.stdout.split("\0") if name}
+    return [path for path in files if os.path.abspath(path) not in ignored]
+
+
+def changed_since(reference: str, root: Path) -> set[str]:
+    """Absolute paths of files added or changed since a git ref (committed, staged, unstaged or untracked)."""
+    commands = (
+        ["git", "diff", "--name-only", "-z", reference, "--"],
+        ["git", "ls-files", "-z", "--others", "--exclude-standard"],
+    )
+    changed: set[str] = set()
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, cwd=root)
+    if top.returncode != 0:
+        raise PathError(f"--changed-since needs a git repository: {top.stderr.strip() or 'not a git repository'}")
+    base = Path(top.stdout.strip())
+    for command in commands:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=base)
+        if result.returncode != 0:
+            raise PathError(f"--changed-since {reference}: {result.stderr.strip().splitlines()[-1]}")
+        changed.update(os.path.abspath(base / name) for name in result.stdout.split("\0") if name)
+    return changed
