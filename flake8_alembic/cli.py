@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from . import __version__
+from . import package_version
 from .config import (
     CLI_KEYS,
     OUTPUT_FORMATS,
@@ -44,9 +44,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _VersionAction(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        print(f"flake8-alembic {package_version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flake8-alembic", description="Static checks for Alembic migrations.")
-    parser.add_argument("--version", action="version", version=f"flake8-alembic {__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     check = commands.add_parser("check", help="lint migrations (the default command)")
     check.add_argument("paths", nargs="*", help="files or folders (default: the project's Alembic environments)")
@@ -283,7 +289,7 @@ def _lint(
                     shown,
                     os.path.abspath(path),
                     diagnostic.line,
-                    diagnostic.col,
+                    _characters(_line(lines, diagnostic.line), diagnostic.col),
                     code,
                     rule.name if rule else "internal-error",
                     diagnostic.message,
@@ -303,6 +309,13 @@ def _docs(code: str) -> str:
         return ""
 
 
+def _characters(line: str | None, offset: int) -> int:
+    """``ast`` columns count UTF-8 bytes; shown columns count characters (as ruff's do)."""
+    if line is None or line.isascii():
+        return offset
+    return len(line.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
+
+
 def _line(lines: list[str], number: int) -> str | None:
     return lines[number - 1] if 1 <= number <= len(lines) else None
 
@@ -319,8 +332,11 @@ def _report(
 ) -> int:
     if options.statistics:
         text = render_statistics(findings, output_format)
+        if output_format != "json" and findings and not options.quiet:
+            text += f"Found {len(findings)} error{'s' if len(findings) != 1 else ''}.\n"
     else:
-        text = render(output_format, findings, version=__version__, checked_files=checked, project_root=os.getcwd())
+        version = package_version() if output_format == "sarif" else ""
+        text = render(output_format, findings, version=version, checked_files=checked, project_root=os.getcwd())
         if options.quiet and output_format in ("full", "concise"):
             kept = [line for line in text.splitlines() if not line.startswith(("Found ", "All checks passed!"))]
             text = "\n".join(kept).rstrip("\n") + ("\n" if kept and any(kept) else "")
