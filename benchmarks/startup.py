@@ -50,9 +50,11 @@ def main() -> int:
             started = time.perf_counter()
             subprocess.run([sys.executable, "-c", "pass"], check=True)
             baseline.append(time.perf_counter() - started)
-    print(f"{' '.join(Path(part).name for part in command)} check <one small migration>: "
-          f"median {statistics.median(times) * 1000:.0f} ms over {args.runs} runs "
-          f"(bare `python -c pass`: {statistics.median(baseline) * 1000:.0f} ms)")
+    print(
+        f"{' '.join(Path(part).name for part in command)} check <one small migration>: "
+        f"median {statistics.median(times) * 1000:.0f} ms over {args.runs} runs "
+        f"(bare `python -c pass`: {statistics.median(baseline) * 1000:.0f} ms)"
+    )
     return 0
 
 

@@ -15,7 +15,8 @@ from typing import Final
 
 # flake8's own patterns (flake8/defaults.py), so both faces suppress the same findings.
 NOQA_INLINE: Final = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-NOQA_FILE: Final = re.compile(r"\s*# flake8[:=]\s*noqa(\s|$)", re.IGNORECASE)
+NOQA_FILE: Final = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+_FILE_NOQA_WITH_CODES: Final = re.compile(r"\s*# flake8[:=]\s*noqa\s*:\s*[A-Z]+[0-9]+", re.IGNORECASE)
 _CODE: Final = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 _BLANKET_PREFIX: Final = re.compile(r"#\s*noqa\s*:\s*ALM(?![0-9])", re.IGNORECASE)
 _UNSPACED: Final = re.compile(r"#noqa\b", re.IGNORECASE)
@@ -62,7 +63,15 @@ class NoqaMap:
         """Forms flake8 and ruff read differently: worth fixing before either tool surprises someone."""
         found = []
         for number, line in enumerate(self.lines, start=1):
-            if _BLANKET_PREFIX.search(line):
+            if _FILE_NOQA_WITH_CODES.match(line):
+                found.append(
+                    NoqaWarning(
+                        number,
+                        "`# flake8: noqa: CODE` makes flake8 skip the whole file for every code, not just CODE; "
+                        "put `# noqa: CODE` on the lines instead",
+                    )
+                )
+            elif _BLANKET_PREFIX.search(line):
                 found.append(
                     NoqaWarning(
                         number,

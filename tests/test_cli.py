@@ -269,3 +269,47 @@ def test_python_m_and_console_script_start(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     ).stdout.replace("flake8_alembic", "")
+
+
+def test_discovery_respects_gitignore_and_excludes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _git(tmp_path, "init", "-q")
+    for folder in ("kept", "ignored_by_git", "build", "custom"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "bad.py").write_text(BAD.format(noqa=""))
+    (tmp_path / ".gitignore").write_text("ignored_by_git/\n")
+    code, out = run(["check", "--output-format", "json", "."], tmp_path, monkeypatch)
+    reported = {Path(record["filename"]).parent.name for record in json.loads(out)}
+    assert code == 1 and reported == {"kept", "custom"}
+    code, out = run(["check", "--output-format", "json", "--extend-exclude", "custom", "."], tmp_path, monkeypatch)
+    assert {Path(record["filename"]).parent.name for record in json.loads(out)} == {"kept"}
+    explicit = ["check", "--output-format", "json", "--extend-exclude", "custom", "custom/bad.py"]
+    assert run(explicit, tmp_path, monkeypatch)[0] == 1  # an explicit path is read...
+    assert run([*explicit[:-1], "--force-exclude", "custom/bad.py"], tmp_path, monkeypatch)[0] == 0  # ...unless forced
+
+
+def test_non_migrations_are_silent_even_broken_and_broken_migrations_are_E999(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "scripts" / "not_python_really.py").write_text("def broken(:\n")
+    assert run(["check", "scripts/not_python_really.py"], project, monkeypatch)[0] == 0
+    (project / "scripts" / "broken_migration.py").write_text('revision = "a"\ndown_revision = None\ndef upgrade(:\n')
+    code, out = run(["check", "--output-format", "concise", "scripts/broken_migration.py"], project, monkeypatch)
+    assert code == 1 and "scripts/broken_migration.py:3:13: E999 SyntaxError" in out
+
+
+def test_a_passed_file_is_judged_against_the_whole_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-commit passes only the changed file: the history is still read, and only that file is reported."""
+    root = tmp_path / "proj"
+    shutil.copytree(HISTORIES / "two_heads", root)
+    code, out = run(["check", "--output-format", "json", "versions/c04a_x.py"], root, monkeypatch)
+    records = json.loads(out)
+    assert code == 1
+    assert {(Path(record["filename"]).name, record["code"]) for record in records} == {("c04a_x.py", "ALM101")}
+
+
+def test_file_noqa_with_codes_skips_the_file_as_flake8_does_and_warns(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "scripts" / "bad.py").write_text("# flake8: noqa: E402\n" + BAD.format(noqa=""))
+    assert run(["check", "scripts/bad.py"], project, monkeypatch)[0] == 0
+    assert "skip the whole file for every code" in capsys.readouterr().err
