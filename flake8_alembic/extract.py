@@ -191,6 +191,8 @@ class FunctionState:
     dialect_names: set[str] = field(default_factory=set)
     text_names: dict[str, str] = field(default_factory=dict)
     """Names bound to ``sa.text("...")`` objects: SQL that is not a plain string."""
+    table_objects: dict[str, str] = field(default_factory=dict)
+    """Names bound to table objects (``sa.table("t", ...)``, ``op.create_table("t", ...)``): their table name."""
 
 
 @dataclass
@@ -488,9 +490,13 @@ class Walker:
             if isinstance(value, ast.Call) and call_name(value) == "text" and value.args
             else None
         )
+        table_object = _table_object_name(value, state.env)
         for name in names:
             state.env.pop(name, None)
             state.text_names.pop(name, None)
+            state.table_objects.pop(name, None)
+            if table_object is not None and len(names) == 1:
+                state.table_objects[name] = table_object
             if text_sql is not None and len(names) == 1:
                 state.text_names[name] = text_sql
                 continue
@@ -648,6 +654,8 @@ class Walker:
                 (key for key in ("table_name", "source_table", "old_table_name") if key in arguments), None
             )
             table, table_known = text_of(table_key) if table_key else (None, name in ("execute", "bulk_insert"))
+            if name == "bulk_insert" and "table" in arguments:
+                table = _bulk_insert_table(arguments["table"], state)
             schema_literal = kwargs.get("schema", kwargs.get("source_schema"))
             schema_value = schema_literal if isinstance(schema_literal, str) else None
         target: str | None = None
@@ -688,8 +696,12 @@ class Walker:
         elif name == "alter_column":
             new_name, _ = text_of("new_column_name")
         type_value: TypeRef | None = None
-        if name == "alter_column" and "type_" in arguments:
-            type_value = type_ref(arguments["type_"], self._qualify)
+        existing_type: TypeRef | None = None
+        if name == "alter_column":
+            if "type_" in arguments:
+                type_value = type_ref(arguments["type_"], self._qualify)
+            if "existing_type" in arguments:
+                existing_type = type_ref(arguments["existing_type"], self._qualify)
         sql_text: str | None = None
         plain = False
         if name in ("execute", "exec_driver_sql"):
@@ -719,6 +731,7 @@ class Walker:
                 kwargs=kwargs,
                 new_name=new_name,
                 type_=type_value,
+                existing_type=existing_type,
                 sql_text=sql_text,
                 plain_string=plain,
                 guarded=guarded,
@@ -797,6 +810,7 @@ class Walker:
             arguments = arguments[1:]
         column_type: TypeRef | None = None
         generated = False
+        stored = False
         references: list[ForeignKeySpec] = []
         for argument in arguments:
             inner = call_name(argument) if isinstance(argument, ast.Call) else None
@@ -806,8 +820,10 @@ class Walker:
                 references.append(
                     ForeignKeySpec((column_name,), ref_table, (ref_column,), node.lineno, node.col_offset)
                 )
-            elif inner in ("Computed", "Identity"):
+            elif inner in ("Computed", "Identity") and isinstance(argument, ast.Call):
                 generated = True
+                persisted = literal(_keyword(argument, "persisted"), state.env)
+                stored = stored or inner == "Identity" or persisted is not False
             elif inner in ("Sequence", "CheckConstraint", "UniqueConstraint"):
                 continue
             elif column_type is None:
@@ -825,6 +841,8 @@ class Walker:
             isinstance(server_default, ast.Constant) and server_default.value is None
         )
         return ColumnSpec(
+            default_sql=_default_sql(server_default, state.env) if has_default else None,
+            stored=stored,
             name=column_name,
             type=column_type if column_type is not None else TypeRef("unknown"),
             line=node.lineno,
@@ -1090,6 +1108,37 @@ def _is_foreign_code(qualified: str) -> bool:
     """A call into code outside the migration, the stdlib, SQLAlchemy and Alembic."""
     top = qualified.split(".")[0]
     return top not in _STDLIB and top not in ("sqlalchemy", "alembic", "builtins") and not top.startswith(".")
+
+
+def _table_object_name(node: ast.expr, env: Mapping[str, Literal]) -> str | None:
+    """The table name of ``sa.table("t", ...)``, ``sa.Table("t", ...)`` or ``op.create_table("t", ...)``."""
+    if isinstance(node, ast.Call) and call_name(node) in ("table", "Table", "create_table") and node.args:
+        name = literal(node.args[0], env)
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _bulk_insert_table(node: ast.expr, state: FunctionState) -> str | None:
+    if isinstance(node, ast.Name):
+        return state.table_objects.get(node.id)
+    return _table_object_name(node, state.env)
+
+
+def _default_sql(node: ast.expr | None, env: Mapping[str, Literal]) -> str | None:
+    """A server default as SQL text: "'x'" for a string, the text of ``sa.text(...)``, ``name()`` for sa.func."""
+    if node is None:
+        return None
+    value = literal(node, env)
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(node, ast.Call):
+        if call_name(node) == "text" and node.args:
+            text = literal(node.args[0], env)
+            return text if isinstance(text, str) else None
+        parts = dotted_parts(node.func)
+        if parts and len(parts) >= 2 and parts[-2] == "func":
+            return f"{parts[-1]}()"
+    return None
 
 
 def _argument(node: ast.Call, index: int, keyword: str) -> ast.expr | None:

@@ -59,6 +59,10 @@ class ColumnSpec:
     generated: bool = False
     """``sa.Computed``/``sa.Identity``: the database fills the values."""
     foreign_keys: tuple[ForeignKeySpec, ...] = ()
+    default_sql: str | None = None
+    """The server default as SQL when it can be read: a string, ``sa.text("...")`` or ``sa.func.name()``."""
+    stored: bool = False
+    """``sa.Computed`` that PostgreSQL stores (persisted not False) or ``sa.Identity``: filling it rewrites."""
 
 
 class Frame(NamedTuple):
@@ -102,6 +106,8 @@ class Operation:
     """``rename_table`` target, ``alter_column(new_column_name=)``."""
     type_: TypeRef | None = None
     """``alter_column(type_=)``."""
+    existing_type: TypeRef | None = None
+    """``alter_column(existing_type=)``."""
     sql_text: str | None = None
     """Literal SQL given to ``execute`` (``sql.HOLE`` for unknown parts); None when not a readable string."""
     plain_string: bool = False

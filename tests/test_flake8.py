@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from flake8_alembic.rules.registry import OPT_IN_CODES
+
 from .fixture_support import Fixture, all_fixtures
 
 REPO = Path(__file__).resolve().parent.parent
@@ -236,7 +238,8 @@ def test_flake8_reports_every_fixture_expectation(project: Path, settings: str, 
         shutil.copy(fixture.path, project / name)
         names.append(name)
     options = [f"--alembic-{key}={value}" for key, value in fixtures[0].settings_text.items()]
-    result = run_flake8(project, "--select", "ALM", "--extend-select", "ALM011,ALM017,ALM020", *options, *names)
+    opt_in = ",".join(sorted(OPT_IN_CODES))
+    result = run_flake8(project, "--select", "ALM", "--extend-select", opt_in, *options, *names)
     assert "Traceback" not in result.stderr, result.stderr
     found = codes(result.stdout)
     for name, fixture in zip(names, fixtures):

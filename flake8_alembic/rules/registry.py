@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Final
 
-from . import downgrade, drops, errors, existence, foreign_keys, graph, hygiene, replayed
+from . import downgrade, drops, errors, existence, foreign_keys, graph, hygiene, postgres, replayed
 from .base import Rule
 
 RULES: Final[tuple[Rule, ...]] = tuple(
@@ -18,6 +18,7 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             *foreign_keys.RULES,
             *graph.RULES,
             *hygiene.RULES,
+            *postgres.RULES,
             *replayed.RULES,
         ),
         key=lambda rule: rule.code,
