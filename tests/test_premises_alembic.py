@@ -130,7 +130,8 @@ CASES = {
         lambda error: _sqlstate(error) == "42804" and "incompatible types" in str(error),
     ),
     "ALM007": (
-        '    op.create_table("activities", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("amount", sa.Integer()))',
+        '    op.create_table("activities", sa.Column("id", sa.Integer(), primary_key=True), '
+        'sa.Column("amount", sa.Integer()))',
         """    try:
         op.alter_column("admin_activities", "amount", existing_type=sa.INTEGER(), server_default=None)
     except ProgrammingError as error:
@@ -154,7 +155,8 @@ CASES = {
         lambda error: _sqlstate(error) == "23502",
     ),
     "ALM016": (
-        '    op.create_table("orders", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("status", sa.Text()))',
+        '    op.create_table("orders", sa.Column("id", sa.Integer(), primary_key=True), '
+        'sa.Column("status", sa.Text()))',
         '    op.create_index("ix_orders_status", "orders", ["status"], postgresql_concurrently=True)',
         """    with op.get_context().autocommit_block():
         op.create_index("ix_orders_status", "orders", ["status"], postgresql_concurrently=True)""",
