@@ -297,7 +297,21 @@ def _env_sets_lock_timeout(context: RuleContext) -> bool:
 
 def check_prefer_jsonb(context: RuleContext) -> Iterator[Diagnostic]:
     for operation in context.operations(POSTGRESQL):
-        if operation.phase != "upgrade" or operation.name not in ("create_table", "add_column"):
+        if operation.phase != "upgrade":
+            continue
+        for statement in operation.statements("JSON"):
+            types = [text for _, text in statement.columns] + [
+                action.type_text or "" for action in statement.actions if action.kind == "ADD COLUMN"
+            ]
+            if any(re.match(r"\s*json\b", text, re.IGNORECASE) for text in types):
+                yield Diagnostic(
+                    operation.line,
+                    operation.col,
+                    "ALM211",
+                    "a json column: PostgreSQL keeps the text as written, has no equality operator and no GIN "
+                    "index for it; use jsonb",
+                )
+        if operation.name not in ("create_table", "add_column"):
             continue
         for column in operation.columns:
             if column.type.family == "json" and column.type.describe().upper() == "JSON":
