@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import subprocess
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Final
@@ -138,6 +137,8 @@ def _not_git_ignored(files: list[Path], root: Path) -> list[Path]:
     """Drop what git ignores (one ``git check-ignore`` call); everything when git is not there."""
     if not files or not (root / ".git").exists():
         return files
+    import subprocess  # only when there is a git repository to ask
+
     try:
         result = subprocess.run(
             ["git", "check-ignore", "--stdin", "-z"],
@@ -155,6 +156,8 @@ def _not_git_ignored(files: list[Path], root: Path) -> list[Path]:
 
 def changed_since(reference: str, root: Path) -> set[str]:
     """Absolute paths of files added or changed since a git ref (committed, staged, unstaged or untracked)."""
+    import subprocess
+
     commands = (
         ["git", "diff", "--name-only", "-z", reference, "--"],
         ["git", "ls-files", "-z", "--others", "--exclude-standard"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Final
 
 from . import downgrade, drops, errors, existence, foreign_keys, graph, hygiene, postgres, replayed
@@ -30,4 +29,6 @@ OPT_IN_CODES: Final = frozenset(rule.code for rule in RULES if not rule.default)
 
 def documentation(code: str) -> str:
     """The rule's page (What it does / Why is this bad? / Example / Use instead / Options / References)."""
+    from importlib import resources  # imported on demand: it costs start-up time the linting never needs
+
     return resources.files("flake8_alembic").joinpath("docs").joinpath(f"{code}.md").read_text(encoding="utf-8")
