@@ -110,8 +110,14 @@ PROCESS_CACHE = ProjectCache()
 def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) -> RuleContext:
     """Settings resolved for one migration: configured values first, then what the project says."""
     facts = cache.facts_for(migration.path)
-    # Dialects a file names in imports or branches run beside the default: its `else` branch runs somewhere.
-    dialects = settings.target_dialects or facts.ini_dialects or migration.dialect_hints | DEFAULT_DIALECTS
+    # A per-dialect sibling folder (prefect's versions/sqlite/) says which database its files run on. Otherwise
+    # dialects a file names in imports or branches run beside the default: its `else` branch runs somewhere.
+    dialects = (
+        settings.target_dialects
+        or facts.ini_dialects
+        or _dialect_folder(migration.path)
+        or migration.dialect_hints | DEFAULT_DIALECTS
+    )
     return RuleContext(
         migration=migration,
         settings=settings,
@@ -120,6 +126,24 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
         history=cache.history,
         replays=cache.replays if cache.history is not None else None,
     )
+
+
+def _dialect_folder(path: str) -> frozenset[str]:
+    """``…/versions/sqlite/x.py`` → {"sqlite"}: a folder below ``versions`` named after a dialect."""
+    parts = os.path.abspath(path).split(os.sep)
+    if "versions" not in parts[:-1]:
+        return frozenset()
+    below = parts[len(parts) - 1 - parts[::-1].index("versions") : -1]
+    named = {part.lower() for part in below} & {
+        "postgresql",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "sqlite",
+        "mssql",
+        "oracle",
+    }
+    return frozenset("postgresql" if name == "postgres" else name for name in named)
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:

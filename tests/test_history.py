@@ -248,3 +248,15 @@ def test_replay_matches_a_real_alembic_upgrade_on_sqlite(name: str, tmp_path: Pa
         assert {column: c.type.family for column, c in state.columns.items()} == real[table], table
         assert set(state.foreign_keys) == real_keys[table], table
     assert "unknown" not in {family for columns in real.values() for family in columns.values()}
+
+
+def test_a_dialect_named_versions_subfolder_sets_the_target(tmp_path: Path) -> None:
+    """prefect keeps versions/sqlite/ for SQLite only: PostgreSQL rules are silent there, not in versions/postgresql."""
+    root = tmp_path / "proj"
+    shutil.copytree(HISTORIES / "per_dialect_environments", root)
+    index = '    op.create_index("ix_t", "t_25f4b90a7a42", ["id"])\n'
+    for dialect in ("postgresql", "sqlite"):
+        path = next((root / "versions" / dialect).glob("*_next.py"))
+        path.write_text(path.read_text().replace("def upgrade() -> None:\n", "def upgrade() -> None:\n" + index))
+    found, _ = lint_history(root)
+    assert {file.split("/")[1] for file, _, code in found if code == "ALM201"} == {"postgresql"}

@@ -139,10 +139,23 @@ def check_column_type_change(context: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
+# Families a TypeRef describes completely (no precision, scale, time zone or enum name left out).
+_FULLY_DESCRIBED = frozenset({"boolean", "uuid", "date", "integer", "string"})
+
+
 def _widens(operation: Operation) -> bool:
     """VARCHAR(n) → VARCHAR(m ≥ n) and VARCHAR → TEXT change no stored byte: no rewrite (facts §3d)."""
     new, existing = operation.type_, operation.existing_type
-    if new is None or existing is None or new.family != "string" or existing.family != "string":
+    if new is None or existing is None:
+        return False
+    if (
+        new.family in _FULLY_DESCRIBED
+        and new.family == existing.family
+        and new.length == existing.length
+        and new.describe() == existing.describe()
+    ):
+        return True  # the same type again (autogenerate writes these): nothing to rewrite
+    if new.family != "string" or existing.family != "string":
         return False
     if new.length is None:
         return True
@@ -181,7 +194,11 @@ def check_rename(context: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_drop_in_use(context: RuleContext) -> Iterator[Diagnostic]:
+    upgrade = [op for op in context.migration.operations if op.phase == "upgrade"]
     for step in _steps(context):
+        later = upgrade[upgrade.index(step.operation) + 1 :] if step.operation in upgrade else []
+        if _replaced_later(step, later):
+            continue
         operation = step.operation
         statement = step.statement
         op_form = operation.name in ("drop_column", "drop_table")
@@ -196,6 +213,22 @@ def check_drop_in_use(context: RuleContext) -> Iterator[Diagnostic]:
                 f"dropping from {_table(step)} breaks the application release still running and selecting it; "
                 "remove every use from the code and deploy first, then drop",
             )
+
+
+def _replaced_later(step: _Step, later: list[Operation]) -> bool:
+    """A column dropped and added again, or a table dropped and another renamed into its place, in one revision:
+    running code still finds the name (the revision rebuilds it)."""
+    operation = step.operation
+    if operation.name == "drop_column":
+        return any(
+            other.name == "add_column"
+            and norm(other.table) == step.table
+            and norm(other.target) == norm(operation.target)
+            for other in later
+        )
+    if operation.name == "drop_table":
+        return any(other.name == "rename_table" and norm(other.new_name) == step.table for other in later)
+    return False
 
 
 def check_unique_constraint_locks(context: RuleContext) -> Iterator[Diagnostic]:
@@ -330,9 +363,12 @@ def check_backfill_under_lock(context: RuleContext) -> Iterator[Diagnostic]:
     foreign_key_only |= {step.table for step in steps if step.operation.name == "create_foreign_key"}
     exclusive = {step.table for step in steps if _takes_access_exclusive(step) and not _only_adds_foreign_keys(step)}
     share_row = foreign_key_only - exclusive
+    ddl_seen: set[str | None] = set()
     for step in steps:
         operation = step.operation
-        if operation.inside("autocommit"):
+        if _takes_access_exclusive(step) or operation.name == "create_foreign_key" or _only_adds_foreign_keys(step):
+            ddl_seen.add(step.table)
+        if operation.inside("autocommit") or step.table not in ddl_seen:
             continue
         data = operation.name == "bulk_insert" or (
             step.statement is not None and step.statement.verb in ("UPDATE", "INSERT")
