@@ -100,19 +100,25 @@ def check_index_without_concurrently(context: RuleContext) -> Iterator[Diagnosti
             )
 
 
-def check_foreign_key_validates_now(context: RuleContext) -> Iterator[Diagnostic]:
+def _validated_now(context: RuleContext, operation_name: str, sql_kind: str) -> Iterator[_Step]:
+    """Constraints added without NOT VALID: ``op.<operation_name>`` or SQL ``ADD CONSTRAINT … <sql_kind>``."""
     for step in _steps(context):
         operation = step.operation
-        op_form = operation.name == "create_foreign_key" and not operation.flag("postgresql_not_valid")
-        sql_form = _adds_constraint(step, "FOREIGN KEY") and "NOT VALID" not in step.text
+        op_form = operation.name == operation_name and not operation.flag("postgresql_not_valid")
+        sql_form = _adds_constraint(step, sql_kind) and "NOT VALID" not in step.text
         if op_form or sql_form:
-            yield _diagnostic(
-                step,
-                "ALM202",
-                f"adding a foreign key on existing table {_table(step)} validates every row under SHARE ROW "
-                "EXCLUSIVE locks on both tables; add it with postgresql_not_valid=True, then run "
-                "VALIDATE CONSTRAINT in a later revision",
-            )
+            yield step
+
+
+def check_foreign_key_validates_now(context: RuleContext) -> Iterator[Diagnostic]:
+    for step in _validated_now(context, "create_foreign_key", "FOREIGN KEY"):
+        yield _diagnostic(
+            step,
+            "ALM202",
+            f"adding a foreign key on existing table {_table(step)} validates every row under SHARE ROW "
+            "EXCLUSIVE locks on both tables; add it with postgresql_not_valid=True, then run "
+            "VALIDATE CONSTRAINT in a later revision",
+        )
 
 
 def check_column_type_change(context: RuleContext) -> Iterator[Diagnostic]:
@@ -277,17 +283,13 @@ def check_rewriting_add_column(context: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_check_constraint_validates_now(context: RuleContext) -> Iterator[Diagnostic]:
-    for step in _steps(context):
-        operation = step.operation
-        op_form = operation.name == "create_check_constraint" and not operation.flag("postgresql_not_valid")
-        sql_form = _adds_constraint(step, "CHECK") and "NOT VALID" not in step.text
-        if op_form or sql_form:
-            yield _diagnostic(
-                step,
-                "ALM209",
-                f"a check constraint on existing table {_table(step)} checks every row under an ACCESS EXCLUSIVE "
-                "lock; add it with postgresql_not_valid=True, then VALIDATE CONSTRAINT in a later revision",
-            )
+    for step in _validated_now(context, "create_check_constraint", "CHECK"):
+        yield _diagnostic(
+            step,
+            "ALM209",
+            f"a check constraint on existing table {_table(step)} checks every row under an ACCESS EXCLUSIVE "
+            "lock; add it with postgresql_not_valid=True, then VALIDATE CONSTRAINT in a later revision",
+        )
 
 
 def check_missing_lock_timeout(context: RuleContext) -> Iterator[Diagnostic]:
