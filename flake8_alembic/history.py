@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from .migration import Migration, decode_source, looks_like_migration
+from .migration import Migration, decode_source, looks_like_migration, parse_quietly
 from .names import UNKNOWN, Literal, literal, revision_ids
 
 if sys.version_info >= (3, 11):
@@ -104,7 +104,7 @@ def read_info(path: str, source: bytes) -> RevisionInfo:
 def _read_info_slowly(path: str, source: bytes) -> RevisionInfo:
     """Revision fields written as code (names, constants, calls): read them as the engine does."""
     try:
-        tree = ast.parse(decode_source(source))
+        tree = parse_quietly(decode_source(source), path)
     except (SyntaxError, ValueError, UnicodeDecodeError, LookupError, RecursionError, MemoryError):
         return RevisionInfo(path, is_migration=False)
     constants: dict[str, Literal] = {}

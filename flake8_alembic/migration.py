@@ -9,6 +9,7 @@ import ast
 import io
 import re
 import tokenize
+import warnings
 from dataclasses import dataclass
 from typing import Final, Union
 
@@ -123,7 +124,7 @@ def parse_source(path: str, source: bytes) -> ParseResult:
     except (UnicodeDecodeError, SyntaxError, LookupError) as error:
         return ParseFailure(path, 1, 0, f"cannot decode the file: {_one_line(error)}")
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse_quietly(text, path)
     except SyntaxError as error:
         return ParseFailure(path, error.lineno or 1, max((error.offset or 1) - 1, 0), f"SyntaxError: {error.msg}")
     except (ValueError, RecursionError, MemoryError) as error:
@@ -134,10 +135,17 @@ def parse_source(path: str, source: bytes) -> ParseResult:
 def parse_text(path: str, text: str) -> Migration | None:
     """Parse decoded source; None for a non-migration or text that does not parse."""
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse_quietly(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return parse_tree(path, tree)
+
+
+def parse_quietly(text: str, path: str) -> ast.Module:
+    """``ast.parse`` without the compiler's warnings (invalid escapes…): they are about the user's code, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)
 
 
 def parse_tree(path: str, tree: ast.Module) -> Migration | None:
