@@ -167,7 +167,6 @@ SETTINGS: Final = (
     ),
     SettingSpec("postgres-version", parse_postgres_version, "MAJOR", "PostgreSQL major version (default 15)"),
 )
-SETTING_KEYS: Final = tuple(spec.key for spec in SETTINGS)
 
 
 def parse_selectors(value: object) -> tuple[str, ...]:

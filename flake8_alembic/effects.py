@@ -5,7 +5,6 @@ Names are compared case-insensitively and without schema, as unquoted SQL identi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -145,10 +144,6 @@ class CreatedObjects:
     """(kind, owning table or None, name)."""
     columns_of_index: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
     origin: dict[tuple[str, str | None, str], ObjectRef] = field(default_factory=dict)
-
-    def add_all(self, operations: Iterable[Operation]) -> None:
-        for operation in operations:
-            self.add(operation)
 
     def add(self, operation: Operation) -> None:
         for ref in created_by(operation):

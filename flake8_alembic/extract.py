@@ -209,10 +209,6 @@ class Records:
     dialect_hints: set[str] = field(default_factory=set)
     imports: dict[tuple[int, int, str, str | None], ImportRecord] = field(default_factory=dict)
     """Imports inside functions, recorded as the walk meets them."""
-    truncated: bool = False
-
-    def size(self) -> int:
-        return len(self.operations) + len(self.try_blocks) + len(self.row_loops) + len(self.inspections)
 
 
 class Walker:
@@ -237,7 +233,6 @@ class Walker:
             for record in imports
             if record.module == "alembic.op" and record.name and record.name not in _NOT_OPERATIONS
         }
-        self.module_connection_names: set[str] = set()
 
     # ------------------------------------------------------------------ entry points
     def walk_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, phase: str | None, engine: str) -> None:
@@ -275,8 +270,7 @@ class Walker:
     def _block(self, body: list[ast.stmt], context: Context, state: FunctionState) -> Context:
         for statement in body:
             if len(self.records.operations) > MAX_RECORDS:
-                self.records.truncated = True
-                return context
+                return context  # a generated monster: what was recorded so far is judged
             if type(statement) is ast.Expr and type(statement.value) is ast.Call:
                 # The common case, `op.add_column(...)`, without the general dispatch below.
                 call = statement.value

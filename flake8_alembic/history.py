@@ -14,7 +14,7 @@ import configparser
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -537,7 +537,3 @@ def _within(path: Path, folder: Path, recursive: bool) -> bool:
     except ValueError:
         return False
     return recursive or len(relative.parts) == 1
-
-
-def migrations_in(environment: Environment) -> Iterable[RevisionInfo]:
-    return (info for info in environment.files if info.is_migration)

@@ -81,11 +81,6 @@ class Migration:
         parents = self.down_revisions
         return parents is not None and len(parents) > 1
 
-    @property
-    def revision_line(self) -> int:
-        field = self.fields.get("revision")
-        return field.line if field else 1
-
     def functions_of(self, kind: str) -> tuple[FunctionSummary, ...]:
         return tuple(function for function in self.functions if function.kind == kind)
 

@@ -18,18 +18,6 @@ from .types import TypeRef
 ALL_DIALECTS: Final = frozenset({"postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle"})
 
 DROP_OPS: Final = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
-CREATE_OPS: Final = frozenset(
-    {
-        "create_table",
-        "add_column",
-        "create_index",
-        "create_unique_constraint",
-        "create_foreign_key",
-        "create_check_constraint",
-        "create_primary_key",
-        "create_exclude_constraint",
-    }
-)
 
 
 @dataclass
