@@ -68,7 +68,7 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
         ups = [op for op in operations if op.phase == "upgrade" and op.engine == upgrade.engine]
         undone = _Undone.of([op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine])
         # Only renames and drops can change what a created object is called at the end of upgrade().
-        changers = [(index, op) for index, op in enumerate(ups) if renamed_by(op) or dropped_by(op)]
+        changers = _Changers([(index, op) for index, op in enumerate(ups) if renamed_by(op) or dropped_by(op)])
         dropped_first: set[tuple[str, str | None]] = set()
         for index, operation in enumerate(ups):
             for ref in dropped_by(operation):
@@ -78,7 +78,10 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
                     continue
                 if (ref.kind, ref.name) in dropped_first:
                     continue  # re-created after upgrade() dropped it: it existed before this revision
-                final = _follow(ref, [op for later, op in changers if later > index])
+                later = changers.touching(ref, index)
+                if later is None:
+                    continue  # its names are changed too often to follow: say nothing
+                final = _follow(ref, later)
                 if final is None or undone.covers(final):
                     continue
                 what = f'{ref.kind} "{ref.name}"' + (f' on "{ref.table}"' if ref.table else "")
@@ -88,6 +91,41 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
                     "ALM009",
                     f"{upgrade.name}() creates {what} but {downgrade.name}() neither drops it nor its table",
                 )
+
+
+class _Changers:
+    """The renames and drops of upgrade(), indexed by the names they touch."""
+
+    LIMIT = 64
+
+    def __init__(self, changers: list[tuple[int, Operation]]) -> None:
+        self.changers = changers
+        self.by_name: dict[str, list[int]] = {}
+        for position, (_, operation) in enumerate(changers):
+            names = {ref.name for ref in dropped_by(operation)} | {ref.table for ref in dropped_by(operation)}
+            names |= {before.name for before, _ in renamed_by(operation)} | {
+                before.table for before, _ in renamed_by(operation)
+            }
+            for name in names - {None}:
+                assert name is not None
+                self.by_name.setdefault(name, []).append(position)
+
+    def touching(self, ref: ObjectRef, index: int) -> list[Operation] | None:
+        """The changes after ``index`` that can touch ``ref`` (following renames); None past LIMIT of them."""
+        names = {ref.name, ref.table} - {None}
+        chosen: set[int] = set()
+        while True:
+            found = {position for name in names for position in self.by_name.get(name or "", ())}
+            if len(found) > self.LIMIT:
+                return None
+            new_names = {
+                new_name for position in found - chosen for _, new_name in renamed_by(self.changers[position][1])
+            }
+            chosen |= found
+            if new_names <= names:
+                break
+            names |= new_names
+        return [self.changers[position][1] for position in sorted(chosen) if self.changers[position][0] > index]
 
 
 def _follow(ref: ObjectRef, later: Iterable[Operation]) -> ObjectRef | None:

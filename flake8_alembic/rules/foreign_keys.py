@@ -67,28 +67,32 @@ def _pairs(context: RuleContext) -> Iterator[_Pair]:
     if before is not None and (before.open_world or _changes_types_unreadably(operations)):
         before = None  # earlier types cannot be trusted: an unknown change may have retyped any column
     retyped = _retyped_here(operations)
+    known: dict[tuple[str, str | None], dict[str, TypeRef]] = {}
+
+    def types_of(engine: str, name: str | None) -> dict[str, TypeRef]:
+        """A table's column types (built once per table: a file may hold thousands of foreign keys)."""
+        key = (engine, name)
+        if key not in known:
+            earlier = {} if name in retyped else _replayed(before, engine, name)
+            known[key] = {**earlier, **added.get(name or "", {}), **tables.get(name or "", {})}
+        return known[key]
+
     for operation in operations:
         if operation.phase == "downgrade" or not (
             operation.foreign_keys or any(column.foreign_keys for column in operation.columns)
         ):
             continue
         table = norm(operation.table)
-        local = {
-            **_replayed(before, operation.engine, table),
-            **added.get(table or "", {}),
-            **tables.get(table or "", {}),
-        }
-        local.update({norm(c.name) or "": c.type for c in operation.columns if c.name})
+        local = types_of(operation.engine, table)
+        own = {norm(c.name) or "": c.type for c in operation.columns if c.name}
         keys = [key for column in operation.columns for key in column.foreign_keys] + list(operation.foreign_keys)
         for key in keys:
             parent_table = norm(key.ref_table)
             if parent_table is None or len(key.columns) != len(key.ref_columns):
                 continue
-            parents = tables.get(parent_table) or (
-                {} if parent_table in retyped else _replayed(before, operation.engine, parent_table)
-            )
+            parents = types_of(operation.engine, parent_table)
             for child, parent in zip(key.columns, key.ref_columns):
-                child_type = local.get(norm(child) or "")
+                child_type = own.get(norm(child) or "") or local.get(norm(child) or "")
                 parent_type = parents.get(norm(parent) or "")
                 if child_type is not None and parent_type is not None:
                     yield _Pair(

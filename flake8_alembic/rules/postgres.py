@@ -200,10 +200,9 @@ def check_rename(context: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_drop_in_use(context: RuleContext) -> Iterator[Diagnostic]:
-    upgrade = [op for op in context.migration.operations if op.phase == "upgrade"]
+    rebuilt = _Rebuilt.of(context.migration.operations)
     for step in _steps(context):
-        later = upgrade[upgrade.index(step.operation) + 1 :] if step.operation in upgrade else []
-        if _replaced_later(step, later):
+        if rebuilt.later(step):
             continue
         operation = step.operation
         statement = step.statement
@@ -221,20 +220,34 @@ def check_drop_in_use(context: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-def _replaced_later(step: _Step, later: list[Operation]) -> bool:
-    """A column dropped and added again, or a table dropped and another renamed into its place, in one revision:
-    running code still finds the name (the revision rebuilds it)."""
-    operation = step.operation
-    if operation.name == "drop_column":
-        return any(
-            other.name == "add_column"
-            and norm(other.table) == step.table
-            and norm(other.target) == norm(operation.target)
-            for other in later
-        )
-    if operation.name == "drop_table":
-        return any(other.name == "rename_table" and norm(other.new_name) == step.table for other in later)
-    return False
+@dataclass
+class _Rebuilt:
+    """Where upgrade() adds each column and renames a table into each name: a drop followed by one of these
+    rebuilds the name in the same revision, so running code still finds it."""
+
+    position: dict[int, int]
+    last_added: dict[tuple[str | None, str | None], int]
+    last_renamed_to: dict[str | None, int]
+
+    @classmethod
+    def of(cls, operations: tuple[Operation, ...]) -> _Rebuilt:
+        rebuilt = cls({}, {}, {})
+        for index, operation in enumerate(op for op in operations if op.phase == "upgrade"):
+            rebuilt.position[id(operation)] = index
+            if operation.name == "add_column":
+                rebuilt.last_added[(norm(operation.table), norm(operation.target))] = index
+            elif operation.name == "rename_table" and operation.new_name:
+                rebuilt.last_renamed_to[norm(operation.new_name)] = index
+        return rebuilt
+
+    def later(self, step: _Step) -> bool:
+        operation = step.operation
+        position = self.position.get(id(operation), -1)
+        if operation.name == "drop_column":
+            return self.last_added.get((step.table, norm(operation.target)), -1) > position
+        if operation.name == "drop_table":
+            return self.last_renamed_to.get(step.table, -1) > position
+        return False
 
 
 def check_unique_constraint_locks(context: RuleContext) -> Iterator[Diagnostic]:
