@@ -294,18 +294,16 @@ def _is_op(tok: _Tok | None, value: str) -> bool:
     return tok is not None and tok.kind == "op" and tok.value == value
 
 
-class _Parser:
-    def __init__(self, lexer: _Lexer, start: int = 1) -> None:
-        self.lx = lexer
-        self.i = start
+class _Cursor:
+    """Keyword matching at a position ``i`` of a token sequence; subclasses say how to reach token ``k`` ahead."""
 
-    def peek(self, k: int = 0) -> _Tok | None:
-        j = self.i + k
-        tokens = self.lx.tokens
-        return tokens[j] if j < len(tokens) else self.lx.get(j)
+    i: int
+
+    def token_at(self, k: int = 0) -> _Tok | None:
+        raise NotImplementedError
 
     def kw(self, k: int = 0) -> str:
-        return _upper(self.peek(k))
+        return _upper(self.token_at(k))
 
     def accept(self, *words: str) -> bool:
         if self.kw() in words:
@@ -318,6 +316,19 @@ class _Parser:
             self.i += len(words)
             return True
         return False
+
+
+class _Parser(_Cursor):
+    def __init__(self, lexer: _Lexer, start: int = 1) -> None:
+        self.lx = lexer
+        self.i = start
+
+    def peek(self, k: int = 0) -> _Tok | None:
+        j = self.i + k
+        tokens = self.lx.tokens
+        return tokens[j] if j < len(tokens) else self.lx.get(j)
+
+    token_at = peek
 
     def at_end(self) -> bool:
         return self.peek() is None
@@ -615,7 +626,7 @@ _ALTER_TABLE_ACTION_WORDS = frozenset(
 _CONSTRAINT_START = frozenset({"CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE"})
 
 
-class _ActionParser:
+class _ActionParser(_Cursor):
     def __init__(self, text: str, toks: list[_Tok]) -> None:
         self.text = text
         self.toks = toks
@@ -625,20 +636,7 @@ class _ActionParser:
         j = self.i + k
         return self.toks[j] if j < len(self.toks) else None
 
-    def kw(self, k: int = 0) -> str:
-        return _upper(self.tok(k))
-
-    def accept(self, *words: str) -> bool:
-        if self.kw() in words:
-            self.i += 1
-            return True
-        return False
-
-    def accept_seq(self, *words: str) -> bool:
-        if all(self.kw(k) == w for k, w in enumerate(words)):
-            self.i += len(words)
-            return True
-        return False
+    token_at = tok
 
     def column(self) -> tuple[bool, str | None]:
         tok = self.tok()
