@@ -142,8 +142,6 @@ class CreatedObjects:
     tables: set[str] = field(default_factory=set)
     objects: set[tuple[str, str | None, str]] = field(default_factory=set)
     """(kind, owning table or None, name)."""
-    columns_of_index: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
-    origin: dict[tuple[str, str | None, str], ObjectRef] = field(default_factory=dict)
 
     def add(self, operation: Operation) -> None:
         for ref in created_by(operation):
@@ -159,9 +157,6 @@ class CreatedObjects:
             return
         key = (ref.kind, ref.table if ref.kind == "column" else None, ref.name)
         self.objects.add(key)
-        self.origin[key] = ref
-        if ref.columns:
-            self.columns_of_index[ref.name] = ref.columns
 
     def _rename(self, before: ObjectRef, new_name: str) -> None:
         if before.kind == "table" and before.name in self.tables:

@@ -58,6 +58,11 @@ class ProjectFacts:
         return self._fact("in_configured_location") is True
 
     @property
+    def env_sets_lock_timeout(self) -> bool:
+        """env.py mentions ``lock_timeout`` (read once per folder, as text: it is never run)."""
+        return self._fact("env_sets_lock_timeout") is True
+
+    @property
     def autocommit(self) -> bool | None:
         value = self._fact("autocommit")
         return value if isinstance(value, bool) else None
@@ -73,6 +78,14 @@ def _autocommit(path: Path) -> bool | None:
     return project.env_py_autocommit(env_py) if env_py else None
 
 
+def _env_sets_lock_timeout(path: Path) -> bool:
+    env_py = project.env_py_for(path)
+    try:
+        return env_py is not None and "lock_timeout" in env_py.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
 def _in_configured_location(path: Path) -> bool:
     located = HistoryCache.locate(path)
     return located is not None and located[0].configured
@@ -80,6 +93,7 @@ def _in_configured_location(path: Path) -> bool:
 
 _INFERENCES: dict[str, Callable[[Path], object]] = {
     "in_configured_location": _in_configured_location,
+    "env_sets_lock_timeout": _env_sets_lock_timeout,
     "ini_dialects": _ini_dialects,
     "alembic_version": lambda path: project.alembic_pin(project.find_project_root(path.parent)),
     "application_names": lambda path: project.application_packages(project.find_project_root(path.parent)),

@@ -260,3 +260,17 @@ def test_a_dialect_named_versions_subfolder_sets_the_target(tmp_path: Path) -> N
         path.write_text(path.read_text().replace("def upgrade() -> None:\n", "def upgrade() -> None:\n" + index))
     found, _ = lint_history(root)
     assert {file.split("/")[1] for file, _, code in found if code == "ALM201"} == {"postgresql"}
+
+
+@pytest.mark.parametrize(("env_py", "expected"), [("", {"ALM210"}), ("SET_TIMEOUT = 'SET lock_timeout = 5s'\n", set())])
+def test_lock_timeout_set_in_env_py_silences_alm210(tmp_path: Path, env_py: str, expected: set[str]) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (tmp_path / "env.py").write_text(env_py)
+    (versions / "a1.py").write_text(
+        '"""Add a column"""\nimport sqlalchemy as sa\nfrom alembic import op\nrevision = "a1"\ndown_revision = None\n'
+        "def upgrade():\n    op.add_column('users', sa.Column('note', sa.Text()))\n"
+        "def downgrade():\n    op.drop_column('users', 'note')\n"
+    )
+    found, _ = lint_history(tmp_path)
+    assert {code for _, _, code in found if code == "ALM210"} == expected

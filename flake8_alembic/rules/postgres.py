@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..effects import norm
 from ..operations import Operation
-from ..project import env_py_for
 from ..sql import SqlStatement
 from .base import POSTGRESQL, Diagnostic, Rule, RuleContext
 
@@ -312,7 +310,7 @@ def check_missing_lock_timeout(context: RuleContext) -> Iterator[Diagnostic]:
             timeout_set = True
             continue
         if not timeout_set and _takes_access_exclusive(step):
-            if _env_sets_lock_timeout(context):
+            if context.facts.env_sets_lock_timeout:
                 return
             yield _diagnostic(
                 step,
@@ -331,16 +329,6 @@ def _takes_access_exclusive(step: _Step) -> bool:
     return (statement.verb == "ALTER" and statement.object_kind == "TABLE") or (
         statement.verb == "DROP" and statement.object_kind == "TABLE"
     )
-
-
-def _env_sets_lock_timeout(context: RuleContext) -> bool:
-    env_py = env_py_for(Path(context.migration.path).absolute())
-    if env_py is None:
-        return False
-    try:
-        return "lock_timeout" in env_py.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
 
 
 def check_prefer_jsonb(context: RuleContext) -> Iterator[Diagnostic]:
