@@ -98,6 +98,15 @@ class RuleContext:
         return tuple(op for op in self.migration.operations if op.dialects & self.target_dialects)
 
     @cached_property
+    def catching_frames(self) -> frozenset[Frame]:
+        """The try/suppress blocks with a handler that catches a database error (a guard for ALM002/ALM005)."""
+        return frozenset(
+            block.frame
+            for block in self.migration.try_blocks
+            if any(handler.catches_db_error for handler in block.handlers)
+        )
+
+    @cached_property
     def operations_in_frame(self) -> dict[Frame, list[Operation]]:
         """Operations by each construct (try, batch, loop…) that encloses them."""
         index: dict[Frame, list[Operation]] = {}

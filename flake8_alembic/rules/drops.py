@@ -37,7 +37,7 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
                 and _may_create(operation, named)
             ):
                 created_by_upgrade[operation.engine].add(operation)
-    catching = {block.frame for block in migration.try_blocks if any(h.catches_db_error for h in block.handlers)}
+    catching = context.catching_frames
     proven = _proven_drops(context) if context.settings.guard_drops == "unproven" else set()
     created_in_function = {scope: CreatedObjects() for scope in scopes}
     for operation in migration.operations:
@@ -111,7 +111,7 @@ def _may_drop(operation: Operation) -> bool:
     return text is not None and "DROP" in text.upper()
 
 
-def _protected(operation: Operation, catching: set[Frame]) -> bool:
+def _protected(operation: Operation, catching: frozenset[Frame]) -> bool:
     """Guarded by an existence check, or inside a try/suppress that catches the failure."""
     return operation.guarded or any(frame in catching for frame in operation.stack)
 

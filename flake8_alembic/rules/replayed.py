@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..effects import norm
-from ..operations import Frame, Operation
+from ..operations import Operation
 from ..schema import Snapshot, TableState
 from .base import Diagnostic, Rule, RuleContext
 
@@ -111,7 +111,7 @@ def check_column_existence(context: RuleContext) -> Iterator[Diagnostic]:
     before = context.schema_before
     if before is None or before.open_world:
         return
-    catching = _catching_frames(context)
+    catching = context.catching_frames
     touched: set[tuple[str, str | None]] = set()
     for operation in context.operations():
         if operation.phase != "upgrade" or operation.name == "batch_alter_table":
@@ -164,10 +164,6 @@ def _column_findings(operation: Operation, state: TableState) -> Iterator[Diagno
                 f"create_index on {state.name!r} names column(s) {', '.join(missing)} that do not exist at this "
                 "revision; it fails with UndefinedColumn",
             )
-
-
-def _catching_frames(context: RuleContext) -> set[Frame]:
-    return {block.frame for block in context.migration.try_blocks if any(h.catches_db_error for h in block.handlers)}
 
 
 RULES = (
