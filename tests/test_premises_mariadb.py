@@ -290,7 +290,8 @@ def test_alm030_now_string_server_default_fails_1067(conn: Any) -> None:
 # ALM014: the MySQL dialect drops IF EXISTS from drop_constraint, so the DROP still fails.
 
 
-def test_alm014_drop_constraint_if_exists_is_dropped_from_the_sql(conn: Any) -> None:
+def test_alm014_drop_constraint_if_exists_is_dropped_from_the_sql() -> None:
+    """Offline rendering on the MySQL dialect; no server needed."""
     buffer = io.StringIO()
     offline = Operations(
         MigrationContext.configure(dialect_name="mysql", opts={"as_sql": True, "output_buffer": buffer})
@@ -313,6 +314,7 @@ def test_alm014_drop_constraint_if_exists_is_dropped_from_the_sql(conn: Any) -> 
         ("unique", "ALTER TABLE t014 DROP INDEX fk_nope", "Can't DROP INDEX `fk_nope`"),
         ("check", "ALTER TABLE t014 DROP CONSTRAINT fk_nope", "Can't DROP CONSTRAINT `fk_nope`"),
     ],
+    ids=["foreignkey", "unique", "check"],
 )
 def test_alm014_drop_constraint_if_exists_still_fails_1091(conn: Any, type_: str, statement: str, message: str) -> None:
     """Online, on the MariaDB dialect, the missing constraint fails with 1091, while MariaDB's own
