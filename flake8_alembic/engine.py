@@ -63,6 +63,11 @@ class ProjectFacts:
         return self._fact("env_sets_lock_timeout") is True
 
     @property
+    def naming_convention(self) -> bool:
+        """env.py mentions ``naming_convention``: constraint names follow a convention (read as text, never run)."""
+        return self._fact("naming_convention") is True
+
+    @property
     def autocommit(self) -> bool | None:
         value = self._fact("autocommit")
         return value if isinstance(value, bool) else None
@@ -86,6 +91,14 @@ def _env_sets_lock_timeout(path: Path) -> bool:
         return False
 
 
+def _naming_convention(path: Path) -> bool:
+    env_py = project.env_py_for(path)
+    try:
+        return env_py is not None and "naming_convention" in env_py.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
 def _in_configured_location(path: Path) -> bool:
     located = HistoryCache.locate(path)
     return located is not None and located[0].configured
@@ -94,6 +107,7 @@ def _in_configured_location(path: Path) -> bool:
 _INFERENCES: dict[str, Callable[[Path], object]] = {
     "in_configured_location": _in_configured_location,
     "env_sets_lock_timeout": _env_sets_lock_timeout,
+    "naming_convention": _naming_convention,
     "ini_dialects": _ini_dialects,
     "alembic_version": lambda path: project.alembic_pin(project.find_project_root(path.parent)),
     "application_names": lambda path: project.application_packages(project.find_project_root(path.parent)),

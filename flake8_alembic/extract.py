@@ -28,6 +28,8 @@ from .names import (
 from .operations import (
     ALL_DIALECTS,
     ColumnSpec,
+    EnumSpec,
+    EnumTypeCall,
     ForeignKeySpec,
     Frame,
     Handler,
@@ -35,11 +37,16 @@ from .operations import (
     Operation,
     RaiseInfo,
     RowLoop,
+    SchemaLookup,
     TryBlock,
 )
 from .types import TypeRef, type_ref
 
 MAX_HELPER_DEPTH: Final = 8
+_ENUM_CLASSES: Final = frozenset({"sqlalchemy.Enum", "sqlalchemy.types.Enum", "sqlalchemy.sql.sqltypes.Enum"})
+_SCHEMA_LOOKUPS: Final = frozenset({"has_table", "has_index", "has_sequence", "get_table_names", "get_columns",
+                                    "get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint",
+                                    "get_check_constraints", "get_view_names"})
 MAX_RECORDS: Final = 20_000
 MAX_LOOP_ITEMS: Final = 64
 
@@ -193,6 +200,8 @@ class FunctionState:
     """Names bound to ``sa.text("...")`` objects: SQL that is not a plain string."""
     table_objects: dict[str, str] = field(default_factory=dict)
     """Names bound to table objects (``sa.table("t", ...)``, ``op.create_table("t", ...)``): their table name."""
+    enums: dict[str, EnumSpec] = field(default_factory=dict)
+    """Names bound to native enum types (``status = sa.Enum(..., name="status")``)."""
 
 
 @dataclass
@@ -209,6 +218,10 @@ class Records:
     dialect_hints: set[str] = field(default_factory=set)
     imports: dict[tuple[int, int, str, str | None], ImportRecord] = field(default_factory=dict)
     """Imports inside functions, recorded as the walk meets them."""
+    enum_calls: list[EnumTypeCall] = field(default_factory=list)
+    schema_lookups: dict[tuple[int, int], SchemaLookup] = field(default_factory=dict)
+    index_guards: set[Frame] = field(default_factory=set)
+    """Guards whose test looks for an index (``has_index``, ``get_indexes``, ``index_exists``…)."""
 
 
 class Walker:
@@ -220,8 +233,12 @@ class Walker:
         imports: tuple[ImportRecord, ...],
         aliases: Mapping[str, str],
         constants: Mapping[str, Literal],
+        module_values: Mapping[str, ast.expr] | None = None,
     ) -> None:
         self.functions = functions
+        self.module_values = module_values or {}
+        """Module-level assignments whose value is a call (enum types defined once at the top)."""
+        self._module_enums: dict[str, EnumSpec | None] = {}
         self.aliases = dict(aliases)
         self.constants = constants
         self.records = Records()
@@ -331,6 +348,8 @@ class Walker:
             return context
         body_dialects, else_dialects = branches if branches else (ALL_DIALECTS, ALL_DIALECTS)
         guard_frame = (Frame("guard", node.lineno, self._next_ident()),) if is_guard else ()
+        if guard_frame and _mentions_index(node.test):
+            self.records.index_guards.add(guard_frame[0])
         body_context = context._replace(
             stack=(*context.stack, *guard_frame),
             guarded=context.guarded or is_guard,
@@ -467,6 +486,12 @@ class Walker:
             return
         targets: list[ast.expr] = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
         names = [name for target in targets for name in _target_names(target)]
+        enum = self._enum_spec(value) if type(value) is ast.Call and len(names) == 1 else None
+        if enum is not None:
+            state.enums[names[0]] = enum
+        else:
+            for name in names:
+                state.enums.pop(name, None)
         known = literal(value, state.env) if not isinstance(node, ast.AugAssign) else UNKNOWN
         # `t = op.create_table(...)` binds an operation's result: none of the analyses below can apply.
         is_operation = (
@@ -547,12 +572,29 @@ class Walker:
             if self._is_connection_value(func.value, state):
                 self._operation(node, func.attr, "bind", None, None, context, state)
             return
-        if isinstance(func, ast.Name) and func.id in self.functions and not _is_migration_function(func.id):
+        if isinstance(func, ast.Name) and func.id in self.functions and not self._is_migration_function(func.id):
             self._inline(self.functions[func.id], node, context, state)
             return
         if isinstance(func, ast.Attribute) and func.attr == "create_all" and context.phase:
             self.records.opaque_phases.add(context.phase)  # tables made from metadata: any table may exist
             return
+        if isinstance(func, ast.Attribute):
+            if func.attr in ("create", "drop"):
+                enum = self._enum_of(func.value, state)
+                if enum is not None:
+                    self.records.enum_calls.append(
+                        EnumTypeCall(func.attr, enum.name, node.lineno, node.col_offset, context.phase,
+                                     context.dialects)
+                    )
+                    return
+            elif func.attr in _SCHEMA_LOOKUPS:
+                lookup_schema = literal(_keyword(node, "schema"), state.env)
+                if isinstance(lookup_schema, str):
+                    self.records.schema_lookups.setdefault(
+                        (node.lineno, node.col_offset),
+                        SchemaLookup(func.attr, lookup_schema, node.lineno, node.col_offset, context.phase,
+                                     context.dialects),
+                    )
         qualified = qualify(func, self.aliases)
         if qualified in ("sqlalchemy.inspect", "sqlalchemy.engine.reflection.Inspector.from_engine") or (
             isinstance(func, ast.Attribute) and func.attr == "from_engine"
@@ -654,9 +696,12 @@ class Walker:
             schema_value = schema_literal if isinstance(schema_literal, str) else None
         target: str | None = None
         target_known = True
+        unnamed = False
         for key in _TARGET_PARAMS:
             if key in arguments:
                 target, target_known = text_of(key)
+                named = arguments[key]
+                unnamed = isinstance(named, ast.Constant) and named.value is None
                 break
         columns: tuple[ColumnSpec, ...] = ()
         foreign_keys: tuple[ForeignKeySpec, ...] = ()
@@ -691,11 +736,15 @@ class Walker:
             new_name, _ = text_of("new_column_name")
         type_value: TypeRef | None = None
         existing_type: TypeRef | None = None
+        enum: EnumSpec | None = None
+        existing_enum: EnumSpec | None = None
         if name == "alter_column":
             if "type_" in arguments:
                 type_value = type_ref(arguments["type_"], self._qualify)
+                enum = self._enum_of(arguments["type_"], state)
             if "existing_type" in arguments:
                 existing_type = type_ref(arguments["existing_type"], self._qualify)
+                existing_enum = self._enum_of(arguments["existing_type"], state)
         sql_text: str | None = None
         plain = False
         if name in ("execute", "exec_driver_sql"):
@@ -732,6 +781,9 @@ class Walker:
                 dialects=context.dialects,
                 stack=context.stack,
                 after_commit=context.after_commit,
+                unnamed=unnamed,
+                enum=enum,
+                existing_enum=existing_enum,
             )
         )
 
@@ -763,6 +815,48 @@ class Walker:
 
     def _qualify(self, node: ast.expr) -> str | None:
         return qualify(node, self.aliases)
+
+    def _is_migration_function(self, name: str) -> bool:
+        """Entry points Alembic calls itself (never inlined as helpers): ``upgrade`` and ``upgrade_<engine>()``."""
+        if name in ("upgrade", "downgrade"):
+            return True
+        node = self.functions.get(name)
+        return node is not None and name.startswith(("upgrade_", "downgrade_")) and not required_parameters(node)
+
+    def _enum_of(self, node: ast.expr, state: FunctionState) -> EnumSpec | None:
+        """The native enum type an expression is: an ``Enum(...)`` call or a name bound to one."""
+        if isinstance(node, ast.Name):
+            if node.id in state.enums:
+                return state.enums[node.id]
+            if node.id not in self._module_enums:
+                value = self.module_values.get(node.id)
+                self._module_enums[node.id] = self._enum_spec(value) if value is not None else None
+            return self._module_enums[node.id]
+        return self._enum_spec(node) if isinstance(node, ast.Call) else None
+
+    def _enum_spec(self, node: ast.expr) -> EnumSpec | None:
+        if not isinstance(node, ast.Call):
+            return None
+        qualified = self._qualify(node.func)
+        if qualified is None or not (
+            qualified in _ENUM_CLASSES
+            or (qualified.startswith("sqlalchemy.dialects.") and qualified.endswith((".ENUM", ".Enum")))
+        ):
+            return None
+        if _keyword_literal(node, "native_enum") is False:
+            return None  # a VARCHAR with a CHECK: no type to create
+        name = _keyword_literal(node, "name")
+        values: tuple[str, ...] | None = None
+        if node.args and all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args):
+            values = tuple(str(arg.value) for arg in node.args)  # type: ignore[attr-defined]
+        elif name is None and len(node.args) == 1 and isinstance(node.args[0], (ast.Name, ast.Attribute)):
+            parts = dotted_parts(node.args[0])
+            name = parts[-1].lower() if parts else None  # SQLAlchemy names the type after the enum class
+        return EnumSpec(
+            name if isinstance(name, str) else None,
+            values,
+            creates_type=_keyword_literal(node, "create_type") is not False,
+        )
 
     # ------------------------------------------------------------------ table elements
     def _table_elements(
@@ -803,6 +897,7 @@ class Walker:
         if column_name is not None:
             arguments = arguments[1:]
         column_type: TypeRef | None = None
+        enum: EnumSpec | None = None
         generated = False
         stored = False
         references: list[ForeignKeySpec] = []
@@ -822,9 +917,11 @@ class Walker:
                 continue
             elif column_type is None:
                 column_type = type_ref(argument, self._qualify)
+                enum = self._enum_of(argument, state)
         for keyword in node.keywords:
             if keyword.arg == "type_":
                 column_type = type_ref(keyword.value, self._qualify)
+                enum = self._enum_of(keyword.value, state)
             elif keyword.arg == "name":
                 value = literal(keyword.value, state.env)
                 column_name = value if isinstance(value, str) else column_name
@@ -834,7 +931,10 @@ class Walker:
         has_default = server_default is not None and not (
             isinstance(server_default, ast.Constant) and server_default.value is None
         )
+        constant = server_default.value if isinstance(server_default, ast.Constant) else None
         return ColumnSpec(
+            default_constant=constant if isinstance(constant, (bool, str)) else None,
+            enum=enum,
             default_sql=_default_sql(server_default, state.env) if has_default else None,
             stored=stored,
             name=column_name,
@@ -1094,8 +1194,6 @@ def expression_calls(node: ast.AST) -> list[ast.Call]:
     return calls
 
 
-def _is_migration_function(name: str) -> bool:
-    return name in ("upgrade", "downgrade") or name.startswith(("upgrade_", "downgrade_"))
 
 
 def _is_foreign_code(qualified: str) -> bool:
@@ -1233,3 +1331,28 @@ def _handler_reraises(body: list[ast.stmt]) -> bool:
 
 def _always_exits(body: list[ast.stmt]) -> bool:
     return bool(body) and isinstance(body[-1], (ast.Return, ast.Raise, ast.Continue, ast.Break))
+
+
+def _keyword_literal(call: ast.Call, name: str) -> object:
+    """A keyword argument's value when it is a constant; None when absent or not a constant."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value.value if isinstance(keyword.value, ast.Constant) else None
+    return None
+
+
+def _mentions_index(test: ast.expr) -> bool:
+    """Whether an existence test looks for an index (``has_index``, ``get_indexes``, ``index_names``…)."""
+    for node in ast.walk(test):
+        text = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+        if text is not None and "index" in text.lower():
+            return True
+    return False
+
+
+def required_parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a call needs arguments: Alembic calls multidb ``upgrade_<engine>()`` with none."""
+    arguments = node.args
+    positional = len(arguments.posonlyargs) + len(arguments.args)
+    keyword_only = sum(default is None for default in arguments.kw_defaults)
+    return positional > len(arguments.defaults) or keyword_only > 0

@@ -13,9 +13,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Final, Union
 
-from .extract import Walker, _is_noop
+from .extract import Walker, _is_noop, required_parameters
 from .names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
-from .operations import Inspection, Operation, RaiseInfo, RowLoop, TryBlock
+from .operations import EnumTypeCall, Frame, Inspection, Operation, RaiseInfo, RowLoop, SchemaLookup, TryBlock
 
 _REVISION_FIELDS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
 _LOOKS_LIKE_MIGRATION: Final = re.compile(rb"^\s*down_revision\b", re.MULTILINE)
@@ -64,6 +64,9 @@ class Migration:
     inspections: tuple[Inspection, ...]
     opaque_phases: frozenset[str]
     dialect_hints: frozenset[str]
+    enum_calls: tuple[EnumTypeCall, ...] = ()
+    schema_lookups: tuple[SchemaLookup, ...] = ()
+    index_guards: frozenset[Frame] = frozenset()
 
     @property
     def revision(self) -> str | None:
@@ -148,6 +151,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
     fields: dict[str, RevisionField] = {}
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
     constants: dict[str, Literal] = {}
+    module_calls: dict[str, ast.expr] = {}
     description: str | None = None
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -162,6 +166,8 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
                     fields[target.id] = RevisionField(value, node.lineno, node.col_offset)
                 elif isinstance(value, (str, int, float, bool, tuple)):
                     constants[target.id] = value
+                elif isinstance(node.value, ast.Call):
+                    module_calls[target.id] = node.value
         elif (
             description is None
             and isinstance(node, ast.Expr)
@@ -177,11 +183,11 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
     docstring = ast.get_docstring(tree, clean=False)
     imports = collect_imports(tree.body)
     aliases = alias_map(imports)
-    walker = Walker(functions, imports, aliases, constants)
+    walker = Walker(functions, imports, aliases, constants, module_calls)
     summaries: list[FunctionSummary] = []
     raises: list[RaiseInfo] = []
     for name, node in functions.items():
-        kind, engine = _function_kind(name)
+        kind, engine = _function_kind(node)
         if kind is None:
             continue
         summaries.append(
@@ -191,7 +197,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         if kind == "downgrade":
             raises.extend(_top_level_raises(node))
     for name, node in functions.items():
-        if _function_kind(name)[0] is None and name not in walker.inlined:
+        if _function_kind(node)[0] is None and name not in walker.inlined:
             walker.walk_function(node, None, "")
     records = walker.records
     imports = imports + tuple(records.imports.values())
@@ -214,14 +220,20 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         inspections=tuple(records.inspections),
         opaque_phases=frozenset(records.opaque_phases),
         dialect_hints=frozenset(hints),
+        enum_calls=tuple(records.enum_calls),
+        schema_lookups=tuple(records.schema_lookups.values()),
+        index_guards=frozenset(records.index_guards),
     )
 
 
-def _function_kind(name: str) -> tuple[str | None, str]:
+def _function_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str | None, str]:
+    """``upgrade``/``downgrade`` and multidb ``upgrade_<engine>()``. Alembic calls the multidb functions without
+    arguments, so ``upgrade_region_list(bind)`` is an ordinary helper."""
+    name = node.name
     for kind in ("upgrade", "downgrade"):
         if name == kind:
             return kind, ""
-        if name.startswith(kind + "_"):
+        if name.startswith(kind + "_") and not required_parameters(node):
             return kind, name[len(kind) + 1 :]
     return None, ""
 

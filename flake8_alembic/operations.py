@@ -32,6 +32,18 @@ class ForeignKeySpec:
 
 
 @dataclass
+class EnumSpec:
+    """A native enum type written in Python (``sa.Enum(..., name="status")``, ``postgresql.ENUM``)."""
+
+    name: str | None
+    """The type's name (``name=``, else the lowercased name of the Python enum class); None when unknown."""
+    values: tuple[str, ...] | None
+    """The labels when all are string literals; None otherwise."""
+    creates_type: bool = True
+    """False for ``create_type=False``: the author creates (and drops) the type explicitly."""
+
+
+@dataclass
 class ColumnSpec:
     """An ``sa.Column(...)`` as written."""
 
@@ -51,6 +63,9 @@ class ColumnSpec:
     """The server default as SQL when it can be read: a string, ``sa.text("...")`` or ``sa.func.name()``."""
     stored: bool = False
     """``sa.Computed`` that PostgreSQL stores (persisted not False) or ``sa.Identity``: filling it rewrites."""
+    default_constant: bool | str | None = None
+    """The ``server_default`` when it is a plain Python ``bool`` or ``str`` (not ``sa.text()``); None otherwise."""
+    enum: EnumSpec | None = None
 
 
 class Frame(NamedTuple):
@@ -106,6 +121,11 @@ class Operation:
     stack: tuple[Frame, ...] = ()
     after_commit: bool = False
     """An ``op.execute("COMMIT")`` ran earlier in the same function."""
+    unnamed: bool = False
+    """The object's name is given as the literal ``None`` (``drop_constraint(None, ...)``)."""
+    enum: EnumSpec | None = None
+    """``alter_column(type_=)`` when it is a native enum."""
+    existing_enum: EnumSpec | None = None
 
     _classified: tuple[SqlStatement, ...] | None = field(default=None, repr=False, compare=False)
 
@@ -184,6 +204,31 @@ class RowLoop:
 class Inspection:
     """A runtime inspection of the database: ``sa.inspect(bind)``, ``Inspector.from_engine``."""
 
+    line: int
+    col: int
+    phase: str | None
+    dialects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EnumTypeCall:
+    """An explicit ``.create(bind)``/``.drop(bind)`` on an enum type, or SQL ``CREATE TYPE``/``DROP TYPE``."""
+
+    action: str
+    """``create`` | ``drop``."""
+    name: str | None
+    line: int
+    col: int
+    phase: str | None
+    dialects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class SchemaLookup:
+    """An inspector existence check given a literal ``schema=`` (``inspector.has_table(t, schema="public")``)."""
+
+    method: str
+    schema: str
     line: int
     col: int
     phase: str | None

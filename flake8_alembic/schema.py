@@ -455,6 +455,10 @@ class ReplayCache:
             return migration
         return None
 
+    def summary(self, path: str) -> Migration | None:
+        """The summary of the file at ``path`` (parsed once per process); None when it cannot be read."""
+        return self._parsed(os.path.abspath(path))
+
     def _parsed(self, path: str) -> Migration | None:
         if path not in self.parsed:
             try:

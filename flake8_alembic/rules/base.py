@@ -63,6 +63,15 @@ class RuleContext:
         return self.replays.replay_for(environment, self.replay_targets)
 
     @cached_property
+    def environment_migrations(self) -> tuple[Migration, ...]:
+        """The summaries of every migration of the environment (each parsed once per process); () outside one."""
+        environment = self.environment
+        if environment is None or self.replays is None:
+            return ()
+        summaries = (self.replays.summary(info.path) for info in environment.migrations)
+        return tuple(summary for summary in summaries if summary is not None)
+
+    @cached_property
     def schema_before(self) -> Snapshot | None:
         """The schema before this revision runs, as the replay of its ancestors knows it."""
         replay, revision = self.replay, self.migration.revision

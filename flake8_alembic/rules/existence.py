@@ -76,6 +76,8 @@ def _problem(context: RuleContext, operation: Operation, flag: str) -> str | Non
     dialects = context.reachable(operation.dialects)
     if operation.name == "drop_constraint" and flag == "if_exists" and dialects & {"mysql", "mariadb"}:
         return f"{call}: the MySQL dialect renders no IF EXISTS for drop_constraint; guard it with an inspector check"
+    if operation.name == "drop_column" and flag == "if_exists" and "sqlite" in dialects:
+        return f"{call}: SQLite rejects DROP COLUMN IF EXISTS (syntax error); guard it with an inspector check"
     if operation.name in ("create_index", "add_column") and flag == "if_not_exists":
         if "mysql" in dialects:
             return f"{call}: MySQL 8 rejects IF NOT EXISTS here (MariaDB-only syntax)"

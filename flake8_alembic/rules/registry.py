@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from . import downgrade, drops, errors, existence, foreign_keys, graph, hygiene, postgres, replayed
+from . import downgrade, drops, errors, existence, foreign_keys, graph, hazards, hygiene, postgres, replayed
 from .base import Rule
 
 RULES: Final[tuple[Rule, ...]] = tuple(
@@ -16,6 +16,7 @@ RULES: Final[tuple[Rule, ...]] = tuple(
             *existence.RULES,
             *foreign_keys.RULES,
             *graph.RULES,
+            *hazards.RULES,
             *hygiene.RULES,
             *postgres.RULES,
             *replayed.RULES,
