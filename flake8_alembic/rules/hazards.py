@@ -5,7 +5,7 @@ ALM030 bad-server-default."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 from ..effects import norm
@@ -68,13 +68,13 @@ def check_invalid_index_on_retry(context: RuleContext) -> Iterator[Diagnostic]:
         for name, unique in _idempotent_concurrent_builds(operation, migration):
             if _dropped_before(migration.operations[:position], operation, name):
                 continue
-            consequence = "and uniqueness is never enforced" if unique else "that the planner never uses"
+            consequence = "uniqueness is never enforced" if unique else "the planner never uses the index"
             yield Diagnostic(
                 operation.line,
                 operation.col,
                 "ALM023",
                 "a concurrent index build made idempotent with IF NOT EXISTS or an index check: a failed build "
-                f"leaves an INVALID index, the retry skips it {consequence}; drop it first with "
+                f"leaves an INVALID index that the retry skips, so {consequence}; drop it first with "
                 "`DROP INDEX CONCURRENTLY IF EXISTS` (op.drop_index(..., postgresql_concurrently=True, "
                 "if_exists=True)) and build it again",
             )
@@ -204,7 +204,7 @@ def _enum_values_never_added(migration: Migration, operations: Iterable[Operatio
             )
 
 
-def _enum_left_behind(migration: Migration, operations: Iterable[Operation]) -> Iterator[Diagnostic]:
+def _enum_left_behind(migration: Migration, operations: Sequence[Operation]) -> Iterator[Diagnostic]:
     if "downgrade" in migration.opaque_phases:
         return
     made_by_table: dict[str | None, list[str]] = {}
@@ -219,19 +219,27 @@ def _enum_left_behind(migration: Migration, operations: Iterable[Operation]) -> 
     dropped = _enum_types_dropped(migration)
     if None in dropped:
         return
+    last_drop: dict[str, Operation] = {}
+    """Each type left behind, reported once: on the last drop_table of a table that used it."""
     for operation in operations:
         if operation.name != "drop_table" or operation.phase != "downgrade":
             continue
-        made = dict.fromkeys(made_by_table.get(norm(operation.table), []))
-        left = [name for name in made if norm(name) not in dropped]
+        for name in made_by_table.get(norm(operation.table), []):
+            if norm(name) not in dropped:
+                last_drop[name] = operation
+    by_drop: dict[int, list[str]] = {}
+    for name, operation in last_drop.items():
+        by_drop.setdefault(id(operation), []).append(name)
+    for operation in operations:
+        left = by_drop.pop(id(operation), None)
         if left:
             shown = ", ".join(f'"{name}"' for name in left)
             yield Diagnostic(
                 operation.line,
                 operation.col,
                 "ALM024",
-                f"drop_table leaves the enum type {shown} that create_table made: upgrading again fails with "
-                f"'type \"{left[0]}\" already exists'; after the drop, add "
+                f"the downgrade drops the tables but leaves the enum type {shown} that create_table made: upgrading "
+                f"again fails with 'type \"{left[0]}\" already exists'; after the drop, add "
                 f'sa.Enum(name="{left[0]}").drop(op.get_bind(), checkfirst=True)',
             )
 
@@ -394,13 +402,17 @@ def _needs_using(old: TypeRef, new: TypeRef) -> bool:
 
 def _without_using(operation: Operation, column: str | None, old: TypeRef, new: TypeRef) -> Diagnostic:
     shown = column or "the column"
+    target = new.describe().lower()
+    if new.family == "enum":
+        enum_name = operation.enum.name if operation.enum is not None else None
+        target = enum_name or "<enum type name>"
     return Diagnostic(
         operation.line,
         operation.col,
         "ALM029",
         f"changing {shown} from {old.describe()} to {new.describe()} needs an explicit cast: PostgreSQL fails "
         f'with "cannot be cast automatically" (42804) even on an empty table; pass '
-        f'postgresql_using="{shown}::{new.describe().lower()}"',
+        f'postgresql_using="{shown}::{target}"',
     )
 
 
