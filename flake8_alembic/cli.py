@@ -7,6 +7,8 @@ line on stderr; no traceback ever reaches the user. This module never imports fl
 from __future__ import annotations
 
 import argparse
+import functools
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import package_version
+from .cache import DiskCache, SummaryStore, project_cache
 from .config import (
     CLI_KEYS,
     OUTPUT_FORMATS,
@@ -32,6 +35,7 @@ from .files import DEFAULT_EXCLUDES, PathError, changed_since, default_paths, di
 from .migration import decode_source
 from .noqa import NoqaMap, add_noqa
 from .output import Finding, render, render_statistics
+from .project import find_project_root
 from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
 
 
@@ -86,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--stdin-filename", help="lint standard input as this path")
     check.add_argument("--changed-since", metavar="REF", help="report only files added or changed since a git ref")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write .flake8_alembic_cache/")
     check.add_argument("--add-noqa", action="store_true", help="append `# noqa: CODE` to every current finding")
     for spec in SETTINGS:
         check.add_argument(
@@ -205,7 +210,6 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
     if options.show_settings:
         return _show_settings(out, settings, selection, excludes, str(output_format))
 
-    cache = ProjectCache()
     sources: list[tuple[Path, bytes]] = []
     if options.stdin_filename:
         stdin_path = Path(options.stdin_filename)
@@ -224,7 +228,19 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
                 raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
     changed = changed_since(options.changed_since, cwd) if options.changed_since else None
-    findings, migrations, warnings = _lint(sources, settings, selection, cache, cwd, changed)
+    disk = _disk_cache([path for path, _ in sources]) if settings.cache and not options.no_cache else None
+    cache = ProjectCache(summaries=SummaryStore(disk))
+    # Summaries hold no reference cycles: pausing the cyclic collector keeps it from rescanning the growing heap
+    # of summaries again and again (as the plugin does under flake8).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        findings, migrations, warnings = _lint(sources, settings, selection, cache, cwd, changed)
+    finally:
+        if collecting:
+            gc.enable()
+    if disk is not None:
+        disk.prune()
     for warning in warnings:
         print(warning, file=sys.stderr)
     if migrations == 0:
@@ -232,6 +248,17 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
     if options.add_noqa:
         return _add_noqa(findings, out)
     return _report(findings, options, str(output_format), out, [str(path) for path, _ in sources])
+
+
+def _disk_cache(paths: list[Path]) -> DiskCache | None:
+    """The summary cache of the project holding the linted paths (the root above their common folder)."""
+    if not paths:
+        return None
+    try:
+        common = Path(os.path.commonpath([os.path.abspath(path) for path in paths]))
+    except ValueError:  # paths on different drives
+        return None
+    return project_cache(find_project_root(common))
 
 
 def _lint(
@@ -302,7 +329,9 @@ def _lint(
     return findings, migrations, warnings
 
 
+@functools.cache
 def _docs(code: str) -> str:
+    """A rule's documentation, read once per code (a run on a large history reports the same codes many times)."""
     try:
         return documentation(code)
     except (OSError, KeyError):

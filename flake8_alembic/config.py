@@ -148,7 +148,8 @@ SETTINGS: Final = (
         "downgrades",
         _choice("required", "forward-only"),
         "POLICY",
-        "required | forward-only: whether a missing downgrade() is a finding (default required)",
+        "required | forward-only: whether a missing downgrade() is a finding (default: forward-only when at most "
+        "1 in 10 of the history's migrations has a downgrade(), else required)",
     ),
     SettingSpec("external-tables", parse_names, "TABLES", "tables created outside migrations"),
     SettingSpec(
@@ -166,6 +167,12 @@ SETTINGS: Final = (
         "env.py runs migrations on an AUTOCOMMIT connection (default: inferred from env.py)",
     ),
     SettingSpec("postgres-version", parse_postgres_version, "MAJOR", "PostgreSQL major version (default 15)"),
+    SettingSpec(
+        "cache",
+        parse_bool,
+        "BOOL",
+        "keep each file's parse summary in .flake8_alembic_cache/ at the project root between runs (default true)",
+    ),
 )
 
 
@@ -221,13 +228,15 @@ class Settings:
     target_alembic_version: tuple[int, ...] | None = None
     guard_drops: str = "always"
     guard_alters: str = "unproven"
-    downgrades: str = "required"
+    downgrades: str | None = None
     external_tables: frozenset[str] = frozenset()
     application_import_names: frozenset[str] | None = None
     banned_imports: tuple[str, ...] = ()
     baseline_revision: str | None = None
     autocommit_connections: bool | None = None
     postgres_version: int = 15
+    cache: bool = True
+    """Read and write the per-file summary cache (results never depend on it)."""
     opt_in: frozenset[str] = field(default_factory=frozenset)
     """The opt-in codes the user named explicitly (by code or family prefix)."""
 

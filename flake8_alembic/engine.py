@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import project
+from .cache import SummaryStore
 from .config import Settings
 from .history import HistoryCache
-from .migration import Migration, ParseFailure, parse_source, parse_tree
+from .migration import Migration, ParseFailure, parse_tree
 from .rules.base import Diagnostic, Rule, RuleContext
 from .rules.graph import stray_module
 from .rules.registry import RULES
@@ -123,6 +124,12 @@ class ProjectCache:
     facts: dict[str, ProjectFacts] = field(default_factory=dict)
     history: HistoryCache | None = field(default_factory=HistoryCache)
     replays: ReplayCache | None = field(default_factory=ReplayCache)
+    summaries: SummaryStore = field(default_factory=SummaryStore)
+    """Each file's summary, shared with the replay: a file is parsed once per process (or loaded from disk)."""
+
+    def __post_init__(self) -> None:
+        if self.replays is not None:
+            self.replays.summaries = self.summaries
 
     def facts_for(self, path: str) -> ProjectFacts:
         folder = os.path.dirname(os.path.abspath(path))
@@ -273,7 +280,7 @@ class FileResult:
 def lint_source(path: str, source: bytes, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> FileResult:
     """Findings for file bytes (the standalone face); never raises."""
     try:
-        parsed = parse_source(path, source)
+        parsed = cache.summaries.summary(path, source)
     except RecursionError:
         return FileResult(path, failure=ParseFailure(path, 1, 0, "the file is nested too deeply to analyse"))
     except Exception as error:

@@ -8,10 +8,12 @@ excludes to it too (what pre-commit needs).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Final
+from typing import Final, Optional
 
 from . import project
 from .history import configured_locations
@@ -51,20 +53,37 @@ class PathError(Exception):
 def excluded(path: Path, patterns: Sequence[str], root: Path) -> bool:
     """Whether a path or any of its folders matches an exclude pattern (a name or a glob relative to root)."""
     try:
-        relative = path.resolve().relative_to(root.resolve()).as_posix()
+        relative = path.resolve().relative_to(_resolved(root)).as_posix()
     except (ValueError, OSError):
         relative = path.as_posix()
+    names, paths = _matchers(tuple(patterns))
     parts = relative.split("/")
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if "/" in pattern:
-            if fnmatch.fnmatch(relative, pattern) or any(
-                fnmatch.fnmatch("/".join(parts[: index + 1]), pattern) for index in range(len(parts))
-            ):
-                return True
-        elif any(fnmatch.fnmatch(part, pattern) for part in parts):
-            return True
+    if names is not None and any(names(part) for part in parts):
+        return True
+    if paths is not None:
+        return paths(relative) is not None or any(paths("/".join(parts[: index + 1])) for index in range(len(parts)))
     return False
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(root: Path) -> Path:
+    return root.resolve()
+
+
+_Matcher = Callable[[str], Optional["re.Match[str]"]]
+
+
+@functools.lru_cache(maxsize=64)
+def _matchers(patterns: tuple[str, ...]) -> tuple[_Matcher | None, _Matcher | None]:
+    """One compiled regex for the name patterns and one for the path patterns (a folder walk asks thousands of
+    times; matching each pattern with fnmatch one by one was a third of the standalone command's time)."""
+    cleaned = [pattern.rstrip("/") for pattern in patterns]
+    names = [fnmatch.translate(os.path.normcase(p)) for p in cleaned if "/" not in p]
+    paths = [fnmatch.translate(os.path.normcase(p)) for p in cleaned if "/" in p]
+    return (
+        re.compile("|".join(names)).match if names else None,
+        re.compile("|".join(paths)).match if paths else None,
+    )
 
 
 def discover(

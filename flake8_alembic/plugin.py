@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from . import __version__
+from .cache import project_cache
 from .config import SETTINGS, ConfigError, Settings, explicit_opt_in, find_pyproject, load_pyproject
-from .engine import INTERNAL_ERROR, lint_tree
+from .engine import INTERNAL_ERROR, PROCESS_CACHE, lint_tree
+from .project import find_project_root
 from .rules.registry import OPT_IN_CODES
 
 
@@ -59,6 +61,9 @@ class Plugin:
         ]
         values["opt_in"] = explicit_opt_in(selected, OPT_IN_CODES)
         cls.settings = Settings().updated(values)
+        # Each flake8 worker replays whole environments, so it summarises every file of the history, not just its
+        # share of the files: the summary cache of the project flake8 runs in saves that work across workers and runs.
+        PROCESS_CACHE.summaries.disk = project_cache(find_project_root(Path.cwd())) if cls.settings.cache else None
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         for line, col, message in self._findings():

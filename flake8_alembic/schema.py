@@ -8,14 +8,14 @@ proportion to what its revisions change. Whatever the replay cannot follow marks
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
 
+from .cache import SummaryStore
 from .effects import norm
 from .history import Environment
-from .migration import Migration, decode_source, parse_text
+from .migration import Migration
 from .operations import Operation
 from .sql import SqlStatement
 from .types import TypeRef, sql_type_ref
@@ -28,6 +28,9 @@ UNKNOWN_TYPE: Final = TypeRef("unknown")
 class ColumnState:
     type: TypeRef
     nullable: bool | None = None
+    default: bool | None = None
+    """Has a server default; None when not known (SQL the replay reads loosely)."""
+    primary_key: bool = False
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,11 @@ def _key(operation: Operation, table: str | None) -> tuple[str, str] | None:
 
 
 def _columns(operation: Operation) -> dict[str, ColumnState]:
-    return {norm(c.name) or "": ColumnState(c.type, c.nullable) for c in operation.columns if c.name}
+    return {
+        norm(c.name) or "": ColumnState(c.type, c.nullable, c.server_default, c.primary_key)
+        for c in operation.columns
+        if c.name
+    }
 
 
 _TABLE_OPS: Final = frozenset(
@@ -335,9 +342,15 @@ def _changed_table(state: TableState, operation: Operation) -> TableState:
         if current is None:
             return replace(state, columns=columns, uncertain=True)
         nullable = operation.kwargs.get("nullable")
+        default = current.default
+        if "server_default" in operation.kwargs:
+            given = operation.kwargs["server_default"]
+            default = default if given is False else given is not None  # False is Alembic's "unchanged"
         current = ColumnState(
             operation.type_ if operation.type_ is not None else current.type,
             nullable if isinstance(nullable, bool) else current.nullable,
+            default,
+            current.primary_key,
         )
         renamed = norm(operation.new_name) or target
         columns[renamed] = current
@@ -406,7 +419,10 @@ def _altered_by_sql(state: TableState, actions: Iterable[object]) -> tuple[Table
         elif kind == "ALTER COLUMN TYPE" and column:
             previous = columns.get(column)
             columns[column] = ColumnState(
-                sql_type_ref(getattr(action, "type_text", None) or ""), previous.nullable if previous else None
+                sql_type_ref(getattr(action, "type_text", None) or ""),
+                previous.nullable if previous else None,
+                previous.default if previous else None,
+                previous.primary_key if previous else False,
             )
         elif kind == "RENAME COLUMN" and column and getattr(action, "new_name", None):
             moved = columns.pop(column, None)
@@ -428,11 +444,10 @@ def _altered_by_sql(state: TableState, actions: Iterable[object]) -> tuple[Table
 
 @dataclass
 class ReplayCache:
-    """The explicit per-process cache of full parses and replays, one replay per environment and target set."""
+    """The explicit per-process cache of replays, one per environment and target set. Summaries come from the
+    shared store, so a file the standalone command lints is parsed once for both the replay and the rules."""
 
-    parsed: dict[str, Migration | None] = field(default_factory=dict)
-    texts: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """(length, hash) of each parsed file's text, to recognise the same text handed over by flake8."""
+    summaries: SummaryStore = field(default_factory=SummaryStore)
     replays: dict[tuple[int, frozenset[str]], tuple[Environment, Replay]] = field(default_factory=dict)
     runs: int = 0
 
@@ -442,32 +457,19 @@ class ReplayCache:
         if cached is not None and cached[0] is environment:
             return cached[1]
         self.runs += 1
-        migrations = {info.revision: self._parsed(info.path) for info in environment.migrations if info.revision}
+        migrations = {info.revision: self.summary(info.path) for info in environment.migrations if info.revision}
         result = replay(environment, migrations, targets)
         self.replays[key] = (environment, result)
         return result
 
     def summary_for(self, path: str, text: str) -> Migration | None:
         """The summary of ``path`` when ``text`` is what is on disk (so each file is walked once per process)."""
-        absolute = os.path.abspath(path)
-        migration = self._parsed(absolute)
-        if migration is not None and self.texts.get(absolute) == (len(text), hash(text)):
+        migration = self.summary(path)
+        if migration is not None and self.summaries.matches_disk(path, text):
             return migration
         return None
 
     def summary(self, path: str) -> Migration | None:
         """The summary of the file at ``path`` (parsed once per process); None when it cannot be read."""
-        return self._parsed(os.path.abspath(path))
-
-    def _parsed(self, path: str) -> Migration | None:
-        if path not in self.parsed:
-            try:
-                with open(path, "rb") as handle:
-                    source = handle.read()
-                text = decode_source(source)
-            except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
-                self.parsed[path] = None
-            else:
-                self.texts[path] = (len(text), hash(text))
-                self.parsed[path] = parse_text(path, text)
-        return self.parsed[path]
+        result = self.summaries.from_disk(path)
+        return result if isinstance(result, Migration) else None

@@ -1,0 +1,310 @@
+"""The per-file summary cache: a hit, a miss, invalidation, corrupt entries, concurrent writers, --no-cache, and
+output that is byte for byte the same warm as cold."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flake8_alembic import cache as summary_cache
+from flake8_alembic.cache import (
+    CACHE_FOLDER,
+    MISS,
+    DiskCache,
+    SummaryStore,
+    content_digest,
+    decode,
+    encode,
+    layout_digest,
+    summary_records,
+)
+from flake8_alembic.cli import main
+from flake8_alembic.migration import Migration, ParseFailure, parse_source
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HISTORIES = FIXTURES / "histories"
+MIGRATION = b'''"""Add a column"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    op.add_column("t", sa.Column("c", sa.String(36), nullable=False))
+
+
+def downgrade():
+    op.drop_column("t", "c")
+'''
+
+
+def _fixture_files() -> list[Path]:
+    return sorted(FIXTURES.rglob("*.py"))
+
+
+def test_every_fixture_summary_survives_the_round_trip() -> None:
+    """Encoding is generic over the dataclasses: every record the fixtures produce comes back equal, including the
+    fields that take no part in equality (a type's display name)."""
+    checked = 0
+    for path in _fixture_files():
+        original = parse_source(str(path), path.read_bytes())
+        if original is None:
+            continue
+        text = json.dumps(encode(original))
+        restored = decode(json.loads(text))
+        assert restored == original, path
+        assert _canonical(encode(restored)) == _canonical(encode(original)), path
+        checked += 1
+    assert checked > 100
+
+
+def _canonical(value: object) -> object:
+    """The encoded form with set members in a fixed order (a set's iteration order is not part of its value)."""
+    if isinstance(value, list):
+        return [_canonical(item) for item in value]
+    if isinstance(value, dict):
+        items = {key: _canonical(item) for key, item in value.items()}
+        if "f" in items and isinstance(items["f"], list):
+            items["f"] = sorted(items["f"], key=json.dumps)
+        return items
+    return value
+
+
+def test_the_records_are_found_from_the_annotations() -> None:
+    records = summary_records(Migration, ParseFailure)
+    names = {name.rsplit(".", 1)[1] for name in records}
+    assert {"Migration", "Operation", "ColumnSpec", "TypeRef", "Frame", "ImportRecord", "ParseFailure"} <= names
+
+
+@dataclass(frozen=True)
+class _Old:
+    name: str
+
+
+@dataclass(frozen=True)
+class _New:
+    name: str
+    added: int = 0
+
+
+def test_a_field_added_changes_the_layout_digest() -> None:
+    assert layout_digest({"x": _Old}) != layout_digest({"x": _New})
+    assert layout_digest() == layout_digest(summary_records(Migration, ParseFailure))
+
+
+def test_unknown_values_are_not_stored(tmp_path: Path) -> None:
+    with pytest.raises(summary_cache.CacheFormatError):
+        encode(object())
+    disk = DiskCache(tmp_path / CACHE_FOLDER, "g")
+    disk.save("0" * 40, Migration.__new__(Migration))  # a record with no fields set cannot be encoded
+    assert not list((tmp_path / CACHE_FOLDER / "g").glob("*.json"))
+
+
+def test_hit_miss_and_invalidation_by_content(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    first = SummaryStore(DiskCache(folder, "g"))
+    cold = first.summary("versions/a1.py", MIGRATION)
+    assert first.parsed == 1
+    warm_store = SummaryStore(DiskCache(folder, "g"))
+    warm = warm_store.summary("elsewhere/a1.py", MIGRATION)
+    assert warm_store.parsed == 0
+    assert isinstance(warm, Migration) and isinstance(cold, Migration)
+    assert warm.path == os.path.abspath("elsewhere/a1.py")  # keyed by content: the path is the reader's
+    assert warm.operations == cold.operations
+    changed = warm_store.summary("elsewhere/a1.py", MIGRATION.replace(b'"c"', b'"d"'))
+    assert warm_store.parsed == 1
+    assert isinstance(changed, Migration) and changed.operations != cold.operations
+
+
+def test_invalidation_by_version(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    SummaryStore(DiskCache(folder, "version-1")).summary("a1.py", MIGRATION)
+    other = SummaryStore(DiskCache(folder, "version-2"))
+    other.summary("a1.py", MIGRATION)
+    assert other.parsed == 1
+    # An entry copied under another version's folder still names its own version: a miss.
+    digest = content_digest(MIGRATION)
+    (folder / "version-3").mkdir()
+    shutil.copy(folder / "version-1" / f"{digest}.json", folder / "version-3" / f"{digest}.json")
+    assert DiskCache(folder, "version-3").load(digest, "a1.py") is MISS
+
+
+def test_the_fingerprint_names_tool_python_and_layout() -> None:
+    assert summary_cache.fingerprint() == summary_cache.fingerprint()
+    assert len(summary_cache.fingerprint()) == 20
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{",
+        b'{"key": [1, "g", "x"], "summary": {"r": "Migration", "v": [1, 2]}}',
+        b"\x80\x04\x95 pickle",
+        b'{"key": null}',
+        b"[1, 2, 3]",
+        b'{"key": KEY, "summary": {"r": "os.system", "v": ["echo owned"]}}',
+        b'{"key": KEY, "summary": {"r": "flake8_alembic.migration.Migration", "v": [1]}}',
+        b'{"key": KEY, "summary": {"zz": 1}}',
+        b'{"key": KEY, "summary": {"d": [[1]]}}',
+        b'{"key": KEY, "summary": 7}',
+        b'{"key": KEY, "summary": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    ],
+)
+def test_a_corrupt_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    store = SummaryStore(DiskCache(folder, "g"))
+    expected = store.summary("a1.py", MIGRATION)
+    digest = content_digest(MIGRATION)
+    key = json.dumps([summary_cache.FORMAT, "g", digest]).encode()
+    (folder / "g" / f"{digest}.json").write_bytes(content.replace(b"KEY", key))
+    assert DiskCache(folder, "g").load(digest, "a1.py") is MISS
+    again = SummaryStore(DiskCache(folder, "g"))
+    assert again.summary("a1.py", MIGRATION) == expected
+    assert again.parsed == 1
+
+
+def test_a_truncated_entry_is_a_miss(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    SummaryStore(DiskCache(folder, "g")).summary("a1.py", MIGRATION)
+    entry = folder / "g" / f"{content_digest(MIGRATION)}.json"
+    entry.write_bytes(entry.read_bytes()[:-40])
+    store = SummaryStore(DiskCache(folder, "g"))
+    assert isinstance(store.summary("a1.py", MIGRATION), Migration)
+    assert store.parsed == 1
+
+
+WRITER = """
+import sys
+from flake8_alembic.cache import DiskCache, SummaryStore
+from pathlib import Path
+source = Path(sys.argv[2]).read_bytes()
+for _ in range(60):
+    store = SummaryStore(DiskCache(Path(sys.argv[1]), "g"))
+    store.disk.load = lambda digest, path: __import__("flake8_alembic.cache").cache.MISS  # always write
+    store.summary("a1.py", source)
+"""
+
+
+def test_concurrent_writers_of_the_same_key(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    source = tmp_path / "a1.py"
+    source.write_bytes(MIGRATION)
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(folder), str(source)], stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    readers_hit = 0
+    for _ in range(200):
+        result = DiskCache(folder, "g").load(content_digest(MIGRATION), "a1.py")
+        readers_hit += result is not MISS
+        assert result is MISS or isinstance(result, Migration)
+    for writer in writers:
+        _, error = writer.communicate(timeout=120)
+        assert writer.returncode == 0, error.decode()
+    assert isinstance(DiskCache(folder, "g").load(content_digest(MIGRATION), "a1.py"), Migration)
+    assert not [name for name in os.listdir(folder / "g") if name.startswith(".tmp")]  # no temporary file left
+
+
+def test_the_cache_folder_holds_a_gitignore(tmp_path: Path) -> None:
+    SummaryStore(DiskCache(tmp_path / CACHE_FOLDER, "g")).summary("a1.py", MIGRATION)
+    assert (tmp_path / CACHE_FOLDER / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_old_generations_are_pruned(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    for index in range(summary_cache.KEEP_GENERATIONS + 3):
+        SummaryStore(DiskCache(folder, f"g{index}")).summary("a1.py", MIGRATION)
+    generations = [entry for entry in folder.iterdir() if entry.is_dir()]
+    assert len(generations) == summary_cache.KEEP_GENERATIONS + 1
+
+
+def test_unused_entries_are_pruned_when_they_pile_up(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    disk = DiskCache(folder, "g")
+    SummaryStore(disk).summary("a1.py", MIGRATION)
+    for index in range(400):
+        (folder / "g" / f"{index:040x}.json").write_text("{}")
+    assert disk.prune() == 400
+    assert [path.name for path in (folder / "g").iterdir()] == [f"{content_digest(MIGRATION)}.json"]
+
+
+# ------------------------------------------------------------------------------------------------ the command
+
+
+def _project(tmp_path: Path, history: str) -> Path:
+    project = tmp_path / history
+    shutil.copytree(HISTORIES / history, project)
+    (project / "pyproject.toml").write_text("")
+    return project
+
+
+def _run(project: Path, *arguments: str) -> tuple[int, str]:
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        code = main(["check", "--output-format", "json", *arguments], stdout=out)
+    finally:
+        os.chdir(cwd)
+    return code, out.getvalue()
+
+
+@pytest.mark.parametrize("history", sorted(path.name for path in HISTORIES.iterdir() if path.is_dir()))
+def test_warm_output_is_byte_identical_to_cold(tmp_path: Path, history: str) -> None:
+    project = _project(tmp_path, history)
+    uncached = _run(project, "--no-cache", ".")
+    assert not (project / CACHE_FOLDER).exists()
+    cold = _run(project, ".")
+    warm = _run(project, ".")
+    assert uncached == cold == warm
+    if any(project.rglob("versions/*.py")):
+        assert (project / CACHE_FOLDER / ".gitignore").is_file()
+
+
+@pytest.mark.parametrize("code", ["ALM001", "ALM002", "ALM004", "ALM006"])
+def test_warm_output_on_fixture_files_is_byte_identical(tmp_path: Path, code: str) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / code, project / "versions")
+    (project / "pyproject.toml").write_text("")
+    uncached = _run(project, "--no-cache", "--extend-select", "ALM", ".")
+    assert _run(project, ".", "--extend-select", "ALM") == uncached
+    assert _run(project, ".", "--extend-select", "ALM") == uncached
+
+
+def test_no_cache_and_the_setting_write_nothing(tmp_path: Path) -> None:
+    project = _project(tmp_path, "linear_healthy")
+    _run(project, "--no-cache", ".")
+    _run(project, "--cache", "false", ".")
+    assert not (project / CACHE_FOLDER).exists()
+    (project / "pyproject.toml").write_text("[tool.flake8-alembic]\ncache = false\n")
+    _run(project, ".")
+    assert not (project / CACHE_FOLDER).exists()
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        main(["check", "--show-settings"], stdout=out)
+    finally:
+        os.chdir(cwd)
+    assert "cache = False" in out.getvalue()
+
+
+def test_a_read_only_project_is_linted_without_a_cache(tmp_path: Path) -> None:
+    project = _project(tmp_path, "linear_healthy")
+    expected = _run(project, "--no-cache", ".")
+    project.chmod(0o555)
+    try:
+        assert _run(project, ".") == expected
+    finally:
+        project.chmod(0o755)
