@@ -159,12 +159,13 @@ class CreatedObjects:
         self.objects.add(key)
 
     def _rename(self, before: ObjectRef, new_name: str) -> None:
-        if before.kind == "table" and before.name in self.tables:
+        # A rename that ran brings the new name into being, whether or not the old one was created here.
+        if before.kind == "table":
             self.tables.add(new_name)
             for kind, table, name in list(self.objects):
                 if table == before.name:
                     self.objects.add((kind, new_name, name))
-        elif before.kind == "column" and ("column", before.table, before.name) in self.objects:
+        elif before.kind == "column":
             self.objects.add(("column", before.table, new_name))
 
     def covers(self, ref: ObjectRef) -> bool:

@@ -202,6 +202,8 @@ class FunctionState:
     """Names bound to table objects (``sa.table("t", ...)``, ``op.create_table("t", ...)``): their table name."""
     enums: dict[str, EnumSpec] = field(default_factory=dict)
     """Names bound to native enum types (``status = sa.Enum(..., name="status")``)."""
+    local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
+    """Functions defined inside the function being walked."""
 
 
 @dataclass
@@ -320,7 +322,9 @@ class Walker:
                 self._bind(node, state)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, state)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            state.local_functions[node.name] = node  # walked where it is called, like a module-level helper
+        elif isinstance(node, ast.ClassDef):
             pass
         else:
             for child in ast.iter_child_nodes(node):
@@ -338,7 +342,10 @@ class Walker:
         branches = self._dialect_test(node.test, state)
         if not is_guard and branches is None:
             # An ordinary condition: both branches run in the enclosing context.
-            after_body = self._block(node.body, context, state)
+            body_context = context
+            if _mentions(node.test, "empty"):  # `if is_table_empty(conn, "t"):` (ALM015)
+                body_context = context._replace(stack=(*context.stack, Frame("empty", node.lineno, self._next_ident())))
+            after_body = self._block(node.body, body_context, state)
             after_else = self._block(node.orelse, context, state)
             body_exits = _always_exits(node.body)
             else_exits = bool(node.orelse) and _always_exits(node.orelse)
@@ -348,7 +355,7 @@ class Walker:
             return context
         body_dialects, else_dialects = branches if branches else (ALL_DIALECTS, ALL_DIALECTS)
         guard_frame = (Frame("guard", node.lineno, self._next_ident()),) if is_guard else ()
-        if guard_frame and _mentions_index(node.test):
+        if guard_frame and _mentions(node.test, "index"):
             self.records.index_guards.add(guard_frame[0])
         body_context = context._replace(
             stack=(*context.stack, *guard_frame),
@@ -472,6 +479,7 @@ class Walker:
                     catches_db_error=handler.type is None or self._is_db_error(handler.type),
                     silent=all(_is_noop(statement, allow_continue=True) for statement in handler.body),
                     reraises=_handler_reraises(handler.body),
+                    catches_value_error=handler.type is not None and _names_exception(handler.type, "ValueError"),
                 )
             )
         self.records.try_blocks.append(
@@ -571,6 +579,9 @@ class Walker:
         if isinstance(func, ast.Attribute) and func.attr in ("execute", "exec_driver_sql"):
             if self._is_connection_value(func.value, state):
                 self._operation(node, func.attr, "bind", None, None, context, state)
+            return
+        if isinstance(func, ast.Name) and func.id in state.local_functions:
+            self._inline(state.local_functions[func.id], node, context, state)
             return
         if isinstance(func, ast.Name) and func.id in self.functions and not self._is_migration_function(func.id):
             self._inline(self.functions[func.id], node, context, state)
@@ -696,12 +707,15 @@ class Walker:
             schema_value = schema_literal if isinstance(schema_literal, str) else None
         target: str | None = None
         target_known = True
-        unnamed = False
+        unnamed = final_name = False
+        key_expression: ast.expr | None = None
         for key in _TARGET_PARAMS:
             if key in arguments:
+                key_expression = arguments[key]
                 target, target_known = text_of(key)
                 named = arguments[key]
                 unnamed = isinstance(named, ast.Constant) and named.value is None
+                final_name = isinstance(named, ast.Call) and call_name(named) == "f"
                 break
         columns: tuple[ColumnSpec, ...] = ()
         foreign_keys: tuple[ForeignKeySpec, ...] = ()
@@ -754,6 +768,11 @@ class Walker:
         if context.phase and (not table_known or not target_known):
             self.records.opaque_phases.add(context.phase)
         guarded = context.guarded or kwargs.get("if_exists") is True or kwargs.get("if_not_exists") is True
+        if not target_known and key_expression is not None and state.existence_names:
+            # The name read from the database (`inspector.get_foreign_keys(t)[0]["name"]`): it exists.
+            guarded = guarded or any(
+                isinstance(child, ast.Name) and child.id in state.existence_names for child in ast.walk(key_expression)
+            )
         self._record(
             Operation(
                 name=name,
@@ -782,6 +801,7 @@ class Walker:
                 stack=context.stack,
                 after_commit=context.after_commit,
                 unnamed=unnamed,
+                final_name=final_name,
                 enum=enum,
                 existing_enum=existing_enum,
             )
@@ -1341,11 +1361,16 @@ def _keyword_literal(call: ast.Call, name: str) -> object:
     return None
 
 
-def _mentions_index(test: ast.expr) -> bool:
-    """Whether an existence test looks for an index (``has_index``, ``get_indexes``, ``index_names``…)."""
+def _names_exception(node: ast.expr, name: str) -> bool:
+    candidates = node.elts if isinstance(node, ast.Tuple) else [node]
+    return any((dotted_parts(candidate) or [""])[-1] == name for candidate in candidates)
+
+
+def _mentions(test: ast.expr, word: str) -> bool:
+    """Whether a condition names ``word`` (``has_index``, ``get_indexes``, ``is_table_empty``…)."""
     for node in ast.walk(test):
         text = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
-        if text is not None and "index" in text.lower():
+        if text is not None and word in text.lower():
             return True
     return False
 

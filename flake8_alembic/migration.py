@@ -54,7 +54,7 @@ class Migration:
     fields: dict[str, RevisionField]
     docstring: str | None
     description: str | None
-    """The module docstring, or neutron's module-level string holding ``Revision ID:``."""
+    """The module docstring, or the first module-level string after the imports (neutron's templates)."""
     functions: tuple[FunctionSummary, ...]
     imports: tuple[ImportRecord, ...]
     operations: tuple[Operation, ...]
@@ -173,7 +173,6 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
             and isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str)
-            and "Revision ID:" in node.value.value
         ):
             description = node.value.value
     if "revision" not in fields or "down_revision" not in fields:

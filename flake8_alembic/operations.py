@@ -72,7 +72,8 @@ class Frame(NamedTuple):
     """One enclosing construct of an operation, outermost first in ``Operation.stack``."""
 
     kind: str
-    """``try`` | ``suppress`` | ``savepoint`` | ``autocommit`` | ``loop`` | ``guard`` | ``batch`` | ``handler``."""
+    """``try`` | ``suppress`` | ``savepoint`` | ``autocommit`` | ``loop`` | ``guard`` | ``batch`` | ``handler`` |
+    ``empty`` (a condition that checks a table is empty)."""
     line: int
     ident: int
     """Distinguishes frames of the same kind and line reached through different helper calls."""
@@ -123,6 +124,8 @@ class Operation:
     """An ``op.execute("COMMIT")`` ran earlier in the same function."""
     unnamed: bool = False
     """The object's name is given as the literal ``None`` (``drop_constraint(None, ...)``)."""
+    final_name: bool = False
+    """The name is wrapped in ``op.f()``: SQLAlchemy uses it as is, or shortens an over-long one itself."""
     enum: EnumSpec | None = None
     """``alter_column(type_=)`` when it is a native enum."""
     existing_enum: EnumSpec | None = None
@@ -164,6 +167,8 @@ class Handler:
     silent: bool
     """Only ``pass``/``...``/``continue``."""
     reraises: bool
+    catches_value_error: bool = False
+    """``except ValueError``: what Alembic's batch mode raises for a constraint that is not there."""
 
 
 @dataclass(frozen=True)

@@ -58,4 +58,4 @@ def all_fixtures() -> list[Fixture]:
 
 def hermetic_cache(paths: list[Path]) -> ProjectCache:
     """Project facts for the fixture folders: nothing inferred from this repository's own files."""
-    return ProjectCache(facts={str(path.absolute().parent): ProjectFacts() for path in paths})
+    return ProjectCache(facts={str(path.absolute().parent): ProjectFacts(autocommit=False) for path in paths})

@@ -15,7 +15,7 @@ from flake8_alembic.rules.registry import OPT_IN_CODES
 
 HISTORIES = Path(__file__).parent / "fixtures" / "histories"
 GRAPH_CODES = frozenset({"ALM101", "ALM102", "ALM103", "ALM104", "ALM105", "ALM106", "ALM107"})
-HISTORY_CODES = GRAPH_CODES | {"ALM003", "ALM004", "ALM005", "ALM018", "ALM024"}
+HISTORY_CODES = GRAPH_CODES | {"ALM003", "ALM004", "ALM005", "ALM018", "ALM024", "ALM027"}
 _EXPECT = re.compile(r"#\s*expect:\s*(ALM\d{3}(?:\s*,\s*ALM\d{3})*)")
 
 
@@ -23,7 +23,7 @@ class Hermetic(ProjectCache):
     """Real history, no project facts inferred from this repository's own files."""
 
     def facts_for(self, path: str) -> ProjectFacts:
-        return ProjectFacts()
+        return ProjectFacts(autocommit=False)
 
 
 def lint_history(root: Path, settings: Settings | None = None) -> tuple[set[tuple[str, int, str]], ProjectCache]:

@@ -79,6 +79,18 @@ class RuleContext:
             return None
         return replay.before.get(revision)
 
+    @cached_property
+    def downgrades(self) -> str:
+        """The downgrade policy: configured, else ``forward-only`` for a history that (almost) never writes a
+        downgrade() — OpenStack projects — else ``required``."""
+        if self.settings.downgrades is not None:
+            return self.settings.downgrades
+        migrations = self.environment_migrations
+        with_downgrade = sum(1 for migration in migrations if migration.functions_of("downgrade"))
+        if len(migrations) >= FORWARD_ONLY_MIN_HISTORY and with_downgrade * 10 <= len(migrations):
+            return "forward-only"
+        return "required"
+
     @property
     def alembic_version(self) -> tuple[int, ...] | None:
         return self.settings.target_alembic_version or self.facts.alembic_version
@@ -113,6 +125,13 @@ class RuleContext:
             block.frame
             for block in self.migration.try_blocks
             if any(handler.catches_db_error for handler in block.handlers)
+        )
+
+    @cached_property
+    def value_error_frames(self) -> frozenset[Frame]:
+        """The try blocks with an ``except ValueError``: batch mode's answer to a missing constraint."""
+        return frozenset(
+            block.frame for block in self.migration.try_blocks if any(h.catches_value_error for h in block.handlers)
         )
 
     @cached_property
@@ -152,3 +171,5 @@ class Rule:
 
 
 POSTGRESQL = frozenset({"postgresql"})
+FORWARD_ONLY_MIN_HISTORY = 5
+"""Fewer migrations than this say nothing about a project's downgrade policy."""

@@ -3,17 +3,19 @@ ALM017 empty-upgrade."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..effects import ObjectRef, created_by, dropped_by, renamed_by
+from ..effects import ObjectRef, created_by, dropped_by, norm, renamed_by
+from ..migration import Migration
 from ..operations import Operation
 from .base import Diagnostic, Rule, RuleContext
 
 
 def check_empty_downgrade(context: RuleContext) -> Iterator[Diagnostic]:
     migration = context.migration
-    if migration.is_merge:
+    if migration.is_merge or _changes_only_data(migration):
         return
     upgrades = {function.engine: function for function in migration.functions_of("upgrade")}
     downgrades = {function.engine: function for function in migration.functions_of("downgrade")}
@@ -28,7 +30,7 @@ def check_empty_downgrade(context: RuleContext) -> Iterator[Diagnostic]:
                 f"the schema changed; undo what {upgrade.name}() does, or raise NotImplementedError "
                 "saying why and how to roll back",
             )
-    if context.settings.downgrades != "required":
+    if context.downgrades != "required":
         return
     for engine, upgrade in upgrades.items():
         if engine not in downgrades and not upgrade.does_nothing:
@@ -40,6 +42,28 @@ def check_empty_downgrade(context: RuleContext) -> Iterator[Diagnostic]:
                 f"no {expected}() for {upgrade.name}(): `alembic downgrade` fails on this revision; write one "
                 '(or raise NotImplementedError with the reason), or set downgrades = "forward-only"',
             )
+
+
+_DATA_VERBS = frozenset({"UPDATE", "INSERT", "DELETE", "SELECT", "WITH", "MERGE", "TRUNCATE", "SET"})
+
+
+def _changes_only_data(migration: Migration) -> bool:
+    """upgrade() only writes rows (UPDATE/INSERT/DELETE, bulk_insert): the schema is the same after it, and
+    running it again is the usual way forward. Unreadable SQL or code the linter cannot follow may change the
+    schema: then it is not data-only."""
+    if "upgrade" in migration.opaque_phases:
+        return False
+    upgrade_ops = [op for op in migration.operations if op.phase == "upgrade"]
+    if not upgrade_ops:
+        return False
+    for operation in upgrade_ops:
+        if operation.name == "bulk_insert":
+            continue
+        if operation.name not in ("execute", "exec_driver_sql") or operation.sql is None:
+            return False
+        if any(statement.verb not in _DATA_VERBS for statement in operation.sql):
+            return False
+    return True
 
 
 def check_irreversible_without_reason(context: RuleContext) -> Iterator[Diagnostic]:
@@ -84,6 +108,8 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
                 final = _follow(ref, later)
                 if final is None or undone.covers(final):
                     continue
+                if final.kind == "table" and _partition_parent(operation, ref.name) in undone.tables:
+                    continue  # dropping the partitioned table drops its partitions
                 what = f'{ref.kind} "{ref.name}"' + (f' on "{ref.table}"' if ref.table else "")
                 yield Diagnostic(
                     operation.line,
@@ -91,6 +117,19 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
                     "ALM009",
                     f"{upgrade.name}() creates {what} but {downgrade.name}() neither drops it nor its table",
                 )
+
+
+_PARTITION_OF = re.compile(r"\bPARTITION\s+OF\s+([\w.\"`]+)", re.IGNORECASE)
+
+
+def _partition_parent(operation: Operation, table: str) -> str | None:
+    """The parent of a table created by ``CREATE TABLE … PARTITION OF parent``; None otherwise."""
+    for statement in operation.statements("PARTITION"):
+        if statement.verb == "CREATE" and statement.object_kind == "TABLE" and table in map(norm, statement.names):
+            match = _PARTITION_OF.search(statement.text)
+            if match:
+                return norm(match.group(1))
+    return None
 
 
 class _Changers:

@@ -48,6 +48,7 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
             _may_drop(operation)
             and context.applies(operation.dialects)
             and not _protected(operation, catching)
+            and not (operation.receiver == "batch" and any(f in context.value_error_frames for f in operation.stack))
             and id(operation) not in proven
         ):
             undone = [earlier]

@@ -11,6 +11,7 @@ from typing import Final
 from ..effects import norm
 from ..migration import Migration
 from ..operations import Operation
+from ..schema import ColumnState
 from ..sql import HOLE
 from ..types import TypeRef, sql_type_ref
 from .base import POSTGRESQL, Diagnostic, Rule, RuleContext
@@ -35,6 +36,8 @@ _NAMED_BY_TARGET: Final = frozenset(
 _CONSTRAINT_CREATORS: Final = frozenset(
     {"create_unique_constraint", "create_check_constraint", "create_foreign_key", "create_primary_key"}
 )
+_BACKEND: Final = {"mariadb": "mysql"}
+"""Dialects that generate the same constraint names."""
 _CASTS_WITHOUT_USING: Final = (
     frozenset({"integer", "numeric", "float"}),
     frozenset({"datetime", "date"}),
@@ -66,7 +69,9 @@ def check_invalid_index_on_retry(context: RuleContext) -> Iterator[Diagnostic]:
         if not context.applies(operation.dialects, POSTGRESQL):
             continue
         for name, unique in _idempotent_concurrent_builds(operation, migration):
-            if _dropped_before(migration.operations[:position], operation, name):
+            if _dropped_before(migration.operations[:position], operation, name) or _validity_checked(
+                migration.operations, operation, name
+            ):
                 continue
             consequence = "uniqueness is never enforced" if unique else "the planner never uses the index"
             yield Diagnostic(
@@ -110,6 +115,22 @@ def _dropped_before(earlier: Iterable[Operation], build: Operation, name: str | 
                 names = {norm(found) for found in statement.names}
                 if wanted is None or wanted in names or None in names:
                     return True
+    return False
+
+
+def _validity_checked(operations: Iterable[Operation], build: Operation, name: str | None) -> bool:
+    """Whether the same function reads ``pg_index.indisvalid`` or REINDEXes the index: an invalid leftover is
+    then found and rebuilt (or the migration fails loudly) instead of being skipped."""
+    wanted = norm(name)
+    for operation in operations:
+        if operation.function != build.function or operation.sql_text is None:
+            continue
+        if "indisvalid" in operation.sql_text.lower():
+            return True
+        for statement in operation.statements("REINDEX"):
+            names = {norm(found) for found in statement.names}
+            if statement.verb == "REINDEX" and (wanted is None or wanted in names):
+                return True
     return False
 
 
@@ -276,6 +297,9 @@ def check_unnamed_constraint(context: RuleContext) -> Iterator[Diagnostic]:
     if context.facts.naming_convention:
         return
     for operation in context.operations():
+        backends = {_BACKEND.get(dialect, dialect) for dialect in context.reachable(operation.dialects)}
+        if len(backends) < 2:
+            continue  # one database: its generated names are predictable
         if operation.name in _CONSTRAINT_CREATORS and operation.unnamed:
             yield Diagnostic(
                 operation.line,
@@ -289,50 +313,95 @@ def check_unnamed_constraint(context: RuleContext) -> Iterator[Diagnostic]:
 
 # ---------------------------------------------------------------------------------------------- ALM027
 def check_mysql_modify_loses_attributes(context: RuleContext) -> Iterator[Diagnostic]:
-    for operation in context.operations(MYSQL):
-        if operation.name != "alter_column":
+    migration = context.migration
+    for position, operation in enumerate(migration.operations):
+        if operation.name != "alter_column" or not context.applies(operation.dialects, MYSQL):
             continue
         given = operation.kwargs
         changes_type = "type_" in given
         renames = "new_column_name" in given
         if not changes_type and not renames:
             continue
-        missing = []
         if renames and not changes_type and "existing_type" not in given:
-            missing.append("existing_type")
-        if "nullable" not in given and "existing_nullable" not in given:
-            missing.append("existing_nullable")
-        if "server_default" not in given and "existing_server_default" not in given:
-            missing.append("existing_server_default")
-        if not missing:
+            yield Diagnostic(
+                operation.line,
+                operation.col,
+                "ALM027",
+                "alter_column renames the column without existing_type: on MySQL/MariaDB Alembic refuses it "
+                "(\"All MySQL CHANGE/MODIFY COLUMN operations require the existing type\"); pass existing_type, "
+                "existing_nullable and existing_server_default",
+            )
             continue
-        change = "changes the type" if changes_type else "renames the column"
-        yield Diagnostic(
-            operation.line,
-            operation.col,
-            "ALM027",
-            f"alter_column {change} without {', '.join(missing)}: on MySQL/MariaDB Alembic emits MODIFY/CHANGE, "
-            "which redefines the whole column, so it silently becomes NULL-able and loses its default; pass the "
-            "column's current existing_type, existing_nullable and existing_server_default",
-        )
+        column = _column_before(context, migration.operations[:position], operation)
+        if column is None:
+            continue  # what the column was is not known: nothing to say it loses
+        lost = []
+        if "nullable" not in given and "existing_nullable" not in given and column.nullable is False:
+            lost.append(("its NOT NULL", "existing_nullable=False"))
+        if "server_default" not in given and "existing_server_default" not in given and column.default:
+            lost.append(("its server default", "existing_server_default=..."))
+        if lost:
+            change = "changes the type" if changes_type else "renames the column"
+            yield Diagnostic(
+                operation.line,
+                operation.col,
+                "ALM027",
+                f"alter_column {change} without {' and '.join(fix for _, fix in lost)}: on MySQL/MariaDB Alembic "
+                "emits MODIFY/CHANGE, which redefines the whole column, so it silently loses "
+                f"{' and '.join(what for what, _ in lost)}; pass the column's current existing_* attributes",
+            )
+
+
+def _column_before(context: RuleContext, earlier: Iterable[Operation], operation: Operation) -> ColumnState | None:
+    """What the column is before ``operation``: made earlier in this file, else as the replayed history knows it."""
+    table, name = norm(operation.table), norm(operation.target)
+    if table is None or name is None:
+        return None
+    found: ColumnState | None = None
+    for previous in earlier:
+        if norm(previous.table) != table or previous.name not in ("create_table", "add_column"):
+            continue
+        for column in previous.columns:
+            if norm(column.name) == name:
+                found = ColumnState(column.type, column.nullable, column.server_default, column.primary_key)
+    if found is not None:
+        return found
+    before = context.schema_before
+    state = before.table((operation.engine, table)) if before is not None else None
+    if state is None or state.uncertain:
+        return None
+    return state.columns.get(name)
 
 
 # ---------------------------------------------------------------------------------------------- ALM028
 def check_identifier_too_long(context: RuleContext) -> Iterator[Diagnostic]:
     for operation in context.operations():
+        shortened = operation.final_name and operation.name in _NAMED_BY_TARGET
+        if shortened and operation.name.startswith("drop_"):
+            continue  # op.f() shortens the name the same way its create did: the drop finds it
         for name in _names_created(operation):
             limit = _limit_exceeded(name, context.reachable(operation.dialects))
-            if limit is not None:
-                dialect, size, unit = limit
-                yield Diagnostic(
-                    operation.line,
-                    operation.col,
-                    "ALM028",
-                    f'"{name}" is {_length(name, unit)} {unit} long, over {dialect}\'s limit of {size}: '
-                    "the statement fails, or the name is cut short and a later drop by the full name misses it; "
-                    "use a shorter name",
+            if limit is None:
+                continue
+            dialect, size, unit = limit
+            if shortened and name == operation.target:
+                consequence = (
+                    "op.f() makes SQLAlchemy shorten it (55 characters, `_`, 4 hex digits of its md5), so the "
+                    "database holds another name and a later drop by the literal name or by SQL misses it"
                 )
-                break
+            else:
+                consequence = (
+                    "the statement fails (SQLAlchemy refuses index and constraint names, MySQL every name), or "
+                    "PostgreSQL cuts a table or column name short and code using the full name misses it"
+                )
+            yield Diagnostic(
+                operation.line,
+                operation.col,
+                "ALM028",
+                f'"{name}" is {_length(name, unit)} {unit} long, over {dialect}\'s limit of {size}: '
+                f"{consequence}; use a shorter name",
+            )
+            break
 
 
 def _names_created(operation: Operation) -> Iterator[str]:

@@ -99,10 +99,12 @@ def check_not_null_without_default(context: RuleContext) -> Iterator[Diagnostic]
             if statement.verb in ("DELETE", "TRUNCATE") and " where " not in f" {statement.text.lower()} ":
                 for name in (statement.table, *statement.names):
                     emptied.add((operation.function, norm(name)))
+        if operation.name == "rename_table" and (operation.function, norm(operation.table)) in emptied:
+            emptied.add((operation.function, norm(operation.new_name)))
         if operation.name != "add_column" or not operation.columns:
             continue
-        if (operation.function, norm(operation.table)) in emptied:
-            continue  # the table was emptied earlier in the same function
+        if (operation.function, norm(operation.table)) in emptied or operation.inside("empty"):
+            continue  # the table was emptied earlier in the same function, or checked to be empty
         column = operation.columns[0]
         required = column.nullable is False or (column.primary_key and column.type.family != "integer")
         if not required or column.server_default or column.generated:
@@ -121,6 +123,8 @@ def check_not_null_without_default(context: RuleContext) -> Iterator[Diagnostic]
 
 
 def check_concurrent_index_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
+    if context.settings.autocommit_connections is None and context.facts.autocommit is None:
+        return  # no env.py to read: how the application runs the migrations (AUTOCOMMIT?) is unknown
     for operation in context.operations(POSTGRESQL):
         if operation.inside("autocommit") or operation.after_commit:
             continue
