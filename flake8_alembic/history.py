@@ -34,6 +34,7 @@ _FIELD_LINE: Final = re.compile(
     rb"^(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=[ \t]*", re.MULTILINE
 )
 _TOP_LEVEL: Final = re.compile(rb"^[^\s#)\]}]", re.MULTILINE)
+_DEFINES_DOWNGRADE: Final = re.compile(rb"^(?:async[ \t]+)?def[ \t]+downgrade\w*[ \t]*\(", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -449,6 +450,28 @@ class HistoryCache:
     """The version locations of each folder's files (looking them up reads alembic.ini and stats the tree)."""
     builds: int = 0
     """How many environments were built (each exactly once per process)."""
+    downgrade_counts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Per ``versions`` tree: (migrations with a downgrade function, migrations), read as text once."""
+
+    def versions_tree_downgrades(self, path: str) -> tuple[int, int]:
+        """(with a downgrade, all) migrations under the nearest ``versions`` folder of ``path``; (0, 0) outside one.
+        For files no environment holds (neutron's release folders are read by its own CLI, not alembic.ini)."""
+        tree = next((folder for folder in Path(os.path.abspath(path)).parents if folder.name == "versions"), None)
+        if tree is None:
+            return (0, 0)
+        key = str(tree)
+        if key not in self.downgrade_counts:
+            with_downgrade = total = 0
+            for file in version_files(Locations((tree,), recursive=True, configured=False)):
+                try:
+                    source = file.read_bytes()
+                except OSError:
+                    continue
+                if looks_like_migration(source):
+                    total += 1
+                    with_downgrade += _DEFINES_DOWNGRADE.search(source) is not None
+            self.downgrade_counts[key] = (with_downgrade, total)
+        return self.downgrade_counts[key]
 
     def environment_for(self, path: str, current: RevisionInfo | None = None) -> Environment | None:
         """The environment holding ``path``; None when the file is in no versions folder or configured location."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flake8_alembic.config import Settings
 from flake8_alembic.engine import ProjectCache, lint_source
+from flake8_alembic.history import HistoryCache
 from flake8_alembic.rules.registry import OPT_IN_CODES
 
 TRANSACTIONAL_ENV = '''"""env.py: never run by the linter."""
@@ -99,3 +100,23 @@ def test_alm016_needs_an_env_py_to_know_the_migrations_run_in_a_transaction(tmp_
     autocommit = TRANSACTIONAL_ENV.replace("poolclass=pool.NullPool", 'isolation_level="AUTOCOMMIT"')
     (tmp_path / "env.py").write_text(autocommit)
     assert findings([path], "ALM016", settings) == []
+
+
+def test_release_folders_alembic_ini_does_not_read_still_show_the_policy(tmp_path: Path) -> None:
+    """neutron: alembic.ini names the script location, and its own CLI adds the release folders as version
+    locations. No environment holds those files, but their versions tree still says "forward-only"."""
+    (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s\n")
+    release = tmp_path / "versions" / "2024.1" / "expand"
+    release.mkdir(parents=True)
+    paths = []
+    parent = None
+    for index in range(6):
+        path = release / f"r{index:02d}_step.py"
+        path.write_text(migration(f"r{index:02d}", parent, False))
+        paths.append(path)
+        parent = f"r{index:02d}"
+    assert HistoryCache().environment_for(str(paths[0])) is None  # Alembic itself would not read these
+    assert findings(paths, "ALM001") == []
+    (release / "r00_step.py").write_text(migration("r00", None, True))
+    (release / "r01_step.py").write_text(migration("r01", "r00", True))
+    assert len(findings(paths, "ALM001")) == 4

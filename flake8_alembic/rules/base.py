@@ -86,8 +86,14 @@ class RuleContext:
         if self.settings.downgrades is not None:
             return self.settings.downgrades
         migrations = self.environment_migrations
-        with_downgrade = sum(1 for migration in migrations if migration.functions_of("downgrade"))
-        if len(migrations) >= FORWARD_ONLY_MIN_HISTORY and with_downgrade * 10 <= len(migrations):
+        if migrations:
+            with_downgrade = sum(1 for migration in migrations if migration.functions_of("downgrade"))
+            total = len(migrations)
+        elif self.history is not None:
+            with_downgrade, total = self.history.versions_tree_downgrades(self.migration.path)
+        else:
+            return "required"
+        if total >= FORWARD_ONLY_MIN_HISTORY and with_downgrade * 10 <= total:
             return "forward-only"
         return "required"
 
