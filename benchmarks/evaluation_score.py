@@ -122,7 +122,7 @@ def score(grades: Sequence[Mapping[str, object]], counts: Mapping[str, int] | No
 
 
 def percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}%"
+    return "n/a" if value is None else f"{100 * max(0.0, value):.1f}%"  # a rounding -1e-17 is 0
 
 
 def table(scores: Sequence[Score]) -> str:
