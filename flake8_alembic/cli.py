@@ -228,7 +228,7 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
                 raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
 
     changed = changed_since(options.changed_since, cwd) if options.changed_since else None
-    disk = _disk_cache([path for path, _ in sources]) if settings.cache and not options.no_cache else None
+    disk = _disk_cache([path for path, _ in sources]) if settings.cache is not False and not options.no_cache else None
     cache = ProjectCache(summaries=SummaryStore(disk))
     # Summaries hold no reference cycles: pausing the cyclic collector keeps it from rescanning the growing heap
     # of summaries again and again (as the plugin does under flake8).

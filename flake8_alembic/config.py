@@ -171,7 +171,8 @@ SETTINGS: Final = (
         "cache",
         parse_bool,
         "BOOL",
-        "keep each file's parse summary in .flake8_alembic_cache/ at the project root between runs (default true)",
+        "keep each file's parse summary in .flake8_alembic_cache/ at the project root between runs "
+        "(default: true for the standalone command, false under flake8)",
     ),
 )
 
@@ -235,8 +236,9 @@ class Settings:
     baseline_revision: str | None = None
     autocommit_connections: bool | None = None
     postgres_version: int = 15
-    cache: bool = True
-    """Read and write the per-file summary cache (results never depend on it)."""
+    cache: bool | None = None
+    """Read and write the per-file summary cache (results never depend on it). None: on for the standalone command,
+    off under flake8, whose workers each write every file of a history (measured slower cold, even warm)."""
     opt_in: frozenset[str] = field(default_factory=frozenset)
     """The opt-in codes the user named explicitly (by code or family prefix)."""
 

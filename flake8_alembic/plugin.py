@@ -61,8 +61,8 @@ class Plugin:
         ]
         values["opt_in"] = explicit_opt_in(selected, OPT_IN_CODES)
         cls.settings = Settings().updated(values)
-        # Each flake8 worker replays whole environments, so it summarises every file of the history, not just its
-        # share of the files: the summary cache of the project flake8 runs in saves that work across workers and runs.
+        # Opt-in under flake8: every worker summarises (and so would write) every file of a history, and creating
+        # thousands of small files cost more on a cold run than loading them saved on a warm one (docs/performance.md).
         PROCESS_CACHE.summaries.disk = project_cache(find_project_root(Path.cwd())) if cls.settings.cache else None
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:

@@ -300,6 +300,15 @@ def test_no_cache_and_the_setting_write_nothing(tmp_path: Path) -> None:
     assert "cache = False" in out.getvalue()
 
 
+def test_the_flake8_plugin_caches_only_when_asked(tmp_path: Path) -> None:
+    project = _project(tmp_path, "linear_healthy")
+    command = [sys.executable, "-m", "flake8", "--isolated", "--select", "ALM", "versions"]
+    subprocess.run(command, cwd=project, capture_output=True, timeout=120, check=False)
+    assert not (project / CACHE_FOLDER).exists()
+    subprocess.run([*command, "--alembic-cache=true"], cwd=project, capture_output=True, timeout=120, check=False)
+    assert (project / CACHE_FOLDER / ".gitignore").is_file()
+
+
 def test_a_read_only_project_is_linted_without_a_cache(tmp_path: Path) -> None:
     project = _project(tmp_path, "linear_healthy")
     expected = _run(project, "--no-cache", ".")

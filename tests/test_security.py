@@ -122,7 +122,7 @@ def test_a_planted_cache_entry_is_ignored_and_runs_nothing(planted: tuple[Path, 
     assert not marker.exists()
     assert (result.returncode, result.stdout) == (expected.returncode, expected.stdout)
     flake8 = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select", "ALM", "migrations"],
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "ALM", "--alembic-cache=true", "migrations"],
         cwd=project,
         capture_output=True,
         text=True,
