@@ -761,9 +761,11 @@ class Walker:
                 existing_enum = self._enum_of(arguments["existing_type"], state)
         sql_text: str | None = None
         plain = False
+        core_dml = False
         if name in ("execute", "exec_driver_sql"):
             sql_text, plain = self._sql_text(arguments.get("sqltext"), state)
-            if sql_text is None and context.phase:
+            core_dml = sql_text is None and _is_core_dml(arguments.get("sqltext"))
+            if sql_text is None and context.phase and not core_dml:
                 self.records.opaque_phases.add(context.phase)
         if context.phase and (not table_known or not target_known):
             self.records.opaque_phases.add(context.phase)
@@ -802,6 +804,7 @@ class Walker:
                 after_commit=context.after_commit,
                 unnamed=unnamed,
                 final_name=final_name,
+                core_dml=core_dml,
                 enum=enum,
                 existing_enum=existing_enum,
             )
@@ -1359,6 +1362,23 @@ def _keyword_literal(call: ast.Call, name: str) -> object:
         if keyword.arg == name:
             return keyword.value.value if isinstance(keyword.value, ast.Constant) else None
     return None
+
+
+_DML_ROOTS: Final = frozenset({"update", "insert", "delete", "select"})
+_DML_CLAUSES: Final = frozenset(
+    {"where", "values", "filter", "filter_by", "returning", "execution_options", "from_select", "order_by",
+     "limit", "offset", "join", "outerjoin", "select_from", "with_only_columns", "correlate", "ordered_values",
+     "on_conflict_do_nothing", "on_conflict_do_update", "on_duplicate_key_update", "prefix_with", "distinct",
+     "group_by", "having", "subquery", "scalar_subquery", "inline", "params"}
+)
+
+
+def _is_core_dml(node: ast.expr | None) -> bool:
+    """``sa.update(t).where(...).values(...)``, ``t.insert()``, ``sa.select(...)``: SQLAlchemy Core statements
+    that read or write rows and cannot change the schema."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DML_CLAUSES:
+        node = node.func.value
+    return isinstance(node, ast.Call) and call_name(node) in _DML_ROOTS
 
 
 def _names_exception(node: ast.expr, name: str) -> bool:

@@ -124,6 +124,8 @@ class Operation:
     """An ``op.execute("COMMIT")`` ran earlier in the same function."""
     unnamed: bool = False
     """The object's name is given as the literal ``None`` (``drop_constraint(None, ...)``)."""
+    core_dml: bool = False
+    """``execute`` of a SQLAlchemy Core statement (``sa.update(t)…``): rows only, never the schema."""
     final_name: bool = False
     """The name is wrapped in ``op.f()``: SQLAlchemy uses it as is, or shortens an over-long one itself."""
     enum: EnumSpec | None = None

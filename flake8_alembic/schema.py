@@ -341,14 +341,20 @@ def _changed_table(state: TableState, operation: Operation) -> TableState:
         current = columns.pop(target, None)
         if current is None:
             return replace(state, columns=columns, uncertain=True)
-        nullable = operation.kwargs.get("nullable")
+        given = operation.kwargs
+        nullable = given.get("nullable")
         default = current.default
-        if "server_default" in operation.kwargs:
-            given = operation.kwargs["server_default"]
-            default = default if given is False else given is not None  # False is Alembic's "unchanged"
+        if "server_default" in given:
+            default = default if given["server_default"] is False else given["server_default"] is not None
+        kept_nullable = current.nullable
+        if ("type_" in given or "new_column_name" in given) and "existing_nullable" not in given:
+            # MySQL's MODIFY/CHANGE rewrites the column from the arguments: what it keeps depends on the dialect.
+            kept_nullable = None
+            if "existing_server_default" not in given and "server_default" not in given:
+                default = None
         current = ColumnState(
             operation.type_ if operation.type_ is not None else current.type,
-            nullable if isinstance(nullable, bool) else current.nullable,
+            nullable if isinstance(nullable, bool) else kept_nullable,
             default,
             current.primary_key,
         )

@@ -116,7 +116,9 @@ def test_release_folders_alembic_ini_does_not_read_still_show_the_policy(tmp_pat
         paths.append(path)
         parent = f"r{index:02d}"
     assert HistoryCache().environment_for(str(paths[0])) is None  # Alembic itself would not read these
-    assert findings(paths, "ALM001") == []
+    base = tmp_path / "versions" / "kilo_initial.py"  # the one file alembic.ini does read: too few to decide
+    base.write_text(migration("kilo", None, False))
+    assert findings([base, *paths], "ALM001") == []
     (release / "r00_step.py").write_text(migration("r00", None, True))
     (release / "r01_step.py").write_text(migration("r01", "r00", True))
     assert len(findings(paths, "ALM001")) == 4

@@ -71,6 +71,15 @@ class RuleContext:
         summaries = (self.replays.summary(info.path) for info in environment.migrations)
         return tuple(summary for summary in summaries if summary is not None)
 
+    def schema_before_on(self, dialects: frozenset[str]) -> Snapshot | None:
+        """The schema before this revision as it is on ``dialects`` (a replay of its own, built once per
+        environment): code in branches for other dialects is left out."""
+        environment, revision = self.environment, self.migration.revision
+        if environment is None or self.replays is None or revision is None:
+            return None
+        replay = self.replays.replay_for(environment, dialects)
+        return replay.before.get(revision) if replay.complete else None
+
     @cached_property
     def schema_before(self) -> Snapshot | None:
         """The schema before this revision runs, as the replay of its ancestors knows it."""
@@ -86,7 +95,7 @@ class RuleContext:
         if self.settings.downgrades is not None:
             return self.settings.downgrades
         migrations = self.environment_migrations
-        if migrations:
+        if len(migrations) >= FORWARD_ONLY_MIN_HISTORY:
             with_downgrade = sum(1 for migration in migrations if migration.functions_of("downgrade"))
             total = len(migrations)
         elif self.history is not None:

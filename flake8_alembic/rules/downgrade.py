@@ -59,6 +59,8 @@ def _changes_only_data(migration: Migration) -> bool:
     for operation in upgrade_ops:
         if operation.name == "bulk_insert":
             continue
+        if operation.core_dml:
+            continue
         if operation.name not in ("execute", "exec_driver_sql") or operation.sql is None:
             return False
         if any(statement.verb not in _DATA_VERBS for statement in operation.sql):

@@ -353,12 +353,20 @@ def check_mysql_modify_loses_attributes(context: RuleContext) -> Iterator[Diagno
 
 
 def _column_before(context: RuleContext, earlier: Iterable[Operation], operation: Operation) -> ColumnState | None:
-    """What the column is before ``operation``: made earlier in this file, else as the replayed history knows it."""
+    """What the column is before ``operation`` on MySQL: made earlier in this file, else as the history replayed
+    for MySQL knows it (an earlier MODIFY without existing_nullable already lost what it had)."""
     table, name = norm(operation.table), norm(operation.target)
     if table is None or name is None:
         return None
+    if operation.phase == "downgrade" and any(
+        previous.phase == "upgrade" and norm(previous.table) == table and norm(previous.target) == name
+        for previous in context.migration.operations
+    ):
+        return None  # the upgrade changed the column: the history knows it only as it was before
     found: ColumnState | None = None
     for previous in earlier:
+        if previous.phase != operation.phase:
+            continue
         if norm(previous.table) != table or previous.name not in ("create_table", "add_column"):
             continue
         for column in previous.columns:
@@ -366,7 +374,7 @@ def _column_before(context: RuleContext, earlier: Iterable[Operation], operation
                 found = ColumnState(column.type, column.nullable, column.server_default, column.primary_key)
     if found is not None:
         return found
-    before = context.schema_before
+    before = context.schema_before_on(MYSQL)
     state = before.table((operation.engine, table)) if before is not None else None
     if state is None or state.uncertain:
         return None
