@@ -5,8 +5,9 @@ Names are compared case-insensitively and without schema, as unquoted SQL identi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from .operations import Operation
 from .sql import SqlStatement
@@ -57,10 +58,37 @@ def created_by(operation: Operation) -> list[ObjectRef]:
         return [ObjectRef("index", norm(operation.target), table, tuple(map(norm, operation.index_columns)))]
     if name in _CONSTRAINT_CREATORS:
         columns = operation.index_columns or (operation.foreign_keys[0].columns if operation.foreign_keys else ())
-        return [ObjectRef("constraint", norm(operation.target), table, tuple(map(norm, columns)))]
+        columns = tuple(map(norm, columns))
+        constraint = norm(operation.target)
+        if operation.unnamed:
+            constraint = _postgresql_name(name, table, columns)
+        return [ObjectRef("constraint", constraint, table, columns)]
     if name in ("execute", "exec_driver_sql"):
         return [ref for statement in operation.statements("CREATE", "ALTER") for ref in _sql_created(statement)]
     return []
+
+
+_POSTGRESQL_SUFFIXES: Final = {
+    "create_foreign_key": "fkey",
+    "create_unique_constraint": "key",
+    "create_check_constraint": "check",
+}
+
+
+def _postgresql_name(op_name: str, table: str | None, columns: tuple[str | None, ...]) -> str | None:
+    """The name PostgreSQL gives a constraint created without one (``orders_customer_id_fkey``): a later drop by
+    that name undoes the creation."""
+    if table is None:
+        return None
+    if op_name == "create_primary_key":
+        return f"{table}_pkey"
+    suffix = _POSTGRESQL_SUFFIXES.get(op_name)
+    if suffix is None or not columns or None in columns:
+        return None
+    return "_".join((table, *(column or "" for column in columns), suffix))
+
+
+_TYPE_RENAME: Final = re.compile(r"^\s*ALTER\s+TYPE\s+([\w.\"]+)\s+RENAME\s+TO\s+([\w.\"]+)", re.IGNORECASE)
 
 
 def dropped_by(operation: Operation) -> list[ObjectRef]:
@@ -93,6 +121,10 @@ def renamed_by(operation: Operation) -> list[tuple[ObjectRef, str]]:
         return [(ObjectRef("column", norm(operation.target), table), norm(operation.new_name) or "")]
     renames: list[tuple[ObjectRef, str]] = []
     for statement in operation.statements("RENAME"):
+        if statement.verb == "ALTER" and statement.object_kind == "TYPE":
+            match = _TYPE_RENAME.match(statement.text)
+            if match:
+                renames.append((ObjectRef("type", norm(match.group(1))), norm(match.group(2)) or ""))
         if statement.verb == "ALTER" and statement.object_kind == "TABLE":
             owner = norm(statement.table or (statement.names[0] if statement.names else None))
             for action in statement.actions:
@@ -167,6 +199,8 @@ class CreatedObjects:
                     self.objects.add((kind, new_name, name))
         elif before.kind == "column":
             self.objects.add(("column", before.table, new_name))
+        else:
+            self.objects.add((before.kind, None, new_name))
 
     def covers(self, ref: ObjectRef) -> bool:
         """Whether dropping ``ref`` drops something created here (or an object of a table created here)."""

@@ -478,7 +478,7 @@ class Walker:
                     col=handler.col_offset,
                     catches_db_error=handler.type is None or self._is_db_error(handler.type),
                     silent=all(_is_noop(statement, allow_continue=True) for statement in handler.body),
-                    reraises=_handler_reraises(handler.body),
+                    reraises=self._reraises_on_postgresql(handler.body, state),
                     catches_value_error=handler.type is not None and _names_exception(handler.type, "ValueError"),
                 )
             )
@@ -655,6 +655,8 @@ class Walker:
                 return _Binding("connection")
         if self._is_connection_value(argument, state):
             return _Binding("connection")
+        if isinstance(argument, ast.Name) and argument.id in state.existence_names:
+            return _Binding("existence")  # a value read from the database: tests on it are existence checks
         return literal(argument, state.env)
 
     def _operation(
@@ -838,6 +840,26 @@ class Walker:
 
     def _qualify(self, node: ast.expr) -> str | None:
         return qualify(node, self.aliases)
+
+    def _reraises_on_postgresql(self, body: list[ast.stmt], state: FunctionState) -> bool:
+        """The handler ends by re-raising, at least where it runs on PostgreSQL
+        (``if dialect == "sqlite": pass / else: raise``)."""
+        if not body:
+            return False
+        last = body[-1]
+        if isinstance(last, ast.Raise):
+            return True
+        if not isinstance(last, ast.If):
+            return False
+        branches = self._dialect_test(last.test, state)
+        if branches is None:
+            return False
+        raising: frozenset[str] = frozenset()
+        if last.body and isinstance(last.body[-1], ast.Raise):
+            raising |= branches[0]
+        if last.orelse and self._reraises_on_postgresql(last.orelse, state):
+            raising |= branches[1]
+        return "postgresql" in raising
 
     def _is_migration_function(self, name: str) -> bool:
         """Entry points Alembic calls itself (never inlined as helpers): ``upgrade`` and ``upgrade_<engine>()``."""
@@ -1112,6 +1134,8 @@ class _Binding:
             state.op_names.add(name)
         elif self.kind == "batch":
             state.batch[name] = self.batch
+        elif self.kind == "existence":
+            state.existence_names.add(name)
         else:
             state.connection_names.add(name)
 
@@ -1348,8 +1372,6 @@ def _is_noop(node: ast.stmt, allow_continue: bool = False) -> bool:
     )
 
 
-def _handler_reraises(body: list[ast.stmt]) -> bool:
-    return bool(body) and isinstance(body[-1], ast.Raise)
 
 
 def _always_exits(body: list[ast.stmt]) -> bool:

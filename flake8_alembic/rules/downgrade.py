@@ -102,6 +102,8 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
             for ref in created_by(operation):
                 if ref.kind not in ("table", "column", "index", "constraint") or ref.name is None:
                     continue
+                if ref.kind == "constraint" and operation.unnamed:
+                    continue  # its name is the database's choice (see ALM026): not tracked
                 if (ref.kind, ref.name) in dropped_first:
                     continue  # re-created after upgrade() dropped it: it existed before this revision
                 later = changers.touching(ref, index)

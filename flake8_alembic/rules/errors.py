@@ -38,7 +38,7 @@ def check_swallowed_error(context: RuleContext) -> Iterator[Diagnostic]:
         if not inside:
             continue
         for handler in block.handlers:
-            if handler.silent:
+            if handler.silent and handler.catches_db_error:  # `except ValueError: pass` lets SQL errors through
                 what = "contextlib.suppress()" if block.kind == "suppress" else "this handler"
                 yield Diagnostic(
                     handler.line,

@@ -69,8 +69,11 @@ def check_invalid_index_on_retry(context: RuleContext) -> Iterator[Diagnostic]:
         if not context.applies(operation.dialects, POSTGRESQL):
             continue
         for name, unique in _idempotent_concurrent_builds(operation, migration):
-            if _dropped_before(migration.operations[:position], operation, name) or _validity_checked(
-                migration.operations, operation, name
+            earlier = migration.operations[:position]
+            if (
+                _dropped_before(earlier, operation, name)
+                or _validity_checked(migration.operations, operation, name)
+                or _retry_fails_earlier(earlier, operation)
             ):
                 continue
             consequence = "uniqueness is never enforced" if unique else "the planner never uses the index"
@@ -115,6 +118,36 @@ def _dropped_before(earlier: Iterable[Operation], build: Operation, name: str | 
                 names = {norm(found) for found in statement.names}
                 if wanted is None or wanted in names or None in names:
                     return True
+    return False
+
+
+_FAILS_WHEN_REPEATED: Final = frozenset(
+    {
+        "add_column",
+        "create_table",
+        "create_index",
+        "create_foreign_key",
+        "create_unique_constraint",
+        "create_check_constraint",
+        "create_primary_key",
+        "rename_table",
+    }
+)
+
+
+def _retry_fails_earlier(earlier: Iterable[Operation], build: Operation) -> bool:
+    """An unguarded ``add_column`` (or another change that fails when repeated) runs before the build in the same
+    function: it was committed before the build started, so a retry stops there and never reaches the skipped
+    build (dropping that column by hand drops the invalid index with it)."""
+    for operation in earlier:
+        if operation.function != build.function or operation.guarded:
+            continue
+        if operation.name in _FAILS_WHEN_REPEATED:
+            return True
+        for statement in operation.statements("CREATE"):
+            kind = statement.object_kind
+            if statement.verb == "CREATE" and kind in ("TABLE", "INDEX") and not statement.if_not_exists:
+                return True
     return False
 
 

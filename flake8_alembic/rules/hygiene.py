@@ -106,7 +106,8 @@ def check_not_null_without_default(context: RuleContext) -> Iterator[Diagnostic]
         if (operation.function, norm(operation.table)) in emptied or operation.inside("empty"):
             continue  # the table was emptied earlier in the same function, or checked to be empty
         column = operation.columns[0]
-        required = column.nullable is False or (column.primary_key and column.type.family != "integer")
+        # An integer primary key fills itself (SERIAL, AUTO_INCREMENT, SQLite's rowid); an unknown type may too.
+        required = column.nullable is False or (column.primary_key and column.type.family not in ("integer", "unknown"))
         if not required or column.server_default or column.generated:
             continue
         tables = created.get((operation.phase, operation.engine), set())
