@@ -202,6 +202,8 @@ class FunctionState:
     """Names bound to table objects (``sa.table("t", ...)``, ``op.create_table("t", ...)``): their table name."""
     enums: dict[str, EnumSpec] = field(default_factory=dict)
     """Names bound to native enum types (``status = sa.Enum(..., name="status")``)."""
+    dml_names: set[str] = field(default_factory=set)
+    """Names bound to SQLAlchemy Core statements (``stmt = sa.update(t).values(...)``)."""
     local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     """Functions defined inside the function being walked."""
 
@@ -241,6 +243,7 @@ class Walker:
         self.module_values = module_values or {}
         """Module-level assignments whose value is a call (enum types defined once at the top)."""
         self._module_enums: dict[str, EnumSpec | None] = {}
+        self._reflecting: dict[int, bool] = {}
         self.aliases = dict(aliases)
         self.constants = constants
         self.records = Records()
@@ -392,6 +395,9 @@ class Walker:
         targets = _target_names(node.target)
         before = len(self.records.operations)
         values = literal(node.iter, state.env)
+        reflected = targets and self._is_existence_test(node.iter, state)
+        if reflected:  # `for fk in inspector.get_foreign_keys(t):` — each item exists
+            state.existence_names.update(targets)
         if isinstance(values, tuple) and 0 < len(values) <= MAX_LOOP_ITEMS:
             for value in values:
                 _bind_target(node.target, value, state.env)
@@ -402,6 +408,8 @@ class Walker:
             self._block(node.body, loop_context, state)
         for name in targets:
             state.env.pop(name, None)
+            if reflected:
+                state.existence_names.discard(name)
         body_runs_sql = len(self.records.operations) > before or _runs_sql(node.body)
         if body_runs_sql and _is_query_result(node.iter, state):
             self.records.row_loops.append(RowLoop(node.lineno, node.col_offset, context.phase, context.dialects))
@@ -508,7 +516,10 @@ class Walker:
             and value.func.attr not in _NOT_OPERATIONS
             and self._is_op_receiver(value.func.value, state)
         )
-        involves_existence = not is_operation and self._is_existence_test(value, state)
+        involves_existence = not is_operation and (
+            self._is_existence_test(value, state)
+            or (bool(state.existence_names) and _uses_any(value, state.existence_names))  # `name, _ = fks.popitem()`
+        )
         is_connection = not is_operation and self._is_connection_value(value, state)
         is_result = not is_operation and _is_query_result(value, state)
         is_dialect = not is_operation and self._mentions_dialect(value, state)
@@ -518,7 +529,12 @@ class Walker:
             else None
         )
         table_object = _table_object_name(value, state.env)
+        is_dml = _is_core_dml(value)
         for name in names:
+            if is_dml and len(names) == 1:
+                state.dml_names.add(name)
+            else:
+                state.dml_names.discard(name)
             state.env.pop(name, None)
             state.text_names.pop(name, None)
             state.table_objects.pop(name, None)
@@ -766,7 +782,10 @@ class Walker:
         core_dml = False
         if name in ("execute", "exec_driver_sql"):
             sql_text, plain = self._sql_text(arguments.get("sqltext"), state)
-            core_dml = sql_text is None and _is_core_dml(arguments.get("sqltext"))
+            statement = arguments.get("sqltext")
+            core_dml = sql_text is None and (
+                _is_core_dml(statement) or (isinstance(statement, ast.Name) and statement.id in state.dml_names)
+            )
             if sql_text is None and context.phase and not core_dml:
                 self.records.opaque_phases.add(context.phase)
         if context.phase and (not table_known or not target_known):
@@ -840,6 +859,16 @@ class Walker:
 
     def _qualify(self, node: ast.expr) -> str | None:
         return qualify(node, self.aliases)
+
+    def _reflects(self, name: str, state: FunctionState) -> bool:
+        """A helper of the file that reads the database's catalog (an inspector getter, information_schema…):
+        what it returns names objects that exist."""
+        helper = state.local_functions.get(name) or self.functions.get(name)
+        if helper is None:
+            return False
+        if id(helper) not in self._reflecting:
+            self._reflecting[id(helper)] = _reads_catalog(helper)
+        return self._reflecting[id(helper)]
 
     def _reraises_on_postgresql(self, body: list[ast.stmt], state: FunctionState) -> bool:
         """The handler ends by re-raising, at least where it runs on PostgreSQL
@@ -1008,6 +1037,8 @@ class Walker:
             if isinstance(child, ast.Call):
                 name = call_name(child)
                 if name and ("exist" in name.lower() or name.startswith("has_") or name in _INSPECTOR_GETTERS):
+                    return True
+                if isinstance(child.func, ast.Name) and self._reflects(child.func.id, state):
                     return True
             elif isinstance(child, (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.Call)) and any(
                 isinstance(name, ast.Name) and name.id in state.existence_names for name in ast.iter_child_nodes(child)
@@ -1401,6 +1432,26 @@ def _is_core_dml(node: ast.expr | None) -> bool:
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DML_CLAUSES:
         node = node.func.value
     return isinstance(node, ast.Call) and call_name(node) in _DML_ROOTS
+
+
+_CATALOG_WORDS: Final = ("information_schema", "pg_catalog", "pg_index", "pg_constraint", "sqlite_master", "sys.")
+
+
+def _uses_any(node: ast.expr, names: set[str]) -> bool:
+    return any(isinstance(child, ast.Name) and child.id in names for child in ast.walk(node))
+
+
+def _reads_catalog(helper: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    for node in ast.walk(helper):
+        if isinstance(node, ast.Call):
+            name = call_name(node)
+            if name in _INSPECTOR_GETTERS or name in ("inspect", "from_engine", "has_table", "has_index"):
+                return True
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            lowered = node.value.lower()
+            if any(word in lowered for word in _CATALOG_WORDS):
+                return True
+    return False
 
 
 def _names_exception(node: ast.expr, name: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final
+from typing import Callable, Final, TypeVar, cast
 
 from .cache import SummaryStore
 from .effects import norm
@@ -22,6 +22,7 @@ from .types import TypeRef, sql_type_ref
 
 FLATTEN_EVERY: Final = 32
 UNKNOWN_TYPE: Final = TypeRef("unknown")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -456,6 +457,25 @@ class ReplayCache:
     summaries: SummaryStore = field(default_factory=SummaryStore)
     replays: dict[tuple[int, frozenset[str]], tuple[Environment, Replay]] = field(default_factory=dict)
     runs: int = 0
+    derived: dict[tuple[int, str], tuple[Environment, object]] = field(default_factory=dict)
+    """Facts about a whole environment that rules ask for from every file (computed once per environment)."""
+
+    def per_environment(self, environment: Environment, name: str, compute: Callable[[Environment], T]) -> T:
+        """``compute(environment)``, once per environment and name (identity-checked like the replays)."""
+        key = (id(environment), name)
+        cached = self.derived.get(key)
+        if cached is None or cached[0] is not environment:
+            cached = self.derived[key] = (environment, compute(environment))
+        return cast(T, cached[1])
+
+    def migrations_of(self, environment: Environment) -> tuple[Migration, ...]:
+        """The summaries of every migration of the environment, read once per environment."""
+
+        def read(environment: Environment) -> tuple[Migration, ...]:
+            summaries = (self.summary(info.path) for info in environment.migrations)
+            return tuple(summary for summary in summaries if summary is not None)
+
+        return self.per_environment(environment, "migrations", read)
 
     def replay_for(self, environment: Environment, targets: frozenset[str]) -> Replay:
         key = (id(environment), targets)

@@ -68,8 +68,7 @@ class RuleContext:
         environment = self.environment
         if environment is None or self.replays is None:
             return ()
-        summaries = (self.replays.summary(info.path) for info in environment.migrations)
-        return tuple(summary for summary in summaries if summary is not None)
+        return self.replays.migrations_of(environment)
 
     def schema_before_on(self, dialects: frozenset[str]) -> Snapshot | None:
         """The schema before this revision as it is on ``dialects`` (a replay of its own, built once per
@@ -94,17 +93,21 @@ class RuleContext:
         downgrade() — OpenStack projects — else ``required``."""
         if self.settings.downgrades is not None:
             return self.settings.downgrades
-        migrations = self.environment_migrations
-        if len(migrations) >= FORWARD_ONLY_MIN_HISTORY:
-            with_downgrade = sum(1 for migration in migrations if migration.functions_of("downgrade"))
-            total = len(migrations)
-        elif self.history is not None:
+        environment = self.environment
+        with_downgrade = total = 0
+        if environment is not None and self.replays is not None:
+            with_downgrade, total = self.replays.per_environment(environment, "downgrades", self._count_downgrades)
+        if total < FORWARD_ONLY_MIN_HISTORY and self.history is not None:
             with_downgrade, total = self.history.versions_tree_downgrades(self.migration.path)
-        else:
-            return "required"
         if total >= FORWARD_ONLY_MIN_HISTORY and with_downgrade * 10 <= total:
             return "forward-only"
         return "required"
+
+    def _count_downgrades(self, environment: Environment) -> tuple[int, int]:
+        """(migrations with a downgrade function, migrations) of the environment."""
+        assert self.replays is not None
+        migrations = self.replays.migrations_of(environment)
+        return sum(1 for migration in migrations if migration.functions_of("downgrade")), len(migrations)
 
     @property
     def alembic_version(self) -> tuple[int, ...] | None:

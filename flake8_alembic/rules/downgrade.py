@@ -44,7 +44,7 @@ def check_empty_downgrade(context: RuleContext) -> Iterator[Diagnostic]:
             )
 
 
-_DATA_VERBS = frozenset({"UPDATE", "INSERT", "DELETE", "SELECT", "WITH", "MERGE", "TRUNCATE", "SET"})
+_DATA_VERBS = frozenset({"UPDATE", "INSERT", "DELETE", "SELECT", "WITH", "MERGE", "TRUNCATE", "SET", "PRAGMA"})
 
 
 def _changes_only_data(migration: Migration) -> bool:

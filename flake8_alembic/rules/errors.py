@@ -56,7 +56,9 @@ def check_try_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
         exposed = [
             operation
             for operation in _statements_inside(context, block)
-            if context.applies(operation.dialects, POSTGRESQL) and not _isolated(operation, block)
+            if context.applies(operation.dialects, POSTGRESQL)
+            and not _isolated(operation, block)
+            and not (operation.flag("if_exists") or operation.flag("if_not_exists"))
         ]
         if not exposed:
             continue

@@ -207,11 +207,17 @@ def _enum_never_created(context: RuleContext, operations: Iterable[Operation]) -
 def _enum_types_made(context: RuleContext) -> frozenset[str | None] | None:
     """Enum types created by this file or any migration of its environment (None in it: one the linter cannot
     name). None without a history: the file alone cannot tell a new type from one an earlier revision made."""
-    migrations = context.environment_migrations
-    if not migrations:
+    environment, replays = context.environment, context.replays
+    if environment is None or replays is None or not context.environment_migrations:
         return None
+    migrations = context.environment_migrations
+    made = replays.per_environment(environment, "enum types made", lambda _: _made_in_all(migrations))
+    return made | _made_in(context.migration)
+
+
+def _made_in_all(migrations: Iterable[Migration]) -> frozenset[str | None]:
     made: set[str | None] = set()
-    for migration in (context.migration, *migrations):
+    for migration in migrations:
         made |= _made_in(migration)
     return frozenset(made)
 
