@@ -5,10 +5,13 @@ summarises it, so it is keyed by (content hash, tool version and code digest, Py
 the summary dataclasses). Everything that depends on other files or on settings (the revision graph, the replay,
 the rules) is recomputed on every run from the summaries.
 
-On disk, one JSON file per entry under ``<project root>/.flake8_alembic_cache/<fingerprint>/``. The folder may be
-planted by whoever controls the repository, so loading is data only: JSON, decoded into an allowlist of the
-summary dataclasses found from ``Migration``'s own field annotations; anything unexpected is a miss. Writes go to a
-temporary file in the same folder, then ``os.replace``: concurrent runs see whole entries or none.
+On disk, under ``<project root>/.flake8_alembic_cache/<fingerprint>/``: the entries a run computed are written
+at its end as one pack file (``pack-*.jsonl``, a line per entry: creating one file per entry cost more than the
+parse it saves on some file systems); single ``<digest>.json`` entries are read too. The folder may be planted by
+whoever controls the repository, so loading is data only: JSON, decoded into an allowlist of the summary
+dataclasses found from ``Migration``'s own field annotations; anything unexpected is a miss. Writes go to a
+temporary file in the same folder, then ``os.replace``: concurrent runs see whole packs or none, and each run
+writes a pack of its own, so none overwrites another's.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ _SCALARS: Final = (str, int, float, bool, type(None))
 _SCALAR_TYPES: Final = frozenset(_SCALARS)
 _IDENTIFIER: Final = re.compile(r"[A-Za-z_]\w*")
 _ENTRY: Final = re.compile(r"[0-9a-f]{40}\.json")
+_PACK: Final = re.compile(r"pack-[0-9a-f]{16}\.jsonl")
+MAX_PACK_BYTES: Final = 512 * 1024 * 1024
+MAX_PACKS: Final = 4
+"""More packs than this are merged into one holding the entries the run used."""
 
 
 class _Miss:
@@ -264,15 +271,22 @@ class DiskCache:
         self.used: set[str] = set()
         self.written = 0
         self._ready: bool | None = None
+        self.pending: dict[str, bytes] = {}
+        """Entries computed this run, written as one pack by ``flush``."""
+        self._packed: dict[str, bytes] | None = None
+        """Digest → raw entry of every pack on disk, read on the first lookup."""
+        self._packs: list[str] = []
 
     def load(self, digest: str, path: str) -> Decoded:
         """The summary stored for these bytes, with ``path`` as its file; MISS when there is none usable."""
         self.used.add(digest)
-        try:
-            with open(self.entries / f"{digest}.json", "rb") as handle:
-                data = handle.read(MAX_ENTRY_BYTES + 1)
-        except OSError:
-            return MISS
+        data = self._packed_entries().get(digest)
+        if data is None:
+            try:
+                with open(self.entries / f"{digest}.json", "rb") as handle:
+                    data = handle.read(MAX_ENTRY_BYTES + 1)
+            except OSError:
+                return MISS
         if len(data) > MAX_ENTRY_BYTES:
             return MISS
         try:
@@ -295,8 +309,55 @@ class DiskCache:
             text = json.dumps({"key": [FORMAT, self.generation, digest], "summary": summary}, separators=(",", ":"))
         except (CacheFormatError, ValueError, TypeError, AttributeError, RecursionError):
             return  # a value the codec does not know: this file is summarised again next time, never wrongly
-        if self._prepare() and write_atomically(self.entries / f"{digest}.json", text.encode("utf-8")):
-            self.written += 1
+        self.pending[digest] = text.encode("utf-8")
+
+    def flush(self) -> int:
+        """Write the entries computed this run as one pack (and merge packs once there are too many); returns
+        how many entries were written. Called once at the end of a run."""
+        if not self.pending or not self._prepare():
+            return 0
+        lines = b"\n".join(digest.encode() + b"\t" + data for digest, data in self.pending.items())
+        name = f"pack-{os.urandom(8).hex()}.jsonl"
+        if not write_atomically(self.entries / name, lines):
+            return 0
+        written, self.written = len(self.pending), self.written + len(self.pending)
+        self.pending = {}
+        self._merge_packs(keep=name)
+        return written
+
+    def _packed_entries(self) -> dict[str, bytes]:
+        if self._packed is None:
+            self._packed = {}
+            try:
+                names = sorted(name for name in os.listdir(self.entries) if _PACK.fullmatch(name))
+            except OSError:
+                names = []
+            for name in names:
+                try:
+                    with open(self.entries / name, "rb") as handle:
+                        data = handle.read(MAX_PACK_BYTES + 1)
+                except OSError:
+                    continue
+                if len(data) > MAX_PACK_BYTES:
+                    continue
+                self._packs.append(name)
+                for line in data.split(b"\n"):
+                    digest, _, entry = line.partition(b"\t")
+                    if len(digest) == 40:
+                        self._packed[digest.decode("ascii", "replace")] = entry
+        return self._packed
+
+    def _merge_packs(self, keep: str) -> None:
+        """Once packs pile up (one per run), replace them by one holding the entries this run used."""
+        packed = self._packed_entries() if self._packed is None else self._packed
+        older = [name for name in self._packs if name != keep]
+        if len(older) + 1 <= MAX_PACKS:
+            return
+        lines = b"\n".join(digest.encode() + b"\t" + packed[digest] for digest in sorted(self.used) if digest in packed)
+        if lines and not write_atomically(self.entries / f"pack-{os.urandom(8).hex()}.jsonl", lines):
+            return
+        for name in older:
+            _remove(self.entries / name)
 
     def _prepare(self) -> bool:
         """Create the folders on the first write (a read-only checkout simply never caches)."""
@@ -313,7 +374,8 @@ class DiskCache:
 
     def prune(self) -> int:
         """Drop entries this run did not use once they outnumber the used ones twice over (files edited since);
-        called by the standalone command after a run that wrote. Returns how many were removed."""
+        called by the standalone command at the end of a run, after writing its pack. Returns how many were removed."""
+        self.flush()
         if not self.written:
             return 0
         try:

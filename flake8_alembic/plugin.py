@@ -83,4 +83,9 @@ class Plugin:
         finally:
             if collecting:
                 gc.enable()
+        disk = PROCESS_CACHE.summaries.disk
+        if disk is not None and disk.pending:
+            # flake8 has no end-of-run hook, and pool workers end without atexit. The first file of a history
+            # summarises all of it, so this writes one pack per worker; later files find nothing pending.
+            disk.flush()
         return [(d.line, d.col, f"{d.code} {d.message}") for d in diagnostics]

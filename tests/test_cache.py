@@ -110,11 +110,23 @@ def test_unknown_values_are_not_stored(tmp_path: Path) -> None:
     assert not list((tmp_path / CACHE_FOLDER / "g").glob("*.json"))
 
 
+def stored(folder: Path, generation: str, source: bytes = MIGRATION) -> SummaryStore:
+    """A run that summarises one file and writes its pack, as the command does at its end."""
+    store = SummaryStore(DiskCache(folder, generation))
+    store.summary("a1.py", source)
+    assert store.disk is not None
+    store.disk.flush()
+    return store
+
+
 def test_hit_miss_and_invalidation_by_content(tmp_path: Path) -> None:
     folder = tmp_path / CACHE_FOLDER
     first = SummaryStore(DiskCache(folder, "g"))
     cold = first.summary("versions/a1.py", MIGRATION)
     assert first.parsed == 1
+    assert first.disk is not None and not folder.exists()  # nothing is written before the end of the run
+    assert first.disk.flush() == 1
+    assert len(list((folder / "g").glob("pack-*.jsonl"))) == 1
     warm_store = SummaryStore(DiskCache(folder, "g"))
     warm = warm_store.summary("elsewhere/a1.py", MIGRATION)
     assert warm_store.parsed == 0
@@ -128,14 +140,15 @@ def test_hit_miss_and_invalidation_by_content(tmp_path: Path) -> None:
 
 def test_invalidation_by_version(tmp_path: Path) -> None:
     folder = tmp_path / CACHE_FOLDER
-    SummaryStore(DiskCache(folder, "version-1")).summary("a1.py", MIGRATION)
+    stored(folder, "version-1")
     other = SummaryStore(DiskCache(folder, "version-2"))
     other.summary("a1.py", MIGRATION)
     assert other.parsed == 1
-    # An entry copied under another version's folder still names its own version: a miss.
+    # A pack copied under another version's folder still names its own version in each entry: a miss.
     digest = content_digest(MIGRATION)
     (folder / "version-3").mkdir()
-    shutil.copy(folder / "version-1" / f"{digest}.json", folder / "version-3" / f"{digest}.json")
+    for pack in (folder / "version-1").glob("pack-*.jsonl"):
+        shutil.copy(pack, folder / "version-3" / pack.name)
     assert DiskCache(folder, "version-3").load(digest, "a1.py") is MISS
 
 
@@ -161,13 +174,18 @@ def test_the_fingerprint_names_tool_python_and_layout() -> None:
         b'{"key": KEY, "summary": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     ],
 )
-def test_a_corrupt_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
+@pytest.mark.parametrize("where", ["entry", "pack"])
+def test_a_corrupt_entry_is_a_miss(tmp_path: Path, content: bytes, where: str) -> None:
     folder = tmp_path / CACHE_FOLDER
-    store = SummaryStore(DiskCache(folder, "g"))
-    expected = store.summary("a1.py", MIGRATION)
+    expected = SummaryStore(DiskCache(folder, "unused")).summary("a1.py", MIGRATION)
     digest = content_digest(MIGRATION)
     key = json.dumps([summary_cache.FORMAT, "g", digest]).encode()
-    (folder / "g" / f"{digest}.json").write_bytes(content.replace(b"KEY", key))
+    (folder / "g").mkdir(parents=True)
+    planted = content.replace(b"KEY", key)
+    if where == "entry":
+        (folder / "g" / f"{digest}.json").write_bytes(planted)
+    else:
+        (folder / "g" / "pack-0123456789abcdef.jsonl").write_bytes(b"junk\n" + digest.encode() + b"\t" + planted)
     assert DiskCache(folder, "g").load(digest, "a1.py") is MISS
     again = SummaryStore(DiskCache(folder, "g"))
     assert again.summary("a1.py", MIGRATION) == expected
@@ -176,8 +194,8 @@ def test_a_corrupt_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
 
 def test_a_truncated_entry_is_a_miss(tmp_path: Path) -> None:
     folder = tmp_path / CACHE_FOLDER
-    SummaryStore(DiskCache(folder, "g")).summary("a1.py", MIGRATION)
-    entry = folder / "g" / f"{content_digest(MIGRATION)}.json"
+    stored(folder, "g")
+    (entry,) = (folder / "g").glob("pack-*.jsonl")
     entry.write_bytes(entry.read_bytes()[:-40])
     store = SummaryStore(DiskCache(folder, "g"))
     assert isinstance(store.summary("a1.py", MIGRATION), Migration)
@@ -193,6 +211,7 @@ for _ in range(60):
     store = SummaryStore(DiskCache(Path(sys.argv[1]), "g"))
     store.disk.load = lambda digest, path: __import__("flake8_alembic.cache").cache.MISS  # always write
     store.summary("a1.py", source)
+    store.disk.flush()
 """
 
 
@@ -214,29 +233,46 @@ def test_concurrent_writers_of_the_same_key(tmp_path: Path) -> None:
         assert writer.returncode == 0, error.decode()
     assert isinstance(DiskCache(folder, "g").load(content_digest(MIGRATION), "a1.py"), Migration)
     assert not [name for name in os.listdir(folder / "g") if name.startswith(".tmp")]  # no temporary file left
+    assert len(list((folder / "g").glob("pack-*.jsonl"))) <= summary_cache.MAX_PACKS + 1  # merged as they pile up
 
 
 def test_the_cache_folder_holds_a_gitignore(tmp_path: Path) -> None:
-    SummaryStore(DiskCache(tmp_path / CACHE_FOLDER, "g")).summary("a1.py", MIGRATION)
+    stored(tmp_path / CACHE_FOLDER, "g")
     assert (tmp_path / CACHE_FOLDER / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_old_generations_are_pruned(tmp_path: Path) -> None:
     folder = tmp_path / CACHE_FOLDER
     for index in range(summary_cache.KEEP_GENERATIONS + 3):
-        SummaryStore(DiskCache(folder, f"g{index}")).summary("a1.py", MIGRATION)
+        stored(folder, f"g{index}")
     generations = [entry for entry in folder.iterdir() if entry.is_dir()]
     assert len(generations) == summary_cache.KEEP_GENERATIONS + 1
 
 
 def test_unused_entries_are_pruned_when_they_pile_up(tmp_path: Path) -> None:
     folder = tmp_path / CACHE_FOLDER
-    disk = DiskCache(folder, "g")
-    SummaryStore(disk).summary("a1.py", MIGRATION)
+    (folder / "g").mkdir(parents=True)
     for index in range(400):
         (folder / "g" / f"{index:040x}.json").write_text("{}")
-    assert disk.prune() == 400
-    assert [path.name for path in (folder / "g").iterdir()] == [f"{content_digest(MIGRATION)}.json"]
+    disk = DiskCache(folder, "g")
+    SummaryStore(disk).summary("a1.py", MIGRATION)
+    assert disk.prune() == 400  # writes the run's pack first
+    assert [path.suffix for path in (folder / "g").iterdir()] == [".jsonl"]
+
+
+def test_packs_are_merged_as_runs_pile_them_up(tmp_path: Path) -> None:
+    folder = tmp_path / CACHE_FOLDER
+    for index in range(summary_cache.MAX_PACKS + 3):
+        store = SummaryStore(DiskCache(folder, "g"))
+        store.summary("a1.py", MIGRATION)  # a hit after the first run: only the new file is written
+        store.summary("b1.py", MIGRATION.replace(b'"c"', f'"c{index}"'.encode()))
+        assert store.disk is not None
+        store.disk.flush()
+    packs = list((folder / "g").glob("pack-*.jsonl"))
+    assert len(packs) <= summary_cache.MAX_PACKS + 1
+    last = SummaryStore(DiskCache(folder, "g"))
+    last.summary("a1.py", MIGRATION)
+    assert last.parsed == 0
 
 
 # ------------------------------------------------------------------------------------------------ the command

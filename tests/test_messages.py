@@ -22,8 +22,9 @@ down_revision = "a0"
 
 
 def messages(body: str, dialects: str, code: str, alembic: str = "1.16.0") -> list[str]:
+    version = tuple(map(int, alembic.split(".")))
     settings = Settings(opt_in=OPT_IN_CODES).updated(
-        {"target_dialects": frozenset(dialects.split(",")), "target_alembic_version": tuple(map(int, alembic.split(".")))}
+        {"target_dialects": frozenset(dialects.split(",")), "target_alembic_version": version}
     )
     cache = ProjectCache(facts={"/virtual": ProjectFacts()}, history=None, replays=None)
     source = (HEADER + textwrap.dedent(body)).encode()
