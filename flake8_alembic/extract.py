@@ -395,7 +395,9 @@ class Walker:
         targets = _target_names(node.target)
         before = len(self.records.operations)
         values = literal(node.iter, state.env)
-        reflected = targets and self._is_existence_test(node.iter, state)
+        reflected = targets and (
+            self._is_existence_test(node.iter, state) or _uses_any(node.iter, state.existence_names)
+        )
         if reflected:  # `for fk in inspector.get_foreign_keys(t):` — each item exists
             state.existence_names.update(targets)
         if isinstance(values, tuple) and 0 < len(values) <= MAX_LOOP_ITEMS:
