@@ -24,7 +24,6 @@ import operator
 import os
 import re
 import sys
-import tempfile
 import time
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -134,7 +133,8 @@ def layout_digest(records: Mapping[str, type] = RECORDS) -> str:
 
 
 def _code_digest() -> str:
-    """A digest of the package's modules: an edited checkout (same version number) does not reuse entries."""
+    """A digest of the package's modules (the summarising code; the rules are not in a summary): an edited checkout
+    or another release never reuses entries."""
     digest = hashlib.sha256()
     folder = Path(__file__).parent
     try:
@@ -147,9 +147,12 @@ def _code_digest() -> str:
 
 def fingerprint() -> str:
     """Everything but the content that decides whether an entry is valid, as one folder name."""
-    from . import package_version
+    code = _code_digest()
+    if code == "-":  # no source to hash: the version number says which code made an entry
+        from . import package_version  # importlib.metadata costs ~25 ms of start-up: only when needed
 
-    parts = (FORMAT, package_version(), sys.implementation.cache_tag, sys.version, layout_digest(), _code_digest())
+        code = package_version()
+    parts = (FORMAT, sys.implementation.cache_tag, sys.version, layout_digest(), code)
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]
 
 
@@ -409,6 +412,8 @@ def _make_cache_folder(folder: Path) -> bool:
 
 def write_atomically(path: Path, data: bytes) -> bool:
     """Write to a temporary file in the same folder, then rename over ``path``: readers see all or nothing."""
+    import tempfile  # imported on demand: it pulls in shutil and random, which a run that writes nothing never needs
+
     try:
         handle, temporary = tempfile.mkstemp(prefix=".tmp", dir=path.parent)
     except OSError:
