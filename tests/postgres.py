@@ -13,6 +13,9 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 
 def _bindir() -> Path | None:
@@ -81,3 +84,27 @@ def throwaway_cluster() -> Iterator[str]:
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def server_url_or_skip() -> Iterator[str]:
+    """The body of a module fixture: a throwaway cluster's URL, stopped afterwards. Without server binaries the
+    tests are skipped visibly, except under CI (CI=true), where that is a failure."""
+    try:
+        cluster = throwaway_cluster()
+        url = next(cluster)
+    except (FileNotFoundError, OSError) as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL server: {error}")
+    yield url
+    next(cluster, None)
+
+
+def engine_or_skip(options: str | None = None) -> Iterator[Any]:
+    """The same, as a SQLAlchemy engine whose connections get ``options`` (``-c statement_timeout=…``)."""
+    import sqlalchemy as sa
+
+    for url in server_url_or_skip():
+        engine = sa.create_engine(url, connect_args={"options": options} if options else {})
+        yield engine
+        engine.dispose()

@@ -6,7 +6,6 @@ docs name, and the linter flags it; the "use instead" revision upgrades cleanly,
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from flake8_alembic.config import Settings  # noqa: E402
 from flake8_alembic.engine import ProjectCache, lint_source  # noqa: E402
 from flake8_alembic.rules.registry import OPT_IN_CODES  # noqa: E402
 
-from .postgres import throwaway_cluster  # noqa: E402
+from .postgres import server_url_or_skip  # noqa: E402
 
 ENV_PY = """from alembic import context
 from sqlalchemy import engine_from_config, pool
@@ -60,15 +59,7 @@ def downgrade():
 
 @pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
-    try:
-        cluster = throwaway_cluster()
-        url = next(cluster)
-    except (FileNotFoundError, OSError) as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no PostgreSQL server: {error}")
-    yield url
-    next(cluster, None)
+    yield from server_url_or_skip()
 
 
 def _database(server_url: str) -> str:

@@ -9,7 +9,6 @@ ones, so no test can hang. See docs/premises.md for the list of premises.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 import zlib
@@ -21,7 +20,7 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("psycopg2")
 
-from .postgres import throwaway_cluster  # noqa: E402
+from .postgres import engine_or_skip  # noqa: E402
 
 # Weakest to strongest (PostgreSQL "Table-Level Locks").
 LOCK_ORDER = [
@@ -41,17 +40,7 @@ SAFETY = "-c statement_timeout=10000 -c lock_timeout=5000"
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Any]:
-    try:
-        cluster = throwaway_cluster()
-        url = next(cluster)
-    except (FileNotFoundError, OSError) as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no PostgreSQL server: {error}")
-    engine = sa.create_engine(url, connect_args={"options": SAFETY})
-    yield engine
-    engine.dispose()
-    next(cluster, None)
+    yield from engine_or_skip(SAFETY)
 
 
 def sqlstate(error: BaseException) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -10,22 +9,12 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("psycopg2")
 
-from .postgres import throwaway_cluster  # noqa: E402
+from .postgres import engine_or_skip  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[object]:
-    try:
-        cluster = throwaway_cluster()
-        url = next(cluster)
-    except (FileNotFoundError, OSError) as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no PostgreSQL server: {error}")
-    engine = sa.create_engine(url)
-    yield engine
-    engine.dispose()
-    next(cluster, None)
+    yield from engine_or_skip()
 
 
 def sqlstate(error: BaseException) -> str | None:

@@ -9,7 +9,6 @@ MariaDB side is in tests/test_premises_mariadb.py. See docs/premises.md for the 
 from __future__ import annotations
 
 import io
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -25,24 +24,14 @@ from alembic.operations import Operations  # noqa: E402
 from alembic.runtime.migration import MigrationContext  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
-from .postgres import throwaway_cluster  # noqa: E402
+from .postgres import engine_or_skip  # noqa: E402
 
 SAFETY = "-c statement_timeout=10000 -c lock_timeout=5000"
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Any]:
-    try:
-        cluster = throwaway_cluster()
-        url = next(cluster)
-    except (FileNotFoundError, OSError) as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no PostgreSQL server: {error}")
-    engine = sa.create_engine(url, connect_args={"options": SAFETY})
-    yield engine
-    engine.dispose()
-    next(cluster, None)
+    yield from engine_or_skip(SAFETY)
 
 
 def autocommit(engine: Any) -> Any:
