@@ -319,9 +319,8 @@ class DiskCache:
         how many entries were written. Called once at the end of a run."""
         if not self.pending or not self._prepare():
             return 0
-        lines = b"\n".join(digest.encode() + b"\t" + data for digest, data in self.pending.items())
-        name = f"pack-{os.urandom(8).hex()}.jsonl"
-        if not write_atomically(self.entries / name, lines):
+        name = _new_pack_name()
+        if not write_atomically(self.entries / name, _pack(self.pending.items())):
             return 0
         written, self.written = len(self.pending), self.written + len(self.pending)
         self.pending = {}
@@ -356,8 +355,8 @@ class DiskCache:
         older = [name for name in self._packs if name != keep]
         if len(older) + 1 <= MAX_PACKS:
             return
-        lines = b"\n".join(digest.encode() + b"\t" + packed[digest] for digest in sorted(self.used) if digest in packed)
-        if lines and not write_atomically(self.entries / f"pack-{os.urandom(8).hex()}.jsonl", lines):
+        lines = _pack((digest, packed[digest]) for digest in sorted(self.used) if digest in packed)
+        if lines and not write_atomically(self.entries / _new_pack_name(), lines):
             return
         for name in older:
             _remove(self.entries / name)
@@ -394,6 +393,16 @@ class DiskCache:
             if stale_temp or (_ENTRY.fullmatch(name) and name[:-5] not in self.used):
                 removed += _remove(self.entries / name)
         return removed
+
+
+def _pack(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """A pack file's bytes: one ``<digest>\\t<entry JSON>`` line per entry."""
+    return b"\n".join(digest.encode() + b"\t" + data for digest, data in entries)
+
+
+def _new_pack_name() -> str:
+    """A name no concurrent run picks: each writes packs of its own."""
+    return f"pack-{os.urandom(8).hex()}.jsonl"
 
 
 def _make_cache_folder(folder: Path) -> bool:

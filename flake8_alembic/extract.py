@@ -733,9 +733,8 @@ class Walker:
             if key in arguments:
                 key_expression = arguments[key]
                 target, target_known = text_of(key)
-                named = arguments[key]
-                unnamed = isinstance(named, ast.Constant) and named.value is None
-                final_name = isinstance(named, ast.Call) and call_name(named) == "f"
+                unnamed = isinstance(key_expression, ast.Constant) and key_expression.value is None
+                final_name = isinstance(key_expression, ast.Call) and call_name(key_expression) == "f"
                 break
         columns: tuple[ColumnSpec, ...] = ()
         foreign_keys: tuple[ForeignKeySpec, ...] = ()
@@ -795,9 +794,7 @@ class Walker:
         guarded = context.guarded or kwargs.get("if_exists") is True or kwargs.get("if_not_exists") is True
         if not target_known and key_expression is not None and state.existence_names:
             # The name read from the database (`inspector.get_foreign_keys(t)[0]["name"]`): it exists.
-            guarded = guarded or any(
-                isinstance(child, ast.Name) and child.id in state.existence_names for child in ast.walk(key_expression)
-            )
+            guarded = guarded or _uses_any(key_expression, state.existence_names)
         self._record(
             Operation(
                 name=name,

@@ -8,7 +8,7 @@ proportion to what its revisions change. Whatever the replay cannot follow marks
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Callable, Final, TypeVar, cast
 
@@ -16,7 +16,7 @@ from .cache import SummaryStore
 from .effects import norm
 from .history import Environment
 from .migration import Migration
-from .operations import Operation
+from .operations import ColumnSpec, Operation
 from .sql import SqlStatement
 from .types import TypeRef, sql_type_ref
 
@@ -32,6 +32,11 @@ class ColumnState:
     default: bool | None = None
     """Has a server default; None when not known (SQL the replay reads loosely)."""
     primary_key: bool = False
+
+    @classmethod
+    def of(cls, column: ColumnSpec) -> ColumnState:
+        """The state an ``sa.Column(...)`` as written gives a column."""
+        return cls(column.type, column.nullable, column.server_default, column.primary_key)
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,11 @@ class Snapshot:
                 return node._changes[key]
             node = node._parent
         return None
+
+    def certain_table(self, key: tuple[str, str]) -> TableState | None:
+        """The table, when the replay is sure of its columns (not touched by anything it could not follow)."""
+        state = self.table(key)
+        return state if state is not None and not state.uncertain else None
 
     def dropped(self, key: tuple[str, str]) -> Drop | None:
         node: Snapshot | None = self
@@ -246,11 +256,7 @@ def _key(operation: Operation, table: str | None) -> tuple[str, str] | None:
 
 
 def _columns(operation: Operation) -> dict[str, ColumnState]:
-    return {
-        norm(c.name) or "": ColumnState(c.type, c.nullable, c.server_default, c.primary_key)
-        for c in operation.columns
-        if c.name
-    }
+    return {norm(c.name) or "": ColumnState.of(c) for c in operation.columns if c.name}
 
 
 _TABLE_OPS: Final = frozenset(
@@ -455,13 +461,14 @@ class ReplayCache:
     shared store, so a file the standalone command lints is parsed once for both the replay and the rules."""
 
     summaries: SummaryStore = field(default_factory=SummaryStore)
-    replays: dict[tuple[int, frozenset[str]], tuple[Environment, Replay]] = field(default_factory=dict)
     runs: int = 0
-    derived: dict[tuple[int, str], tuple[Environment, object]] = field(default_factory=dict)
-    """Facts about a whole environment that rules ask for from every file (computed once per environment)."""
+    """How many replays were run (one per environment and target set)."""
+    derived: dict[tuple[int, Hashable], tuple[Environment, object]] = field(default_factory=dict)
+    """Facts about a whole environment that rules ask for from every file, its replays among them."""
 
-    def per_environment(self, environment: Environment, name: str, compute: Callable[[Environment], T]) -> T:
-        """``compute(environment)``, once per environment and name (identity-checked like the replays)."""
+    def per_environment(self, environment: Environment, name: Hashable, compute: Callable[[Environment], T]) -> T:
+        """``compute(environment)``, once per environment and name; keyed by identity, so an environment rebuilt
+        for an editor's buffer gets its own."""
         key = (id(environment), name)
         cached = self.derived.get(key)
         if cached is None or cached[0] is not environment:
@@ -478,15 +485,12 @@ class ReplayCache:
         return self.per_environment(environment, "migrations", read)
 
     def replay_for(self, environment: Environment, targets: frozenset[str]) -> Replay:
-        key = (id(environment), targets)
-        cached = self.replays.get(key)
-        if cached is not None and cached[0] is environment:
-            return cached[1]
-        self.runs += 1
-        migrations = {info.revision: self.summary(info.path) for info in environment.migrations if info.revision}
-        result = replay(environment, migrations, targets)
-        self.replays[key] = (environment, result)
-        return result
+        def run(environment: Environment) -> Replay:
+            self.runs += 1
+            migrations = {info.revision: self.summary(info.path) for info in environment.migrations if info.revision}
+            return replay(environment, migrations, targets)
+
+        return self.per_environment(environment, ("replay", targets), run)
 
     def summary_for(self, path: str, text: str) -> Migration | None:
         """The summary of ``path`` when ``text`` is what is on disk (so each file is walked once per process)."""

@@ -189,5 +189,6 @@ class Rule:
 
 
 POSTGRESQL = frozenset({"postgresql"})
+MYSQL = frozenset({"mysql", "mariadb"})
 FORWARD_ONLY_MIN_HISTORY = 5
 """Fewer migrations than this say nothing about a project's downgrade policy."""

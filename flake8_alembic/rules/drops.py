@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..effects import CreatedObjects, ObjectRef, dropped_by, norm, renamed_by, sql_drops
 from ..operations import DROP_OPS, Frame, Operation
-from .base import Diagnostic, Rule, RuleContext
+from .base import MYSQL, Diagnostic, Rule, RuleContext
 
 # The first Alembic release whose op renders IF EXISTS (reference/alembic_facts.md §1.1).
 IF_EXISTS_SINCE = {
@@ -15,7 +15,6 @@ IF_EXISTS_SINCE = {
     "drop_column": (1, 16, 0),
     "drop_constraint": (1, 16, 0),
 }
-_MYSQL = frozenset({"mysql", "mariadb"})
 
 
 def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
@@ -165,7 +164,7 @@ def _fix(context: RuleContext, operation: Operation) -> str:
     dialects = context.reachable(operation.dialects)
     if operation.receiver == "batch" and operation.name == "drop_constraint":
         return f"batch_op.drop_constraint() has no if_exists: {guard}"
-    if operation.name == "drop_constraint" and dialects & _MYSQL:
+    if operation.name == "drop_constraint" and dialects & MYSQL:
         return f"MySQL renders no IF EXISTS for drop_constraint: {guard}"
     if operation.name == "drop_column" and "sqlite" in dialects:
         return f"SQLite rejects DROP COLUMN IF EXISTS: {guard}"

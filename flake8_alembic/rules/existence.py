@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..names import UNKNOWN
 from ..operations import Operation
-from .base import Diagnostic, Rule, RuleContext
+from .base import MYSQL, Diagnostic, Rule, RuleContext
 
 _IGNORED = "silently ignored (the plain statement still runs and fails)"
 _WARNED = "ignored with an SAWarning (the plain statement still runs)"
@@ -74,7 +74,7 @@ def _problem(context: RuleContext, operation: Operation, flag: str) -> str | Non
         shown, needed = ".".join(map(str, version)), ".".join(map(str, since[0]))
         return f"{call} needs Alembic >= {needed}; on the project's {shown} it is {since[1]}"
     dialects = context.reachable(operation.dialects)
-    if operation.name == "drop_constraint" and flag == "if_exists" and dialects & {"mysql", "mariadb"}:
+    if operation.name == "drop_constraint" and flag == "if_exists" and dialects & MYSQL:
         return f"{call}: the MySQL dialect renders no IF EXISTS for drop_constraint; guard it with an inspector check"
     if operation.name == "drop_column" and flag == "if_exists" and "sqlite" in dialects:
         return f"{call}: SQLite rejects DROP COLUMN IF EXISTS (syntax error); guard it with an inspector check"

@@ -9,7 +9,7 @@ from ..effects import norm
 from ..operations import ForeignKeySpec, Operation
 from ..schema import Snapshot
 from ..types import TypeRef
-from .base import Diagnostic, Rule, RuleContext
+from .base import MYSQL, Diagnostic, Rule, RuleContext
 
 # Pairs PostgreSQL accepts although the families differ (reference/alembic_facts.md §4.5): an integer child may
 # reference a numeric or float parent, numeric a float; dates and timestamps compare with each other.
@@ -130,10 +130,8 @@ def _replayed(before: Snapshot | None, engine: str, table: str | None) -> dict[s
     """Column types of a table as the replay of earlier revisions knows it (nothing for uncertain tables)."""
     if before is None or table is None:
         return {}
-    state = before.table((engine, table))
-    if state is None or state.uncertain:
-        return {}
-    return {name: column.type for name, column in state.columns.items()}
+    state = before.certain_table((engine, table))
+    return {name: column.type for name, column in state.columns.items()} if state is not None else {}
 
 
 def check_foreign_key_type_mismatch(context: RuleContext) -> Iterator[Diagnostic]:
@@ -183,7 +181,7 @@ def _consequence(dialects: frozenset[str]) -> str:
     effects = []
     if "postgresql" in dialects:
         effects.append("PostgreSQL rejects it (42804, incompatible types)")
-    if dialects & {"mysql", "mariadb"}:
+    if dialects & MYSQL:
         effects.append("MySQL/MariaDB reject it or never match the values")
     if not effects:
         effects.append("the values can never match")

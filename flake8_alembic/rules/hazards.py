@@ -14,9 +14,8 @@ from ..operations import Operation
 from ..schema import ColumnState
 from ..sql import HOLE
 from ..types import TypeRef, sql_type_ref
-from .base import POSTGRESQL, Diagnostic, Rule, RuleContext
+from .base import MYSQL, POSTGRESQL, Diagnostic, Rule, RuleContext
 
-MYSQL: Final = frozenset({"mysql", "mariadb"})
 SCHEMA_IS_A_DATABASE: Final = frozenset({"mysql", "mariadb", "sqlite"})
 IDENTIFIER_LIMITS: Final = (("postgresql", 63, "bytes"), ("mysql", 64, "characters"), ("mariadb", 64, "characters"))
 """PostgreSQL's NAMEDATALEN - 1 counts bytes; MySQL/MariaDB count characters."""
@@ -90,15 +89,17 @@ def check_invalid_index_on_retry(context: RuleContext) -> Iterator[Diagnostic]:
 
 def _idempotent_concurrent_builds(operation: Operation, migration: Migration) -> Iterator[tuple[str | None, bool]]:
     if operation.name == "create_index" and operation.flag("postgresql_concurrently"):
-        index_guarded = any(frame in migration.index_guards for frame in operation.stack)
-        if operation.flag("if_not_exists") or index_guarded:
+        if operation.flag("if_not_exists") or _in_index_guard(operation, migration):
             yield operation.target, operation.flag("unique")
         return
     for statement in operation.statements("CONCURRENTLY"):
-        if statement.verb == "CREATE" and statement.object_kind == "INDEX" and statement.concurrently:
-            index_guarded = any(frame in migration.index_guards for frame in operation.stack)
-            if statement.if_not_exists or index_guarded:
-                yield (statement.names[0] if statement.names else None), statement.unique
+        builds = statement.verb == "CREATE" and statement.object_kind == "INDEX" and statement.concurrently
+        if builds and (statement.if_not_exists or _in_index_guard(operation, migration)):
+            yield (statement.names[0] if statement.names else None), statement.unique
+
+
+def _in_index_guard(operation: Operation, migration: Migration) -> bool:
+    return any(frame in migration.index_guards for frame in operation.stack)
 
 
 def _dropped_before(earlier: Iterable[Operation], build: Operation, name: str | None) -> bool:
@@ -410,14 +411,12 @@ def _column_before(context: RuleContext, earlier: Iterable[Operation], operation
             continue
         for column in previous.columns:
             if norm(column.name) == name:
-                found = ColumnState(column.type, column.nullable, column.server_default, column.primary_key)
+                found = ColumnState.of(column)
     if found is not None:
         return found
     before = context.schema_before_on(MYSQL)
-    state = before.table((operation.engine, table)) if before is not None else None
-    if state is None or state.uncertain:
-        return None
-    return state.columns.get(name)
+    state = before.certain_table((operation.engine, table)) if before is not None else None
+    return state.columns.get(name) if state is not None else None
 
 
 # ---------------------------------------------------------------------------------------------- ALM028
@@ -503,10 +502,8 @@ def _replayed_type(
     name, column_name = norm(table), norm(column)
     if before is None or name is None or column_name is None:
         return None
-    state = before.table((operation.engine, name))
-    if state is None or state.uncertain:
-        return None
-    found = state.columns.get(column_name)
+    state = before.certain_table((operation.engine, name))
+    found = state.columns.get(column_name) if state is not None else None
     return found.type if found is not None else None
 
 

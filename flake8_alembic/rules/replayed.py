@@ -131,8 +131,7 @@ def _known_table(
 ) -> TableState | None:
     if key[1] is None or key in touched:
         return None  # changed earlier in this revision: the order of its changes is not modelled
-    state = before.table((key[0], key[1]))
-    return state if state is not None and not state.uncertain else None
+    return before.certain_table((key[0], key[1]))
 
 
 def _column_findings(operation: Operation, state: TableState) -> Iterator[Diagnostic]:
