@@ -68,6 +68,22 @@ def created_by(operation: Operation) -> list[ObjectRef]:
     return []
 
 
+def inline_constraints(operation: Operation) -> list[ObjectRef]:
+    """The foreign keys ``add_column`` declares inline (``sa.Column(..., sa.ForeignKey(..., name="fk_x"))``): their
+    names, or the names PostgreSQL gives them when unnamed. Objects of a table ``create_table`` makes need no list:
+    dropping anything of that table undoes a creation."""
+    if operation.name != "add_column":
+        return []
+    table = norm(operation.table)
+    refs: list[ObjectRef] = []
+    for column in operation.columns:
+        for key in column.foreign_keys:
+            columns = tuple(map(norm, key.columns))
+            name = norm(key.name) if key.name else _postgresql_name("create_foreign_key", table, columns)
+            refs.append(ObjectRef("constraint", name, table, columns))
+    return refs
+
+
 _POSTGRESQL_SUFFIXES: Final = {
     "create_foreign_key": "fkey",
     "create_unique_constraint": "key",
@@ -176,7 +192,7 @@ class CreatedObjects:
     """(kind, owning table or None, name)."""
 
     def add(self, operation: Operation) -> None:
-        for ref in created_by(operation):
+        for ref in (*created_by(operation), *inline_constraints(operation)):
             self._add_ref(ref)
         for before, new_name in renamed_by(operation):
             self._rename(before, new_name)

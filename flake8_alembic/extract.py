@@ -957,6 +957,7 @@ class Walker:
                         tuple(_split_reference(reference)[1] for reference in remote),
                         element.lineno,
                         element.col_offset,
+                        _literal_name(element, state),
                     )
                 )
         return tuple(columns), tuple(foreign_keys)
@@ -980,7 +981,14 @@ class Walker:
                 reference = literal(argument.args[0], state.env)
                 ref_table, ref_column = _split_reference(reference if isinstance(reference, str) else None)
                 references.append(
-                    ForeignKeySpec((column_name,), ref_table, (ref_column,), node.lineno, node.col_offset)
+                    ForeignKeySpec(
+                        (column_name,),
+                        ref_table,
+                        (ref_column,),
+                        node.lineno,
+                        node.col_offset,
+                        _literal_name(argument, state),
+                    )
                 )
             elif inner in ("Computed", "Identity") and isinstance(argument, ast.Call):
                 generated = True
@@ -1321,6 +1329,12 @@ def _keyword(node: ast.Call, name: str) -> ast.expr | None:
         if keyword.arg == name:
             return keyword.value
     return None
+
+
+def _literal_name(node: ast.Call, state: FunctionState) -> str | None:
+    """The ``name=`` a constraint is given, when it is a literal (or a constant naming one)."""
+    value = literal(_keyword(node, "name"), state.env)
+    return value if isinstance(value, str) else None
 
 
 def _names(value: Literal) -> tuple[str | None, ...]:

@@ -29,6 +29,8 @@ class ForeignKeySpec:
     ref_columns: tuple[str | None, ...]
     line: int
     col: int
+    name: str | None = None
+    """``name=`` of an inline ``sa.ForeignKey``/``sa.ForeignKeyConstraint`` when literal."""
 
 
 @dataclass
