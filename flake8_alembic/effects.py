@@ -197,6 +197,11 @@ class CreatedObjects:
         for before, new_name in renamed_by(operation):
             self._rename(before, new_name)
 
+    def add_statement(self, statement: SqlStatement) -> None:
+        """One statement of a SQL string, for drops later in the same string."""
+        for ref in _sql_created(statement):
+            self._add_ref(ref)
+
     def _add_ref(self, ref: ObjectRef) -> None:
         if ref.name is None:
             return

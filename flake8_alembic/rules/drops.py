@@ -130,9 +130,10 @@ def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObj
             f"{prefix}.{operation.name}() of {described} is not guarded: it fails if the object is already "
             f"gone; {_fix(context, operation)}",
         )
+    made_here = CreatedObjects()  # by an earlier statement of the same SQL string (CREATE PROCEDURE …; DROP …)
     for statement in operation.statements("DROP"):
         for ref, if_exists in sql_drops(statement):
-            if if_exists or any(created.covers(ref) for created in undone):
+            if if_exists or any(created.covers(ref) for created in (*undone, made_here)):
                 continue
             return Diagnostic(
                 operation.line,
@@ -141,6 +142,7 @@ def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObj
                 f"SQL {statement.verb} of {_describe(ref)} has no IF EXISTS: it fails if the object is already "
                 f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}",
             )
+        made_here.add_statement(statement)
     return None
 
 
