@@ -84,6 +84,14 @@ def inline_constraints(operation: Operation) -> list[ObjectRef]:
     return refs
 
 
+def _creates_unnamed_constraint(operation: Operation) -> bool:
+    if operation.name in _CONSTRAINT_CREATORS:
+        return operation.unnamed
+    return operation.name == "add_column" and any(
+        key.name is None for column in operation.columns for key in column.foreign_keys
+    )
+
+
 _POSTGRESQL_SUFFIXES: Final = {
     "create_foreign_key": "fkey",
     "create_unique_constraint": "key",
@@ -190,17 +198,28 @@ class CreatedObjects:
     tables: set[str] = field(default_factory=set)
     objects: set[tuple[str, str | None, str]] = field(default_factory=set)
     """(kind, owning table or None, name)."""
+    unnamed_constraints_of: set[str] = field(default_factory=set)
+    """Tables given a constraint without a name (``create_foreign_key(None, "t", …)``): a later
+    ``drop_constraint(None, "t")`` means that one (ALM025 reports the missing name itself)."""
 
     def add(self, operation: Operation) -> None:
         for ref in (*created_by(operation), *inline_constraints(operation)):
             self._add_ref(ref)
         for before, new_name in renamed_by(operation):
             self._rename(before, new_name)
+        table = norm(operation.table)
+        if table is not None and _creates_unnamed_constraint(operation):
+            self.unnamed_constraints_of.add(table)
 
     def add_statement(self, statement: SqlStatement) -> None:
         """One statement of a SQL string, for drops later in the same string."""
         for ref in _sql_created(statement):
             self._add_ref(ref)
+
+    def covers_unnamed_drop(self, operation: Operation) -> bool:
+        """Whether ``drop_constraint(None, "t")`` means a constraint created here without a name on ``t``."""
+        table = norm(operation.table)
+        return operation.unnamed and table is not None and table in self.unnamed_constraints_of
 
     def _add_ref(self, ref: ObjectRef) -> None:
         if ref.name is None:

@@ -121,6 +121,8 @@ def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObj
         refs = dropped_by(operation)
         if any(created.covers(ref) for ref in refs for created in undone):
             return None
+        if any(created.covers_unnamed_drop(operation) for created in undone):
+            return None
         prefix = "batch_op" if operation.receiver == "batch" else "op"
         described = _describe(refs[0]) if refs else "the object"
         return Diagnostic(
