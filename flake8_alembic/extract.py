@@ -8,6 +8,7 @@ walked at each call site with their literal arguments bound, so their operations
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -630,7 +631,13 @@ class Walker:
         ):
             self.records.inspections.append(Inspection(node.lineno, node.col_offset, context.phase, context.dialects))
             return
-        if context.phase and qualified and _is_foreign_code(qualified) and (node.args or node.keywords):
+        if (
+            context.phase
+            and qualified
+            and _is_foreign_code(qualified)
+            and (node.args or node.keywords)
+            and not _only_reads_or_logs(node)
+        ):
             self.records.opaque_phases.add(context.phase)
 
     def _inline(
@@ -1043,7 +1050,7 @@ class Walker:
         for child in expression_nodes(node):
             if isinstance(child, ast.Call):
                 name = call_name(child)
-                if name and ("exist" in name.lower() or name.startswith("has_") or name in _INSPECTOR_GETTERS):
+                if name and _names_existence_check(name):
                     return True
                 if isinstance(child.func, ast.Name) and self._reflects(child.func.id, state):
                     return True
@@ -1279,6 +1286,30 @@ def expression_calls(node: ast.AST) -> list[ast.Call]:
     return calls
 
 
+def _names_existence_check(name: str) -> bool:
+    """``table_exists``, ``has_index``, ``get_columns``…: a helper named as a read of the catalog (trusted by name)."""
+    return "exist" in name.lower() or name.startswith("has_") or name in _INSPECTOR_GETTERS
+
+
+_LOGGING_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "trace"})
+
+
+_EXISTENCE_CHECK_NAME = re.compile(r"^_?(?:has_\w+|\w*_exists?|exists?)$")
+_CHANGING_VERB = re.compile(r"(?:^|_)(?:create|add|drop|ensure|make|if)(?:_|$)")
+
+
+def _only_reads_or_logs(call: ast.Call) -> bool:
+    """A call into foreign code that cannot change the schema: a catalog read named as one (``table_exists``,
+    ``has_index``, ``get_columns``; not ``create_table_if_not_exists``), or a logger's method (``logger.info(...)``,
+    ``log.warning(...)``, loguru's ``logger``)."""
+    name = call_name(call)
+    if name and (name in _INSPECTOR_GETTERS or (_EXISTENCE_CHECK_NAME.match(name) and not _CHANGING_VERB.search(name))):
+        return True
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in _LOGGING_METHODS:
+        receiver = dotted_parts(func.value)
+        return receiver is not None and "log" in receiver[-1].lower()
+    return False
 
 
 def _is_foreign_code(qualified: str) -> bool:
