@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
@@ -532,7 +532,7 @@ class Walker:
             else None
         )
         table_object = _table_object_name(value, state.env)
-        is_dml = _is_core_dml(value)
+        is_dml = _is_core_dml(value, state.dml_names)
         for name in names:
             if is_dml and len(names) == 1:
                 state.dml_names.add(name)
@@ -791,9 +791,7 @@ class Walker:
         if name in ("execute", "exec_driver_sql"):
             sql_text, plain = self._sql_text(arguments.get("sqltext"), state)
             statement = arguments.get("sqltext")
-            core_dml = sql_text is None and (
-                _is_core_dml(statement) or (isinstance(statement, ast.Name) and statement.id in state.dml_names)
-            )
+            core_dml = sql_text is None and _is_core_dml(statement, state.dml_names)
             if sql_text is None and context.phase and not core_dml:
                 self.records.opaque_phases.add(context.phase)
         if context.phase and (not table_known or not target_known):
@@ -1447,6 +1445,21 @@ def _is_noop(node: ast.stmt, allow_continue: bool = False) -> bool:
     )
 
 
+def does_nothing(body: list[ast.stmt]) -> bool:
+    """A function body that changes nothing: ``pass``, docstrings, ``...``, and handles taken but never used
+    (autogenerate's ``connection = op.get_bind()``)."""
+    return all(_is_noop(statement) or _takes_a_handle(statement) for statement in body)
+
+
+def _takes_a_handle(node: ast.stmt) -> bool:
+    """``name = op.get_bind()`` / ``op.get_context()``: getting the connection runs no SQL."""
+    return (
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call)
+        and not node.value.args
+        and not node.value.keywords
+        and call_name(node.value) in ("get_bind", "get_context")
+    )
 
 
 def _always_exits(body: list[ast.stmt]) -> bool:
@@ -1470,11 +1483,14 @@ _DML_CLAUSES: Final = frozenset(
 )
 
 
-def _is_core_dml(node: ast.expr | None) -> bool:
+def _is_core_dml(node: ast.expr | None, statements: Collection[str] = ()) -> bool:
     """``sa.update(t).where(...).values(...)``, ``t.insert()``, ``sa.select(...)``: SQLAlchemy Core statements
-    that read or write rows and cannot change the schema."""
+    that read or write rows and cannot change the schema. ``statements`` names variables already holding one
+    (``query = query.where(...)``, ``conn.execute(query.limit(10))``)."""
     while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _DML_CLAUSES:
         node = node.func.value
+    if isinstance(node, ast.Name):
+        return node.id in statements
     return isinstance(node, ast.Call) and call_name(node) in _DML_ROOTS
 
 

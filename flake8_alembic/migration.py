@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Final, Union
 
-from .extract import Walker, _is_noop, required_parameters
+from .extract import Walker, does_nothing, required_parameters
 from .names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
 from .operations import EnumTypeCall, Frame, Inspection, Operation, RaiseInfo, RowLoop, SchemaLookup, TryBlock
 
@@ -190,7 +190,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         if kind is None:
             continue
         summaries.append(
-            FunctionSummary(name, kind, engine, node.lineno, node.col_offset, all(_is_noop(s) for s in node.body))
+            FunctionSummary(name, kind, engine, node.lineno, node.col_offset, does_nothing(node.body))
         )
         walker.walk_function(node, kind, engine)
         if kind == "downgrade":
