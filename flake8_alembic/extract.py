@@ -1285,23 +1285,27 @@ def expression_calls(node: ast.AST) -> list[ast.Call]:
 
 
 def _names_existence_check(name: str) -> bool:
-    """``table_exists``, ``has_index``, ``get_columns``…: a helper named as a read of the catalog (trusted by name)."""
+    """``table_exists``, ``has_index``, ``get_columns``…: a helper named as a read of the catalog (trusted by name).
+    Loose on purpose: it only judges conditions (``if table_exists(...)``), where any name about existence asks."""
     return "exist" in name.lower() or name.startswith("has_") or name in _INSPECTOR_GETTERS
-
-
-_LOGGING_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "trace"})
 
 
 _EXISTENCE_CHECK_NAME = re.compile(r"^_?(?:has_\w+|\w*_exists?|exists?)$")
 _CHANGING_VERB = re.compile(r"(?:^|_)(?:create|add|drop|ensure|make|if)(?:_|$)")
+_LOGGING_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "trace"})
+
+
+def _names_pure_catalog_read(name: str) -> bool:
+    """The strict form of ``_names_existence_check``, for a call standing alone: only a name shaped as a question
+    (``table_exists``, ``has_index``, ``get_columns``), never one that also acts (``create_table_if_not_exists``)."""
+    return name in _INSPECTOR_GETTERS or (bool(_EXISTENCE_CHECK_NAME.match(name)) and not _CHANGING_VERB.search(name))
 
 
 def _only_reads_or_logs(call: ast.Call) -> bool:
-    """A call into foreign code that cannot change the schema: a catalog read named as one (``table_exists``,
-    ``has_index``, ``get_columns``; not ``create_table_if_not_exists``), or a logger's method (``logger.info(...)``,
-    ``log.warning(...)``, loguru's ``logger``)."""
+    """A call into foreign code that cannot change the schema: a catalog read named as one, or a logger's method
+    (``logger.info(...)``, ``log.warning(...)``, loguru's ``logger``)."""
     name = call_name(call)
-    if name and (name in _INSPECTOR_GETTERS or (_EXISTENCE_CHECK_NAME.match(name) and not _CHANGING_VERB.search(name))):
+    if name and _names_pure_catalog_read(name):
         return True
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in _LOGGING_METHODS:
