@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flake8_overhead import REPO, venv
+from flake8_overhead import flake8_venvs, version_files
 
 VARIANTS = {
     "plain": "flake8 alone",
@@ -33,18 +33,10 @@ VARIANTS = {
 }
 
 
-def corpus_files(corpus: Path) -> list[str]:
-    return sorted(
-        str(path.relative_to(corpus))
-        for path in corpus.rglob("*.py")
-        if "versions" in path.parts and ".wheels" not in path.parts
-    )
-
-
 def child(variant: str, corpus: Path) -> dict[str, float]:
     """One flake8 run in this process, timed: wall, the plugin's own time, the garbage collector's."""
     os.chdir(corpus)
-    files = corpus_files(corpus)
+    files = version_files(corpus)
     plugin_seconds = [0.0]
     gc_seconds = [0.0]
     started_at: list[float] = []
@@ -85,7 +77,7 @@ def floors(corpus: Path) -> dict[str, float]:
     file at a time, after the history is needed) and one bare ``ast.walk`` over every tree."""
     os.chdir(corpus)
     sources = []
-    for name in corpus_files(corpus):
+    for name in version_files(corpus):
         with open(name, "rb") as handle:
             sources.append(handle.read())
     start = time.perf_counter()
@@ -117,12 +109,18 @@ def run_child(python: Path, variant: str, corpus: Path) -> dict[str, float]:
     return result
 
 
-def one_file(python: Path, corpus: Path, repeat: int) -> tuple[str, float]:
-    """An editor's lint: flake8 on the last file (by name) of the corpus's largest versions folder, median wall."""
+def largest_folder_last_file(files: list[str]) -> tuple[str, int]:
+    """The file an editor lint is timed on: the last (by name) of the largest versions folder, and that folder's
+    size."""
     folders: dict[Path, list[str]] = {}
-    for name in corpus_files(corpus):
+    for name in files:
         folders.setdefault(Path(name).parent, []).append(name)
-    target = sorted(max(folders.values(), key=len))[-1]
+    largest = max(folders.values(), key=len)
+    return sorted(largest)[-1], len(largest)
+
+
+def one_file(python: Path, corpus: Path, target: str, repeat: int) -> float:
+    """An editor's lint: flake8 on one file, median wall."""
     walls = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -133,7 +131,7 @@ def one_file(python: Path, corpus: Path, repeat: int) -> tuple[str, float]:
             stdout=subprocess.DEVNULL,
         )
         walls.append(time.perf_counter() - start)
-    return target, statistics.median(walls)
+    return statistics.median(walls)
 
 
 def main() -> int:
@@ -147,11 +145,8 @@ def main() -> int:
     if args.child:
         print(json.dumps(floors(corpus) if args.child == "floors" else child(args.child, corpus)))
         return 0
-    plain = venv(args.venvs / "flake8-only", ["flake8"])
-    plugged = venv(args.venvs / "flake8-with-alembic", ["flake8"])
-    subprocess.run(
-        [str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True
-    )
+    _, plain, plugged = flake8_venvs(args.venvs)
+    files = version_files(corpus)
     runs: dict[str, list[dict[str, float]]] = {variant: [] for variant in VARIANTS}
     for _ in range(args.repeat):  # variants alternate, so drift on the machine hits all alike
         for variant in VARIANTS:
@@ -161,7 +156,7 @@ def main() -> int:
         for variant, results in runs.items()
     }
     base = median["plain"]["wall"]
-    print(f"{len(corpus_files(corpus))} files from {corpus}; flake8 -j1; median of {args.repeat} runs")
+    print(f"{len(files)} files from {corpus}; flake8 -j1; median of {args.repeat} runs")
     print(f"{'variant':<72} {'wall s':>7} {'vs alone':>9} {'plugin s':>9} {'GC s':>6}")
     for variant, label in VARIANTS.items():
         figures = median[variant]
@@ -182,10 +177,9 @@ def main() -> int:
         f"  {'together, before any rule, graph, replay or garbage collection':<96} {total:5.2f} s "
         f"{total / base * 100:5.1f}%"
     )
-    target, alone = one_file(plain, corpus, args.repeat)
-    _, plugged_wall = one_file(plugged, corpus, args.repeat)
-    folder = Path(target).parent
-    size = sum(1 for name in corpus_files(corpus) if Path(name).parent == folder)
+    target, size = largest_folder_last_file(files)
+    alone = one_file(plain, corpus, target, args.repeat)
+    plugged_wall = one_file(plugged, corpus, target, args.repeat)
     print(f"one file, as an editor lints it ({target}; its folder holds {size} files):")
     print(f"  flake8 alone {alone:.2f} s, with the plugin {plugged_wall:.2f} s (start-up and the whole environment)")
     return 0

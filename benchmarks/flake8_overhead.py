@@ -28,6 +28,33 @@ def venv(folder: Path, packages: list[str]) -> Path:
     return python
 
 
+def version_files(corpus: Path) -> list[str]:
+    """The files flake8 is timed on: every .py file under a `versions` folder, relative to the corpus."""
+    return sorted(
+        str(path.relative_to(corpus))
+        for path in corpus.rglob("*.py")
+        if "versions" in path.parts and ".wheels" not in path.parts
+    )
+
+
+def flake8_venvs(venvs: Path) -> tuple[str, Path, Path]:
+    """(flake8 pin, python of the flake8-only venv, python of the venv with the plugin). The plugin is reinstalled
+    every run so the measured code is this checkout's; both venvs pin the flake8 this interpreter has."""
+    flake8_version = subprocess.run(
+        [sys.executable, "-c", "import importlib.metadata as m; print(m.version('flake8'))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    pin = f"flake8=={flake8_version}" if flake8_version else "flake8"
+    plain = venv(venvs / "flake8-only", [pin])
+    plugged = venv(venvs / "flake8-with-alembic", [pin])
+    subprocess.run(
+        [str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True
+    )
+    return pin, plain, plugged
+
+
 def timed_once(python: Path, files: list[str], jobs: str, cwd: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the flake8 process and its workers) for one run."""
     command = [str(python), "-m", "flake8", "--isolated", f"--jobs={jobs}", "--exit-zero", "--output-file", os.devnull]
@@ -62,24 +89,8 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--venvs", type=Path, default=Path.home() / ".cache" / "flake8-alembic-bench")
     args = parser.parse_args()
-    files = sorted(
-        str(path.relative_to(args.corpus))
-        for path in args.corpus.rglob("*.py")
-        if "versions" in path.parts and ".wheels" not in path.parts
-    )
-    flake8_version = subprocess.run(
-        [sys.executable, "-c", "import importlib.metadata as m; print(m.version('flake8'))"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    pin = f"flake8=={flake8_version}" if flake8_version else "flake8"
-    plain = venv(args.venvs / "flake8-only", [pin])
-    # Reinstall the plugin every run so the measured code is this checkout's.
-    plugged = venv(args.venvs / "flake8-with-alembic", [pin])
-    subprocess.run(
-        [str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(REPO)], check=True
-    )
+    files = version_files(args.corpus)
+    pin, plain, plugged = flake8_venvs(args.venvs)
     print(f"{len(files)} files from {args.corpus}; {pin}; median of {args.repeat} runs; {os.cpu_count()} CPUs")
     print("flake8 alone -> flake8 with flake8-alembic (medians; runs alternate between the two environments)")
     for jobs in ("1", "auto"):

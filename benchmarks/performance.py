@@ -141,19 +141,8 @@ def standalone(corpus: Path, repeat: int) -> None:
 
 
 def flake8(corpus: Path, repeat: int, venvs: Path) -> None:
-    files = [str(path.relative_to(corpus)) for path in corpus_files(corpus) if "versions" in path.parts]
-    version = subprocess.run(
-        [sys.executable, "-c", "import importlib.metadata as m; print(m.version('flake8'))"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    pin = f"flake8=={version}" if version else "flake8"
-    plain = flake8_overhead.venv(venvs / "flake8-only", [pin])
-    plugged = flake8_overhead.venv(venvs / "flake8-with-alembic", [pin])
-    subprocess.run(
-        [str(plugged), "-m", "pip", "install", "-q", "--force-reinstall", "--no-deps", str(HERE.parent)], check=True
-    )
+    files = flake8_overhead.version_files(corpus)
+    pin, plain, plugged = flake8_overhead.flake8_venvs(venvs)
     print(f"\n(c) flake8 ({pin}) on {len(files)} version files, median of {repeat} runs (wall / CPU seconds)\n")
     columns = ["flake8 alone", "+ plugin (default: no cache)", "overhead", "+ plugin, `--alembic-cache=true`, cold"]
     columns += ["overhead", "+ plugin, cache warm", "overhead"]
