@@ -45,9 +45,6 @@ from .types import TypeRef, type_ref
 
 MAX_HELPER_DEPTH: Final = 8
 _ENUM_CLASSES: Final = frozenset({"sqlalchemy.Enum", "sqlalchemy.types.Enum", "sqlalchemy.sql.sqltypes.Enum"})
-_SCHEMA_LOOKUPS: Final = frozenset({"has_table", "has_index", "has_sequence", "get_table_names", "get_columns",
-                                    "get_indexes", "get_foreign_keys", "get_unique_constraints", "get_pk_constraint",
-                                    "get_check_constraints", "get_view_names"})
 MAX_RECORDS: Final = 20_000
 MAX_LOOP_ITEMS: Final = 64
 
@@ -119,6 +116,10 @@ _INSPECTOR_GETTERS: Final = frozenset(
         "get_schema_names",
     }
 )
+_SCHEMA_LOOKUPS: Final = frozenset({"has_table", "has_index", "has_sequence"}) | (
+    _INSPECTOR_GETTERS - {"get_sequence_names", "get_enums", "get_schema_names"}
+)
+"""Inspector calls whose ``schema=`` names the schema they look in (ALM022): the checks and the table getters."""
 _CONNECTION_MAKERS: Final = frozenset({"get_bind", "connect", "begin", "get_connection", "connection"})
 _CONVENTIONAL_CONNECTIONS: Final = frozenset({"conn", "connection", "bind", "session", "db_conn", "db"})
 _RESULT_METHODS: Final = frozenset(
