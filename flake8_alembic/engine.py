@@ -84,20 +84,17 @@ def _autocommit(path: Path) -> bool | None:
     return project.env_py_autocommit(env_py) if env_py else None
 
 
-def _env_sets_lock_timeout(path: Path) -> bool:
-    env_py = project.env_py_for(path)
-    try:
-        return env_py is not None and "lock_timeout" in env_py.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+def _env_py_mentions(word: str) -> Callable[[Path], bool]:
+    """The inference "the folder's env.py mentions ``word``" (read as text, never run)."""
 
+    def mentions(path: Path) -> bool:
+        env_py = project.env_py_for(path)
+        try:
+            return env_py is not None and word in env_py.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
 
-def _naming_convention(path: Path) -> bool:
-    env_py = project.env_py_for(path)
-    try:
-        return env_py is not None and "naming_convention" in env_py.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+    return mentions
 
 
 def _in_configured_location(path: Path) -> bool:
@@ -107,8 +104,8 @@ def _in_configured_location(path: Path) -> bool:
 
 _INFERENCES: dict[str, Callable[[Path], object]] = {
     "in_configured_location": _in_configured_location,
-    "env_sets_lock_timeout": _env_sets_lock_timeout,
-    "naming_convention": _naming_convention,
+    "env_sets_lock_timeout": _env_py_mentions("lock_timeout"),
+    "naming_convention": _env_py_mentions("naming_convention"),
     "ini_dialects": _ini_dialects,
     "alembic_version": lambda path: project.alembic_pin(project.find_project_root(path.parent)),
     "application_names": lambda path: project.application_packages(project.find_project_root(path.parent)),
