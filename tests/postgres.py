@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,18 +86,19 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def server_url_or_skip() -> Iterator[str]:
-    """The body of a module fixture: a throwaway cluster's URL, stopped afterwards. Without server binaries the
-    tests are skipped visibly, except under CI (CI=true), where that is a failure."""
+def server_url_or_skip(server: Callable[[], Iterator[str]] | None = None, name: str = "PostgreSQL") -> Iterator[str]:
+    """The body of a module fixture: the URL of a throwaway server (by default a PostgreSQL cluster), stopped
+    afterwards. Without server binaries the tests are skipped visibly, except under CI (CI=true), where that is a
+    failure."""
     try:
-        cluster = throwaway_cluster()
-        url = next(cluster)
+        started = (server or throwaway_cluster)()
+        url = next(started)
     except (FileNotFoundError, OSError) as error:
         if os.environ.get("CI"):
             raise
-        pytest.skip(f"no PostgreSQL server: {error}")
+        pytest.skip(f"no {name} server: {error}")
     yield url
-    next(cluster, None)
+    next(started, None)
 
 
 def engine_or_skip(options: str | None = None) -> Iterator[Any]:

@@ -7,7 +7,6 @@ on a real server (see tests/mariadb.py). What Alembic emits is run through the r
 from __future__ import annotations
 
 import io
-import os
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +22,7 @@ from alembic.runtime.migration import MigrationContext  # noqa: E402
 from alembic.util import CommandError  # noqa: E402
 
 from .mariadb import throwaway_server  # noqa: E402
+from .postgres import server_url_or_skip  # noqa: E402
 
 SAFETY = "SET SESSION max_statement_time = 10, lock_wait_timeout = 5, innodb_lock_wait_timeout = 5"
 
@@ -34,18 +34,11 @@ def _safety(dbapi_connection: Any, _record: Any) -> None:
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Any]:
-    try:
-        server = throwaway_server()
-        url = next(server)
-    except (FileNotFoundError, OSError) as error:
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"no MariaDB server: {error}")
-    engine = sa.create_engine(url)
-    sa.event.listen(engine, "connect", _safety)
-    yield engine
-    engine.dispose()
-    next(server, None)
+    for url in server_url_or_skip(throwaway_server, "MariaDB"):
+        engine = sa.create_engine(url)
+        sa.event.listen(engine, "connect", _safety)
+        yield engine
+        engine.dispose()
 
 
 @pytest.fixture
