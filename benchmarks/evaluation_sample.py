@@ -1,6 +1,8 @@
 """Draw the blind-grading sample for the precision evaluation (docs/evaluation.md) and write grading packets.
 
 Usage: python benchmarks/evaluation_sample.py CORPUS --out DIR [--per-rule 20] [--seed 2026] [--codes ALM001,ALM011]
+       python benchmarks/evaluation_sample.py EVAL_CORPUS --projects --all-rules --per-rule 40 --per-project 3 \
+           --seed S --linter /path/to/frozen/venv/bin/flake8-alembic --exclude-graded benchmarks/evaluation/eval-*.jsonl
 
 CORPUS is what ../shared/corpus/fetch-corpus prints (one folder per project). The linter is run as a user runs it,
 `flake8-alembic check CORPUS --output-format json --select ALM` (the default rule set; `--codes` selects those
@@ -17,6 +19,12 @@ codes instead, opt-in ones included). For each code it draws a seeded random sam
 - `grades-template.jsonl`: the same rows with empty `verdict`, `reason` and `grader`, for the grader to fill in.
 - `counts.json`: findings per code on the whole corpus (0 for a selected code without findings), for
   `evaluation_score.py --counts`.
+
+With `--projects` (the evaluation corpus, ../shared/design/evaluation.md), the linter runs once in each project's
+own folder with no path, as a user runs it there, so the project's own facts (env.py, pins, application code)
+are read; `--per-project` caps the findings drawn from one project, `--exclude-graded` leaves out findings an
+earlier round graded (same code, path and line), and `--linter` names the frozen linter's executable. Graders may
+open any file of the project to decide whether the hazard can happen there.
 
 Each code's sample depends only on the seed, the code and that code's findings, so adding a rule or changing
 another rule does not reshuffle it. DIR receives corpus code: keep it outside the repository (default
@@ -50,7 +58,7 @@ MAX_MENTIONS = 12
 HEADER_NAMES = frozenset({"revision", "down_revision", "branch_labels", "depends_on"})
 
 INSTRUCTIONS = """\
-Grade every finding below using only this page: the rule's specification above and the code shown.
+Grade every finding below using this page (the rule's specification above and the code shown){files}.
 
 - **true**: the finding is what the specification says the rule reports, and the hazard it names can happen.
 - **false** (a false alarm): the specification says the rule is silent here (an exemption or a listed blind
@@ -62,6 +70,11 @@ Write one line of reason for every verdict. Do not look at the linter's source c
 discuss the findings with the rule's author before grading. Record the verdicts in `grades-template.jsonl`
 (fields `verdict`: `true` | `false` | `unsure`, `reason`, `grader`).
 """
+PROJECT_FILES = """ and, when the code
+shown is not enough, the project's own files under `{root}/<project>/` (env.py, alembic.ini, application code,
+`*.dist-info/METADATA` with its pinned requirements): TRUE means the claim is right and a careful maintainer of
+this project would want to know; FALSE means the claim is wrong, or the hazard cannot happen in this project
+(say how the project shows it, e.g. the database it runs on)"""
 
 
 @dataclass(frozen=True)
@@ -100,22 +113,46 @@ def parse_codes(values: Sequence[str] | None) -> list[str] | None:
     return sorted(set(codes))
 
 
-def run_linter(corpus: Path, codes: list[str] | None) -> tuple[list[dict[str, object]], str]:
+ALL_RULES = ("--select", "ALM", "--extend-select", "ALM0,ALM1,ALM2")
+"""The default and the opt-in rules (opt-in rules are on when named by a prefix longer than ALM)."""
+
+
+def run_linter(
+    corpus: Path, codes: list[str] | None, linter: Sequence[str], selection: Sequence[str] = ()
+) -> tuple[list[dict[str, object]], str]:
     """The findings of `flake8-alembic check CORPUS --output-format json` and the linter's standard error."""
-    select = ",".join(codes) if codes else "ALM"
-    command = [
-        sys.executable, "-m", "flake8_alembic", "check", str(corpus),
-        "--output-format", "json", "--select", select, "--exit-zero",
-    ]  # fmt: skip
+    select = selection or ("--select", ",".join(codes) if codes else "ALM")
+    command = [*linter, "check", str(corpus), "--output-format", "json", *select, "--exit-zero", "--no-cache"]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise SystemExit(f"evaluation_sample: the linter failed (exit {completed.returncode}):\n{completed.stderr}")
     return json.loads(completed.stdout), completed.stderr
 
 
-def rule_page(code: str) -> str | None:
+def run_in_projects(
+    corpus: Path, codes: list[str] | None, linter: Sequence[str], selection: Sequence[str] = ()
+) -> tuple[list[dict[str, object]], str]:
+    """The findings of the linter run in each project's own folder with no path (as its maintainers run it)."""
+    select = selection or ("--select", ",".join(codes) if codes else "ALM")
+    found: list[dict[str, object]] = []
+    errors: list[str] = []
+    for project in sorted(path for path in corpus.iterdir() if path.is_dir() and not path.name.startswith(".")):
+        command = [*linter, "check", "--output-format", "json", *select, "--exit-zero", "--no-cache"]
+        completed = subprocess.run(command, capture_output=True, text=True, check=False, cwd=project)
+        if completed.returncode != 0:
+            raise SystemExit(
+                f"evaluation_sample: the linter failed in {project} (exit {completed.returncode}):\n{completed.stderr}"
+            )
+        for item in json.loads(completed.stdout):
+            item["filename"] = str((project / str(item["filename"])).resolve())
+            found.append(item)
+        errors.extend(f"{project.name}: {line}" for line in completed.stderr.splitlines() if line.strip())
+    return found, "\n".join(errors)
+
+
+def rule_page(code: str, linter: Sequence[str]) -> str | None:
     """The rule's documentation exactly as `flake8-alembic rule CODE` prints it; None when it has none yet."""
-    command = [sys.executable, "-m", "flake8_alembic", "rule", code]
+    command = [*linter, "rule", code]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0 or not completed.stdout.strip():
         print(f"warning: `flake8-alembic rule {code}` failed: {completed.stderr.strip()}", file=sys.stderr)
@@ -146,13 +183,35 @@ def to_findings(raw: Iterable[dict[str, object]], corpus: Path) -> list[Finding]
     return findings
 
 
-def draw(findings: list[Finding], code: str, per_rule: int, seed: int) -> list[Finding]:
-    """A seeded sample of one code's findings (all of them when there are at most ``per_rule``), in file order."""
+def draw(findings: list[Finding], code: str, per_rule: int, seed: int, per_project: int | None = None) -> list[Finding]:
+    """A seeded sample of one code's findings (all of them when there are at most ``per_rule``), in file order;
+    with ``per_project``, at most that many from one project (the first folder of the path)."""
     ordered = sorted(findings, key=lambda finding: finding.sort_key)
-    if len(ordered) <= per_rule:
-        return ordered
-    picked = random.Random(f"{seed}:{code}").sample(ordered, per_rule)
+    if per_project is None:
+        if len(ordered) <= per_rule:
+            return ordered
+        picked = random.Random(f"{seed}:{code}").sample(ordered, per_rule)
+        return sorted(picked, key=lambda finding: finding.sort_key)
+    shuffled = random.Random(f"{seed}:{code}").sample(ordered, len(ordered))
+    taken: dict[str, int] = defaultdict(int)
+    picked = []
+    for finding in shuffled:
+        project = finding.path.split("/", 1)[0]
+        if taken[project] < per_project and len(picked) < per_rule:
+            taken[project] += 1
+            picked.append(finding)
     return sorted(picked, key=lambda finding: finding.sort_key)
+
+
+def graded_before(paths: Sequence[Path]) -> set[tuple[str, str, int]]:
+    """(code, path, line) of every finding an earlier round graded: never graded again."""
+    seen: set[tuple[str, str, int]] = set()
+    for path in paths:
+        for text in path.read_text(encoding="utf-8").splitlines():
+            if text.strip():
+                row = json.loads(text)
+                seen.add((str(row["code"]), str(row["path"]), int(row["line"])))
+    return seen
 
 
 # --- code context -------------------------------------------------------------------------------------------------
@@ -319,7 +378,14 @@ def finding_section(identifier: str, finding: Finding, corpus: Path) -> str:
 
 
 def packet(
-    code: str, page: str | None, chosen: list[Finding], ids: list[str], total: int, corpus: Path, seed: int
+    code: str,
+    page: str | None,
+    chosen: list[Finding],
+    ids: list[str],
+    total: int,
+    corpus: Path,
+    seed: int,
+    projects: bool = False,
 ) -> str:
     rule = BY_CODE[code]
     if page is None:
@@ -341,7 +407,7 @@ def packet(
             else f"a random sample of {len(chosen)} (seed {seed}) is below."
         ),
         "",
-        INSTRUCTIONS,
+        INSTRUCTIONS.format(files=PROJECT_FILES.format(root=corpus.resolve()) if projects else ""),
     ]
     sections = [finding_section(identifier, finding, corpus) for identifier, finding in zip(ids, chosen)]
     return "\n".join(intro) + "\n" + "\n".join(sections)
@@ -361,6 +427,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--codes", nargs="+", help="codes to sample (comma or space separated; default: the default rules)"
     )
+    parser.add_argument("--all-rules", action="store_true", help="sample the default and the opt-in rules")
+    parser.add_argument("--projects", action="store_true", help="run the linter in each project's own folder")
+    parser.add_argument("--per-project", type=int, help="at most this many findings of a code from one project")
+    parser.add_argument("--linter", help="the linter's executable (default: this checkout's, python -m)")
+    parser.add_argument("--exclude-graded", nargs="*", type=Path, default=[], help="grades of earlier rounds")
     args = parser.parse_args(argv)
     if args.per_rule < 1:
         parser.error("--per-rule must be at least 1")
@@ -372,9 +443,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if out == repository or repository in out.parents:
         parser.error(f"{out} is inside the repository; packets hold corpus code and must stay out of it")
     explicit = parse_codes(args.codes)
-    codes = explicit or default_codes()
-    raw, stderr = run_linter(corpus, explicit)
-    findings = to_findings(raw, corpus)
+    codes = explicit or (sorted(BY_CODE) if args.all_rules else default_codes())
+    linter = [args.linter] if args.linter else [sys.executable, "-m", "flake8_alembic"]
+    selection = ALL_RULES if args.all_rules and not explicit else ()
+    run = run_in_projects if args.projects else run_linter
+    raw, stderr = run(corpus, explicit, linter, selection)
+    excluded = graded_before(args.exclude_graded)
+    findings = [f for f in to_findings(raw, corpus) if (f.code, f.path, f.line) not in excluded]
     by_code: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_code[finding.code].append(finding)
@@ -391,14 +466,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[dict[str, object]] = []
     print(f"{'code':<8}{'corpus':>8}{'sampled':>9}")
     for code in codes:
-        chosen = draw(by_code.get(code, []), code, args.per_rule, args.seed)
+        chosen = draw(by_code.get(code, []), code, args.per_rule, args.seed, args.per_project)
         ids = identifiers(code, len(chosen))
         print(f"{code:<8}{counts[code]:>8}{len(chosen):>9}")
         stale = out / f"{code}.md"
         if not chosen:
             stale.unlink(missing_ok=True)
             continue
-        text = packet(code, rule_page(code), chosen, ids, counts[code], corpus, args.seed)
+        text = packet(code, rule_page(code, linter), chosen, ids, counts[code], corpus, args.seed, args.projects)
         stale.write_text(text, encoding="utf-8")
         for identifier, finding in zip(ids, chosen):
             rows.append(
