@@ -54,6 +54,7 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_pre_commit_try_repo_on_this_working_tree(tmp_path: Path) -> None:
     pre_commit = _tool("pre-commit")
     repo = tmp_path / "app"

@@ -504,13 +504,12 @@ def test_alm210_lock_timeout_fails_fast_55P03(engine: Any) -> None:
         reader.execute(sa.text("SELECT count(*) FROM t210"))  # AccessShareLock until the reader's commit
         migration.begin()
         migration.execute(sa.text("SET LOCAL lock_timeout = '200ms'"))
-        started = time.monotonic()
         with pytest.raises(sa.exc.OperationalError) as failure:
             migration.execute(sa.text("ALTER TABLE t210 ADD COLUMN c int"))
-        elapsed = time.monotonic() - started
+        # 55P03 is the lock_timeout's own error: the statement gave up instead of waiting for the reader (a
+        # statement_timeout would be 57014, and without either the test would wait for the SAFETY net's 5 s).
         assert sqlstate(failure.value) == "55P03"
         assert "canceling statement due to lock timeout" in str(failure.value)
-        assert elapsed < 2
         migration.rollback()
         reader.rollback()
 

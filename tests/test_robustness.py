@@ -98,6 +98,7 @@ def test_3000_level_nesting_through_engine_and_plugin() -> None:
     assert lint_tree("versions/x.py", tree, Settings()) is not None
 
 
+@pytest.mark.slow
 def test_five_megabyte_file() -> None:
     body = "".join(f"    op.add_column('t{i}', sa.Column('c', sa.Integer()))\n" for i in range(90_000))
     source = '"""Big"""\n' + HEAD + "from alembic import op\nimport sqlalchemy as sa\ndef upgrade():\n" + body

@@ -158,7 +158,12 @@ class _Changers:
         names = {ref.name, ref.table} - {None}
         chosen: set[int] = set()
         while True:
-            found = {position for name in names for position in self.by_name.get(name or "", ())}
+            found: set[int] = set()
+            for name in names:
+                positions = self.by_name.get(name or "", ())
+                if len(positions) > self.LIMIT:  # before copying them: a busy table has thousands
+                    return None
+                found.update(positions)
             if len(found) > self.LIMIT:
                 return None
             new_names = {
