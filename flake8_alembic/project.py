@@ -10,8 +10,11 @@ just a file that cannot be read). There is no module-level mutable state; caller
 INTERFACE:
 
     def find_project_root(start: Path) -> Path
+    def is_project_root(folder: Path) -> bool
+    def dist_info(folder: Path) -> Path | None
     def find_alembic_ini(start: Path) -> Path | None
     def alembic_pin(root: Path) -> tuple[int, ...] | None
+    def alembic_pin_source(root: Path) -> tuple[tuple[int, ...], str] | None
     def alembic_ini_dialects(ini: Path) -> frozenset[str]
     def env_py_for(migration_path: Path) -> Path | None
     def env_py_autocommit(env_py: Path) -> bool | None
@@ -41,11 +44,14 @@ else:  # pragma: no cover - Python < 3.11 only
 __all__ = [
     "alembic_ini_dialects",
     "alembic_pin",
+    "alembic_pin_source",
     "application_packages",
+    "dist_info",
     "env_py_autocommit",
     "env_py_for",
     "find_alembic_ini",
     "find_project_root",
+    "is_project_root",
 ]
 
 Version = tuple[int, ...]
@@ -55,7 +61,9 @@ _MAX_BYTES = 16 * 1024 * 1024
 # At most this many requirements files are read (root requirements*.txt + requirements/*.txt).
 _MAX_REQUIREMENT_FILES = 32
 
-_ROOT_FILE_MARKERS = ("alembic.ini", "pyproject.toml", "setup.cfg")
+ROOT_FILE_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
+"""Files that make a folder a project root, as for ruff and flake8 (with ``.git`` and a ``*.dist-info`` folder).
+``alembic.ini`` is not one: Flask-Migrate keeps it in ``migrations/``, others in ``src/<package>/``."""
 
 _DIALECT_SCHEMES: Mapping[str, str] = MappingProxyType(
     {
@@ -198,13 +206,34 @@ def _strings(value: object) -> list[str]:
 
 
 def find_project_root(start: Path) -> Path:
-    """The nearest folder at or above ``start`` (a file or a folder) holding ``alembic.ini``,
-    ``pyproject.toml``, ``setup.cfg`` or ``.git``; else the folder of ``start``. The result is absolute."""
+    """The nearest folder at or above ``start`` (a file or a folder) holding ``pyproject.toml``, ``setup.cfg``,
+    ``setup.py``, ``.git`` or a ``*.dist-info`` folder (an unpacked wheel); without any, the folder of the nearest
+    ``alembic.ini``, else the folder of ``start``. The result is absolute."""
     base = _start_folder(start)
     for folder in _folders_upwards(base):
-        if any(_is_file(folder / name) for name in _ROOT_FILE_MARKERS) or os.path.exists(folder / ".git"):
+        if is_project_root(folder):
             return folder
-    return base
+    ini = find_alembic_ini(base)
+    return ini.parent if ini is not None else base
+
+
+def is_project_root(folder: Path) -> bool:
+    """Whether ``folder`` holds one of the markers of a project root."""
+    if any(_is_file(folder / name) for name in ROOT_FILE_MARKERS) or os.path.exists(folder / ".git"):
+        return True
+    return dist_info(folder) is not None
+
+
+def dist_info(folder: Path) -> Path | None:
+    """The ``*.dist-info`` folder of an unpacked wheel at ``folder`` (the first by name when there are several)."""
+    for entry in _list_dir(folder):
+        if entry.name.endswith(".dist-info"):
+            try:
+                if entry.is_dir():
+                    return folder / entry.name
+            except OSError:
+                continue
+    return None
 
 
 def find_alembic_ini(start: Path) -> Path | None:
@@ -429,29 +458,62 @@ def _pipfile_lock_versions(path: Path) -> list[Version]:
     return versions
 
 
+def _metadata_bounds(root: Path) -> list[Version]:
+    """``Requires-Dist`` lines of an unpacked wheel's ``METADATA`` (extras and markers included)."""
+    info = dist_info(root)
+    text = _read_text(info / "METADATA") if info is not None else None
+    if text is None:
+        return []
+    headers = text.split("\n\n", 1)[0]  # the body after the first blank line is the long description
+    requirements = [line.split(":", 1)[1].strip() for line in headers.splitlines() if line.startswith("Requires-Dist:")]
+    return _requirement_list_bounds(requirements)
+
+
 def alembic_pin(root: Path) -> Version | None:
-    """The lowest Alembic version the project allows, read statically; None when nothing says.
+    """The lowest Alembic version the project allows, read statically; None when nothing says (see
+    ``alembic_pin_source``)."""
+    found = alembic_pin_source(root)
+    return found[0] if found is not None else None
+
+
+def alembic_pin_source(root: Path) -> tuple[Version, str] | None:
+    """The lowest Alembic version the project allows and the file that says so; None when nothing says.
 
     A lock file (``poetry.lock``, ``uv.lock``, ``pdm.lock``, ``Pipfile.lock``) records what is installed and
     wins over every declared range. Otherwise the first declaring source in this order gives the answer:
     ``pyproject.toml`` (``[project]`` dependencies and optional dependencies, Poetry dependencies and groups,
     ``[dependency-groups]``), ``requirements*.txt`` and ``requirements/*.txt`` (``-r``/``-c`` followed one
-    level), ``setup.cfg`` (``install_requires``/``extras_require``), ``Pipfile``. Within a source, or across
-    several lock files, the lowest version wins.
+    level), ``setup.cfg`` (``install_requires``/``extras_require``), ``Pipfile``, an unpacked wheel's
+    ``*.dist-info/METADATA`` (``Requires-Dist``). Within a source, or across several lock files, the lowest
+    version wins.
     """
     base = _absolute(root)
-    locked = (
-        _toml_lock_versions(base / "poetry.lock")
-        + _toml_lock_versions(base / "uv.lock")
-        + _toml_lock_versions(base / "pdm.lock")
-        + _pipfile_lock_versions(base / "Pipfile.lock")
-    )
+    locked = [
+        (version, name)
+        for name, read in (
+            ("poetry.lock", _toml_lock_versions),
+            ("uv.lock", _toml_lock_versions),
+            ("pdm.lock", _toml_lock_versions),
+            ("Pipfile.lock", _pipfile_lock_versions),
+        )
+        for version in read(base / name)
+    ]
     if locked:
-        return min(locked)
-    for source in (_pyproject_bounds, _requirements_bounds, _setup_cfg_bounds, _pipfile_bounds):
+        version, name = min(locked)
+        return version, str(base / name)
+    sources = (
+        (_pyproject_bounds, "pyproject.toml"),
+        (_requirements_bounds, "requirements*.txt"),
+        (_setup_cfg_bounds, "setup.cfg"),
+        (_pipfile_bounds, "Pipfile"),
+        (_metadata_bounds, "*.dist-info/METADATA"),
+    )
+    for source, name in sources:
         bounds = source(base)
         if bounds:
-            return min(bounds)
+            info = dist_info(base) if name.endswith("METADATA") else None
+            where = str(info / "METADATA") if info is not None else str(base / name)
+            return min(bounds), where
     return None
 
 
@@ -623,7 +685,7 @@ def application_packages(root: Path) -> frozenset[str]:
     """Top-level importable names of the application: packages (folders with ``__init__.py``) and modules in
     ``root`` and ``root/src`` (tests, docs, migrations, build folders, tooling modules excluded), plus the
     distribution name of ``pyproject.toml`` (``[project]``/``[tool.poetry]``) and ``setup.cfg`` normalised to
-    an import name (``My-App`` -> ``my_app``)."""
+    an import name (``My-App`` -> ``my_app``), and the names an unpacked wheel's ``top_level.txt`` lists."""
     base = _absolute(root)
     names = _top_level_names(base)
     src = base / "src"
@@ -638,6 +700,9 @@ def application_packages(root: Path) -> frozenset[str]:
     setup_cfg = _load_ini(base / "setup.cfg")
     if setup_cfg is not None:
         declared.append(setup_cfg.get("metadata", "name", fallback=None))
+    info = dist_info(base)
+    top_level = _read_text(info / "top_level.txt") if info is not None else None
+    declared.extend(line.strip() for line in (top_level or "").splitlines())
     for name in declared:
         import_name = _distribution_to_import_name(name)
         if import_name is not None:

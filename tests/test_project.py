@@ -34,13 +34,33 @@ def write(path: Path, text: str | bytes) -> Path:
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("marker", ["alembic.ini", "pyproject.toml", "setup.cfg"])
+@pytest.mark.parametrize("marker", ["pyproject.toml", "setup.cfg", "setup.py"])
 def test_project_root_file_markers(tmp_path: Path, marker: str) -> None:
     write(tmp_path / "proj" / marker, "")
     migration = write(tmp_path / "proj" / "migrations" / "versions" / "abc.py", "")
     assert find_project_root(migration) == tmp_path / "proj"
     assert find_project_root(migration.parent) == tmp_path / "proj"
     assert find_project_root(tmp_path / "proj") == tmp_path / "proj"
+
+
+def test_alembic_ini_is_no_project_root_marker(tmp_path: Path) -> None:
+    """Flask-Migrate keeps alembic.ini in migrations/: the root is the folder above, where the application is."""
+    write(tmp_path / "proj" / "pyproject.toml", "")
+    write(tmp_path / "proj" / "migrations" / "alembic.ini", "")
+    migration = write(tmp_path / "proj" / "migrations" / "versions" / "abc.py", "")
+    assert find_project_root(migration) == tmp_path / "proj"
+
+
+def test_an_unpacked_wheel_is_a_project_root(tmp_path: Path) -> None:
+    (tmp_path / "wheel" / "app-1.0.dist-info").mkdir(parents=True)
+    migration = write(tmp_path / "wheel" / "app" / "migrations" / "versions" / "abc.py", "")
+    assert find_project_root(migration) == tmp_path / "wheel"
+
+
+def test_without_markers_the_folder_of_alembic_ini_is_the_root(tmp_path: Path) -> None:
+    write(tmp_path / "loose" / "alembic.ini", "")
+    migration = write(tmp_path / "loose" / "migrations" / "versions" / "abc.py", "")
+    assert find_project_root(migration) == tmp_path / "loose"
 
 
 def test_project_root_git_folder_and_git_file(tmp_path: Path) -> None:
@@ -838,6 +858,19 @@ def test_application_packages_missing_root(tmp_path: Path) -> None:
     assert application_packages(tmp_path / "missing") == frozenset()
 
 
+def test_an_unpacked_wheel_gives_its_pins_and_top_level_packages(tmp_path: Path) -> None:
+    info = tmp_path / "myapp-2.0.dist-info"
+    write(
+        info / "METADATA",
+        "Metadata-Version: 2.1\nName: myapp\nRequires-Dist: SQLAlchemy>=1.4\n"
+        'Requires-Dist: alembic (>=1.7.2) ; extra == "server"\nRequires-Dist: alembic>=1.9\n\n'
+        "Requires-Dist: alembic>=0.1 is the long description, not a header\n",
+    )
+    write(info / "top_level.txt", "myapp\nmyapp_plugins\n")
+    assert alembic_pin(tmp_path) == (1, 7, 2)
+    assert {"myapp", "myapp_plugins"} <= application_packages(tmp_path)
+
+
 def test_init_that_is_a_folder_does_not_make_a_package(tmp_path: Path) -> None:
     (tmp_path / "weird" / "__init__.py").mkdir(parents=True)
     assert application_packages(tmp_path) == frozenset()
@@ -852,11 +885,14 @@ def test_public_api() -> None:
     assert sorted(project.__all__) == [
         "alembic_ini_dialects",
         "alembic_pin",
+        "alembic_pin_source",
         "application_packages",
+        "dist_info",
         "env_py_autocommit",
         "env_py_for",
         "find_alembic_ini",
         "find_project_root",
+        "is_project_root",
     ]
 
 
