@@ -614,8 +614,9 @@ class Walker:
                 enum = self._enum_of(func.value, state)
                 if enum is not None:
                     self.records.enum_calls.append(
-                        EnumTypeCall(func.attr, enum.name, node.lineno, node.col_offset, context.phase,
-                                     context.dialects)
+                        EnumTypeCall(
+                            func.attr, enum.name, node.lineno, node.col_offset, context.phase, context.dialects
+                        )
                     )
                     return
             elif func.attr in _SCHEMA_LOOKUPS:
@@ -623,8 +624,9 @@ class Walker:
                 if isinstance(lookup_schema, str):
                     self.records.schema_lookups.setdefault(
                         (node.lineno, node.col_offset),
-                        SchemaLookup(func.attr, lookup_schema, node.lineno, node.col_offset, context.phase,
-                                     context.dialects),
+                        SchemaLookup(
+                            func.attr, lookup_schema, node.lineno, node.col_offset, context.phase, context.dialects
+                        ),
                     )
         qualified = qualify(func, self.aliases)
         if qualified in ("sqlalchemy.inspect", "sqlalchemy.engine.reflection.Inspector.from_engine") or (
@@ -1481,10 +1483,35 @@ def _keyword_literal(call: ast.Call, name: str) -> object:
 
 _DML_ROOTS: Final = frozenset({"update", "insert", "delete", "select"})
 _DML_CLAUSES: Final = frozenset(
-    {"where", "values", "filter", "filter_by", "returning", "execution_options", "from_select", "order_by",
-     "limit", "offset", "join", "outerjoin", "select_from", "with_only_columns", "correlate", "ordered_values",
-     "on_conflict_do_nothing", "on_conflict_do_update", "on_duplicate_key_update", "prefix_with", "distinct",
-     "group_by", "having", "subquery", "scalar_subquery", "inline", "params"}
+    {
+        "where",
+        "values",
+        "filter",
+        "filter_by",
+        "returning",
+        "execution_options",
+        "from_select",
+        "order_by",
+        "limit",
+        "offset",
+        "join",
+        "outerjoin",
+        "select_from",
+        "with_only_columns",
+        "correlate",
+        "ordered_values",
+        "on_conflict_do_nothing",
+        "on_conflict_do_update",
+        "on_duplicate_key_update",
+        "prefix_with",
+        "distinct",
+        "group_by",
+        "having",
+        "subquery",
+        "scalar_subquery",
+        "inline",
+        "params",
+    }
 )
 
 

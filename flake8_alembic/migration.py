@@ -189,9 +189,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         kind, engine = _function_kind(node)
         if kind is None:
             continue
-        summaries.append(
-            FunctionSummary(name, kind, engine, node.lineno, node.col_offset, does_nothing(node.body))
-        )
+        summaries.append(FunctionSummary(name, kind, engine, node.lineno, node.col_offset, does_nothing(node.body)))
         walker.walk_function(node, kind, engine)
         if kind == "downgrade":
             raises.extend(_top_level_raises(node))

@@ -368,7 +368,7 @@ def check_mysql_modify_loses_attributes(context: RuleContext) -> Iterator[Diagno
                 operation.col,
                 "ALM027",
                 "alter_column renames the column without existing_type: on MySQL/MariaDB Alembic refuses it "
-                "(\"All MySQL CHANGE/MODIFY COLUMN operations require the existing type\"); pass existing_type, "
+                '("All MySQL CHANGE/MODIFY COLUMN operations require the existing type"); pass existing_type, '
                 "existing_nullable and existing_server_default",
             )
             continue
@@ -495,9 +495,7 @@ def check_type_change_without_using(context: RuleContext) -> Iterator[Diagnostic
                     yield _without_using(operation, action.column, old, new)
 
 
-def _replayed_type(
-    context: RuleContext, operation: Operation, table: str | None, column: str | None
-) -> TypeRef | None:
+def _replayed_type(context: RuleContext, operation: Operation, table: str | None, column: str | None) -> TypeRef | None:
     before = context.schema_before
     name, column_name = norm(table), norm(column)
     if before is None or name is None or column_name is None:
@@ -558,7 +556,7 @@ def _default_problem(value: bool | str | None, column_type: TypeRef | None, dial
     family = column_type.family if column_type is not None else "unknown"
     if text in ("now()", "now") and family in ("datetime", "date", "time", "unknown"):
         return (
-            f'server_default="{value}" is the quoted string \'{value}\', not a function call: PostgreSQL turns it '
+            f"server_default=\"{value}\" is the quoted string '{value}', not a function call: PostgreSQL turns it "
             "into the time of the migration, stored as a constant for every row; use server_default=sa.func.now() "
             'or sa.text("now()")'
         )
@@ -618,4 +616,3 @@ RULES = (
     ),
     Rule("ALM030", "bad-server-default", "a server default that is not what it seems", check_bad_server_default),
 )
-
