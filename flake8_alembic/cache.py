@@ -5,7 +5,8 @@ summarises it, so it is keyed by (content hash, tool version and code digest, Py
 the summary dataclasses). Everything that depends on other files or on settings (the revision graph, the replay,
 the rules) is recomputed on every run from the summaries.
 
-On disk, under ``<project root>/.flake8_alembic_cache/<fingerprint>/``: the entries a run computed are written
+On disk, under ``<cache folder>/<fingerprint>/`` (the cache folder is ``.flake8_alembic_cache`` at the project root,
+or the configured ``cache-dir``): the entries a run computed are written
 at its end as one pack file (``pack-*.jsonl``, a line per entry: creating one file per entry cost more than the
 parse it saves on some file systems); single ``<digest>.json`` entries are read too. The folder may be planted by
 whoever controls the repository, so loading is data only: JSON, decoded into an allowlist of the summary
@@ -407,9 +408,7 @@ def _new_pack_name() -> str:
 
 def _make_cache_folder(folder: Path) -> bool:
     """The cache folder with a ``.gitignore`` of ``*`` (so it is never committed) and a CACHEDIR.TAG."""
-    if not folder.parent.is_dir():
-        return False
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name, text in (
         (".gitignore", b"# Created by flake8-alembic automatically.\n*\n"),
         ("CACHEDIR.TAG", b"Signature: 8a477f597d28d172789f06886806bc55\n# Created by flake8-alembic.\n"),
@@ -477,12 +476,45 @@ def _remove(path: Path) -> int:
 # ------------------------------------------------------------------------------------------------ the store
 
 
+class CacheFolders:
+    """Which cache folder holds a file's entries: the configured ``cache-dir`` for every file, else
+    ``.flake8_alembic_cache`` at the file's project root (the same folder whichever face, working directory or
+    argument reaches the file). Each folder's entries are one ``DiskCache``, opened on first use."""
+
+    def __init__(self, configured: Path | None = None) -> None:
+        self.configured = configured
+        self.disks: dict[Path, DiskCache] = {}
+        self._roots: dict[str, Path] = {}
+
+    def for_path(self, absolute: str) -> DiskCache:
+        if self.configured is not None:
+            folder = self.configured
+        else:
+            parent = os.path.dirname(absolute)
+            if parent not in self._roots:
+                from .project import find_project_root
+
+                self._roots[parent] = find_project_root(Path(parent))
+            folder = cache_folder(self._roots[parent])
+        if folder not in self.disks:
+            self.disks[folder] = DiskCache(folder)
+        return self.disks[folder]
+
+    def flush(self) -> int:
+        return sum(disk.flush() for disk in self.disks.values())
+
+    def prune(self) -> int:
+        return sum(disk.prune() for disk in self.disks.values())
+
+
 class SummaryStore:
     """The explicit per-process store both faces and the replay read summaries from: each file's bytes are
     summarised at most once per process, and not at all when the disk cache has them."""
 
-    def __init__(self, disk: DiskCache | None = None) -> None:
+    def __init__(self, disk: DiskCache | None = None, folders: CacheFolders | None = None) -> None:
         self.disk = disk
+        """One cache for every file (tests); otherwise ``folders`` picks each file's."""
+        self.folders = folders
         self.by_content: dict[tuple[str, str], ParseResult] = {}
         """(absolute path, content digest) → summary."""
         self.on_disk: dict[str, ParseResult] = {}
@@ -499,12 +531,13 @@ class SummaryStore:
         key = (absolute, digest)
         if key in self.by_content:
             return self.by_content[key]
-        result: Decoded = self.disk.load(digest, absolute) if self.disk is not None else MISS
+        disk = self.disk or (self.folders.for_path(absolute) if self.folders is not None else None)
+        result: Decoded = disk.load(digest, absolute) if disk is not None else MISS
         if isinstance(result, _Miss):
             self.parsed += 1
             result = parse_source(absolute, source)
-            if self.disk is not None:
-                self.disk.save(digest, result)
+            if disk is not None:
+                disk.save(digest, result)
         self.by_content[key] = result
         return result
 
@@ -530,6 +563,15 @@ class SummaryStore:
             return False
 
 
-def project_cache(root: Path) -> DiskCache:
-    """The disk cache of the project whose root folder is ``root``."""
-    return DiskCache(cache_folder(root))
+def pending_writes(store: SummaryStore) -> bool:
+    """Whether the store computed entries not yet written to disk."""
+    disks = [store.disk] if store.disk is not None else list(store.folders.disks.values()) if store.folders else []
+    return any(disk.pending for disk in disks)
+
+
+def flush(store: SummaryStore) -> None:
+    """Write the entries the store computed (one pack per cache folder)."""
+    if store.disk is not None:
+        store.disk.flush()
+    if store.folders is not None:
+        store.folders.flush()

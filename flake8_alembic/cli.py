@@ -1,4 +1,4 @@
-"""The standalone face: ``flake8-alembic check [PATHS]`` and ``flake8-alembic rule CODE``, shaped like ruff.
+"""The standalone face: ``flake8-alembic check [PATHS]``, ``rule CODE`` and ``baseline``, shaped like ruff.
 
 Exit codes: 0 no findings (or ``--exit-zero``), 1 findings, 2 usage, configuration or I/O error. Every error is one
 line on stderr; no traceback ever reaches the user. This module never imports flake8.
@@ -12,31 +12,36 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, TextIO
 
 from . import package_version
-from .cache import DiskCache, SummaryStore, project_cache
+from .cache import CacheFolders, SummaryStore
 from .config import (
     CLI_KEYS,
     OUTPUT_FORMATS,
     SETTINGS,
     ConfigError,
-    Settings,
-    explicit_opt_in,
-    find_pyproject,
-    load_pyproject,
+    ConfigFile,
+    ConfigFinder,
+    Resolved,
     parse_per_file_ignores,
     parse_selectors,
+    read_config,
+    resolve,
+    suggestion,
 )
 from .engine import INTERNAL_ERROR, ProjectCache, lint_source
 from .files import DEFAULT_EXCLUDES, PathError, changed_since, default_paths, discover, excluded
 from .migration import decode_source
 from .noqa import NoqaMap, add_noqa
 from .output import Finding, render, render_statistics
-from .project import find_project_root
+from .rules.directives import UNUSED_NOQA
 from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
+from .selection import Selection, unknown_selectors
+
+COMMANDS = ("check", "rule", "baseline")
 
 
 class UsageError(Exception):
@@ -44,7 +49,17 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    known_options: tuple[str, ...] = ()
+
     def error(self, message: str) -> NoReturn:
+        prefix = "unrecognized arguments: "
+        if message.startswith(prefix):
+            unknown = message[len(prefix) :].split()
+            hints = [
+                f"{option}{suggestion(option, self.known_options)}" for option in unknown if option.startswith("-")
+            ]
+            if hints:
+                raise UsageError(f"unrecognized option(s): {', '.join(hints)}; see `flake8-alembic check --help`")
         raise UsageError(message)
 
 
@@ -52,6 +67,10 @@ class _VersionAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
         print(f"flake8-alembic {package_version()}")
         parser.exit()
+
+
+def _globs(value: str) -> tuple[str, ...]:
+    return tuple(item for item in value.split(",") if item)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,30 +87,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--per-file-ignores",
         type=parse_per_file_ignores,
         metavar="GLOB:CODES",
-        help="codes to ignore in files matching a glob, e.g. 'versions/0001_*.py:ALM002'",
+        help="codes to ignore in files matching a glob relative to the working folder (a glob without / matches "
+        "file names), e.g. '**/versions/*.py:ALM002'",
     )
-    check.add_argument(
-        "--exclude",
-        type=lambda value: tuple(v for v in value.split(",") if v),
-        help="patterns to skip, replacing the defaults",
-    )
-    check.add_argument(
-        "--extend-exclude",
-        type=lambda value: tuple(v for v in value.split(",") if v),
-        help="patterns to skip, besides the defaults",
-    )
+    check.add_argument("--exclude", type=_globs, help="patterns to skip, replacing the defaults")
+    check.add_argument("--extend-exclude", type=_globs, help="patterns to skip, besides the defaults")
     check.add_argument("--force-exclude", action="store_true", help="apply excludes to paths passed explicitly")
     check.add_argument("--output-format", choices=OUTPUT_FORMATS, help="how findings are printed (default: full)")
     check.add_argument("--output-file", help="write findings to this file instead of standard output")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--statistics", action="store_true", help="print counts per rule instead of findings")
-    check.add_argument("--show-settings", action="store_true", help="print the resolved settings and exit")
-    check.add_argument("--config", help="a pyproject.toml (or TOML file) with [tool.flake8-alembic]")
+    check.add_argument(
+        "--show-settings", action="store_true", help="print the resolved settings, where each comes from, and exit"
+    )
+    check.add_argument("--config", help="a pyproject.toml (or TOML file) with [tool.flake8-alembic], for every file")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     check.add_argument("--stdin-filename", help="lint standard input as this path")
     check.add_argument("--changed-since", metavar="REF", help="report only files added or changed since a git ref")
-    check.add_argument("--no-cache", action="store_true", help="neither read nor write .flake8_alembic_cache/")
-    check.add_argument("--add-noqa", action="store_true", help="append `# noqa: CODE` to every current finding")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache folder")
+    check.add_argument(
+        "--add-noqa", action="store_true", help="add `# noqa: CODE` where each current finding is reported"
+    )
     for spec in SETTINGS:
         check.add_argument(
             f"--{spec.key}", dest=f"setting_{spec.attribute}", type=spec.parse, metavar=spec.metavar, help=spec.help
@@ -99,172 +115,203 @@ def build_parser() -> argparse.ArgumentParser:
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", nargs="?")
     rule.add_argument("--all", action="store_true", help="print every rule's documentation")
+    baseline = commands.add_parser(
+        "baseline", help="write today's heads as baseline-revision into [tool.flake8-alembic]"
+    )
+    baseline.add_argument("paths", nargs="*", help="folders (default: the project's Alembic environments)")
+    baseline.add_argument("--config", help="the TOML file to write (default: the project's pyproject.toml)")
+    options: list[str] = []
+    for sub in (parser, check, rule, baseline):
+        options.extend(option for action in sub._actions for option in action.option_strings)
+    _Parser.known_options = tuple(dict.fromkeys(options))
     return parser
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or arguments[0] not in ("check", "rule", "--version", "-h", "--help"):
-        arguments.insert(0, "check")
     try:
+        if not arguments or arguments[0] not in (*COMMANDS, "--version", "-h", "--help"):
+            _refuse_a_misspelled_command(arguments[0] if arguments else None)
+            arguments.insert(0, "check")
         options = build_parser().parse_args(arguments)
         if options.command == "rule":
             return _rule(options, out)
+        if options.command == "baseline":
+            return _baseline(options, out)
         return _check(options, out)
     except UsageError as error:
         print(f"flake8-alembic: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as error:
+    except Exception as error:  # a bug of ours: still one line, but named as ours
         print(f"flake8-alembic: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
+
+
+def _refuse_a_misspelled_command(first: str | None) -> None:
+    """``flake8-alembic chek``: a word close to a command that is no path is a typo, not a path to lint."""
+    if first is None or first.startswith("-") or os.path.exists(first) or "/" in first or first.endswith(".py"):
+        return
+    hint = suggestion(first, COMMANDS)
+    if hint:
+        raise UsageError(f"unknown command {first!r}{hint}; the commands are {', '.join(COMMANDS)}")
 
 
 def _rule(options: argparse.Namespace, out: TextIO) -> int:
     if options.all:
         out.write("\n\n".join(documentation(rule.code).rstrip() for rule in RULES) + "\n")
         return 0
-    code = (options.code or "").upper()
+    if not options.code:
+        raise UsageError("rule: give a rule code such as ALM002, or --all for every rule")
+    code = options.code.upper()
     if code not in BY_CODE:
-        raise UsageError(f"unknown rule {options.code!r}; run `flake8-alembic rule --all` to list the rules")
+        family = [known for known in BY_CODE if known.startswith(code)]
+        if family and len(code) >= 3:
+            raise UsageError(f"{options.code!r} is a prefix, not a rule: give one of {', '.join(family)}")
+        raise UsageError(
+            f"unknown rule {options.code!r}{suggestion(code, BY_CODE)}; `flake8-alembic rule --all` lists them"
+        )
     out.write(documentation(code))
     return 0
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Which codes are reported: ruff's rules (the more specific selector wins; on a tie, ignore wins)."""
-
-    select: tuple[str, ...]
-    ignore: tuple[str, ...]
-    per_file: tuple[tuple[str, tuple[str, ...]], ...]
-
-    def reports(self, code: str, path: Path, root: Path) -> bool:
-        if code in OPT_IN_CODES and code not in self.opt_in:
-            return False
-        ignore = self.ignore + tuple(
-            code_ for pattern, codes in self.per_file if excluded(path, [pattern], root) for code_ in codes
-        )
-        chosen = max((len(prefix) for prefix in self.select if code.startswith(prefix)), default=-1)
-        dropped = max((len(prefix) for prefix in ignore if code.startswith(prefix)), default=-1)
-        return chosen >= 0 and chosen > dropped
-
-    @property
-    def opt_in(self) -> frozenset[str]:
-        return explicit_opt_in(self.select, OPT_IN_CODES)
+# ---------------------------------------------------------------------------------------------- configuration
 
 
-def _load_config(options: argparse.Namespace, cwd: Path) -> dict[str, object]:
-    try:
-        if options.config:
-            path = Path(options.config)
-            if not path.is_file():
-                raise UsageError(f"--config: no such file: {options.config}")
-            return load_pyproject(path)
-        found = find_pyproject(cwd)
-        return load_pyproject(found) if found else {}
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
+def _overrides(options: argparse.Namespace) -> dict[str, object]:
+    """What the command line sets, by configuration key."""
+    values: dict[str, object] = {
+        key: getattr(options, key.replace("-", "_"), None)
+        for key in CLI_KEYS
+        if hasattr(options, key.replace("-", "_"))
+    }
+    for spec in SETTINGS:
+        values[spec.key] = getattr(options, f"setting_{spec.attribute}", None)
+    return {key: value for key, value in values.items() if value is not None}
 
 
-def _strings(config: dict[str, object], key: str) -> tuple[str, ...]:
-    value = config.get(key, ())
-    return tuple(str(item) for item in value) if isinstance(value, tuple) else ()
+@dataclass
+class Configurations:
+    """The configuration of each linted file, resolved once per ``[tool.flake8-alembic]`` table found (ruff's
+    hierarchical configuration: the nearest table above a file governs it); ``--config`` governs every file."""
+
+    overrides: dict[str, object]
+    cwd: Path
+    explicit: ConfigFile | None = None
+    finder: ConfigFinder = field(default_factory=ConfigFinder)
+    resolved: dict[Path | None, tuple[Resolved, Selection]] = field(default_factory=dict)
+
+    def for_path(self, path: Path) -> tuple[Resolved, Selection]:
+        try:
+            config = self.explicit or self.finder.for_path(path)
+        except ConfigError as error:
+            raise UsageError(str(error)) from None
+        key = config.path if config is not None else None
+        if key not in self.resolved:
+            try:
+                resolved = resolve(config, self.overrides, "command line", self.cwd, OPT_IN_CODES)
+            except ConfigError as error:
+                raise UsageError(str(error)) from None
+            for option, selectors in (("select", resolved.select), ("ignore", resolved.ignore)):
+                unknown = unknown_selectors(selectors)
+                if unknown:
+                    hint = suggestion(unknown[0], BY_CODE)
+                    raise UsageError(
+                        f"{option}: unknown rule selector {unknown[0]!r}{hint}; `flake8-alembic rule --all` lists them"
+                    )
+            self.resolved[key] = (resolved, Selection.of(resolved))
+        return self.resolved[key]
 
 
-def _check_selectors(selectors: Sequence[str], option: str) -> None:
-    for selector in selectors:
-        if not any(code.startswith(selector) for code in BY_CODE) and selector != "E999":
-            raise UsageError(f"{option}: unknown rule selector {selector!r}; run `flake8-alembic rule --all`")
+def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
+    explicit = None
+    if options.config:
+        try:
+            explicit = read_config(Path(options.config), required=True)
+        except ConfigError as error:
+            raise UsageError(f"--config: {error}") from None
+    return Configurations(_overrides(options), cwd, explicit)
+
+
+# ---------------------------------------------------------------------------------------------- check
 
 
 def _check(options: argparse.Namespace, out: TextIO) -> int:
     cwd = Path.cwd()
-    config = _load_config(options, cwd)
-    select: tuple[str, ...] = options.select or _strings(config, "select") or ("ALM",)
-    extend_select = (options.extend_select or ()) + _strings(config, "extend-select")
-    ignore = options.ignore if options.ignore is not None else _strings(config, "ignore")
-    ignore += (options.extend_ignore or ()) + _strings(config, "extend-ignore")
-    for option, selectors in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
-        _check_selectors(selectors, option)
-    configured_per_file = config.get("per-file-ignores", ())
-    per_file = tuple(options.per_file_ignores or ()) + (
-        configured_per_file if isinstance(configured_per_file, tuple) else ()
-    )
-    selection = Selection(select + extend_select, ignore, per_file)
-    values = {key: value for key, value in config.items() if key not in CLI_KEYS}
-    for spec in SETTINGS:
-        value = getattr(options, f"setting_{spec.attribute}", None)
-        if value is not None:
-            values[spec.key] = value
-    values["opt_in"] = selection.opt_in
-    try:
-        settings = Settings().updated(values)
-    except ConfigError as error:
-        raise UsageError(str(error)) from None
-    excludes = tuple(options.exclude or _strings(config, "exclude") or DEFAULT_EXCLUDES)
-    excludes += tuple(options.extend_exclude or ()) + _strings(config, "extend-exclude")
-    output_format = options.output_format or config.get("output-format") or "full"
+    configurations = _configurations(options, cwd)
+    home, _ = configurations.for_path(cwd)
+    excludes = (home.exclude or DEFAULT_EXCLUDES) + home.extend_exclude
+    sources = _sources(options, excludes, cwd)
     if options.show_settings:
-        return _show_settings(out, settings, selection, excludes, str(output_format))
+        from .settings_report import show_settings  # only for --show-settings
 
-    sources: list[tuple[Path, bytes]] = []
-    if options.stdin_filename:
-        stdin_path = Path(options.stdin_filename)
-        if not (options.force_exclude and excluded(stdin_path, excludes, cwd)):
-            sources.append((stdin_path, sys.stdin.buffer.read()))
-    else:
-        paths = options.paths or default_paths(cwd, excludes)
-        try:
-            files, _ = discover(paths, excludes, options.force_exclude, cwd)
-        except PathError as error:
-            raise UsageError(str(error)) from None
-        for path in files:
-            try:
-                sources.append((path, path.read_bytes()))
-            except OSError as error:
-                raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
-
-    changed = changed_since(options.changed_since, cwd) if options.changed_since else None
-    disk = _disk_cache([path for path, _ in sources]) if settings.cache is not False and not options.no_cache else None
-    cache = ProjectCache(summaries=SummaryStore(disk))
+        return show_settings(out, [path for path, _ in sources] or [cwd], configurations, excludes, cwd)
+    changed = _changed(options.changed_since, cwd) if options.changed_since else None
+    folders = _cache_folders(home, options)
+    cache = ProjectCache(summaries=SummaryStore(folders=folders))
     # Summaries hold no reference cycles: pausing the cyclic collector keeps it from rescanning the growing heap
     # of summaries again and again (as the plugin does under flake8).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        findings, migrations, warnings = _lint(sources, settings, selection, cache, cwd, changed)
+        findings, migrations, warnings = _lint(sources, configurations, cache, cwd, changed)
     finally:
         if collecting:
             gc.enable()
-    if disk is not None:
-        disk.prune()
+    if folders is not None:
+        folders.prune()
+    warnings += _baseline_problems(configurations, cache)
     for warning in warnings:
         print(warning, file=sys.stderr)
     if migrations == 0:
         print("warning: no Alembic migrations found under the given path(s)", file=sys.stderr)
     if options.add_noqa:
         return _add_noqa(findings, out)
-    return _report(findings, options, str(output_format), out, [str(path) for path, _ in sources])
+    output_format = options.output_format or home.output_format
+    return _report(findings, options, output_format, out, [str(path) for path, _ in sources])
 
 
-def _disk_cache(paths: list[Path]) -> DiskCache | None:
-    """The summary cache of the project holding the linted paths (the root above their common folder)."""
-    if not paths:
-        return None
+def _sources(options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path) -> list[tuple[Path, bytes]]:
+    sources: list[tuple[Path, bytes]] = []
+    if options.stdin_filename:
+        stdin_path = Path(options.stdin_filename)
+        if not (options.force_exclude and excluded(stdin_path, excludes, cwd)):
+            sources.append((stdin_path, sys.stdin.buffer.read()))
+        return sources
+    paths = options.paths or default_paths(cwd, excludes)
     try:
-        common = Path(os.path.commonpath([os.path.abspath(path) for path in paths]))
-    except ValueError:  # paths on different drives
+        files, _ = discover(paths, excludes, options.force_exclude, cwd)
+    except PathError as error:
+        raise UsageError(str(error)) from None
+    for path in files:
+        try:
+            sources.append((path, path.read_bytes()))
+        except OSError as error:
+            raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
+    return sources
+
+
+def _changed(reference: str, cwd: Path) -> set[str]:
+    try:
+        return changed_since(reference, cwd)
+    except PathError as error:
+        raise UsageError(str(error)) from None
+
+
+def _cache_folders(home: Resolved, options: argparse.Namespace) -> CacheFolders | None:
+    """The cache folders of this run: off with --no-cache or ``cache = false``; the configured ``cache-dir``
+    (flag, environment variable, then the configuration of the working folder); else each project root's."""
+    if options.no_cache or home.settings.cache is False:
         return None
-    return project_cache(find_project_root(common))
+    configured = home.settings.cache_dir
+    return CacheFolders(Path(configured) if configured else None)
 
 
 def _lint(
     sources: list[tuple[Path, bytes]],
-    settings: Settings,
-    selection: Selection,
+    configurations: Configurations,
     cache: ProjectCache,
     cwd: Path,
     changed: set[str] | None,
@@ -273,12 +320,13 @@ def _lint(
     warnings: list[str] = []
     migrations = 0
     for path, source in sources:
+        resolved, selection = configurations.for_path(path)
         shown = _display(path, cwd)
         if changed is not None and os.path.abspath(path) not in changed:
             if b"down_revision" in source:
                 migrations += 1
             continue
-        result = lint_source(str(path), source, settings, cache)
+        result = lint_source(str(path), source, resolved.settings, cache)
         migrations += result.is_migration
         try:
             text = decode_source(source)
@@ -305,28 +353,61 @@ def _lint(
         noqa = NoqaMap(text)
         warnings.extend(f"{shown}:{warning.line}: warning: {warning.message}" for warning in noqa.warnings())
         for diagnostic in result.diagnostics:
-            code = diagnostic.code
-            if code != INTERNAL_ERROR and not selection.reports(code, path, cwd):
+            if not selection.reports(diagnostic.code, path) or noqa.hides(diagnostic.line, diagnostic.code):
                 continue
-            if noqa.hides(diagnostic.line, code):
-                continue
-            rule = BY_CODE.get(code)
             findings.append(
-                Finding(
-                    shown,
-                    os.path.abspath(path),
-                    diagnostic.line,
-                    _characters(_line(lines, diagnostic.line), diagnostic.col),
-                    code,
-                    rule.name if rule else "internal-error",
-                    diagnostic.message,
-                    _line(lines, diagnostic.line),
-                    rule.summary if rule else "",
-                    _docs(code),
-                )
+                _finding(shown, path, lines, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
             )
     findings.sort(key=lambda finding: (finding.path, finding.line, finding.col, finding.code))
+    for _, selection in configurations.resolved.values():
+        for entry in selection.unused_patterns():
+            warnings.append(
+                f"warning: per-file-ignores pattern {entry.pattern!r} matches no linted file (it is matched "
+                f"against paths relative to {entry.base}; to match a folder at any depth, start it with **/)"
+            )
     return findings, migrations, warnings
+
+
+def _enabled(resolved: Resolved, selection: Selection, path: Path, code: str) -> bool:
+    """Whether a rule runs for ``path``: the ones a noqa comment may rightly name."""
+    return (
+        code in BY_CODE
+        and (code not in OPT_IN_CODES or code in resolved.settings.opt_in)
+        and selection.reports(code, path)
+    )
+
+
+def _finding(shown: str, path: Path, lines: list[str], line: int, col: int, code: str, message: str) -> Finding:
+    rule = BY_CODE.get(code)
+    return Finding(
+        shown,
+        os.path.abspath(path),
+        line,
+        _characters(_line(lines, line), col),
+        code,
+        rule.name if rule else "internal-error",
+        message,
+        _line(lines, line),
+        rule.summary if rule else "",
+        _docs(code),
+    )
+
+
+def _baseline_problems(configurations: Configurations, cache: ProjectCache) -> list[str]:
+    """An id in ``baseline-revision`` that no environment found knows is an error, not a silent no-op."""
+    if cache.history is None:
+        return []
+    environments = [environment for built in cache.history.environments.values() for environment in built]
+    for resolved, _ in configurations.resolved.values():
+        for name in resolved.settings.baseline_revision:
+            if not any(environment.resolve(name) for environment in environments):
+                where = resolved.origins.get("baseline-revision", "")
+                found = f"{len(environments)} found" if environments else "none found"
+                raise UsageError(
+                    f"baseline-revision ({where}): {name!r} is no revision or branch label of the Alembic "
+                    f"environments linted ({found})"
+                )
+    return []
 
 
 @functools.cache
@@ -382,36 +463,44 @@ def _report(
 def _add_noqa(findings: list[Finding], out: TextIO) -> int:
     by_file: dict[str, dict[int, set[str]]] = {}
     for finding in findings:
-        if finding.code not in ("E999", INTERNAL_ERROR):
+        if finding.code not in ("E999", INTERNAL_ERROR, UNUSED_NOQA):
             by_file.setdefault(finding.absolute, {}).setdefault(finding.line, set()).add(finding.code)
     total = 0
     for path, codes in sorted(by_file.items()):
         try:
             source = Path(path).read_bytes()
-            text = decode_source(source)
-            updated, edits = add_noqa(text, codes)
-            Path(path).write_bytes(updated.encode("utf-8"))
-        except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as error:
+            encoding = _encoding(source)
+            updated, edits = add_noqa(decode_source(source), codes)
+            if edits:
+                Path(path).write_bytes(updated.encode(encoding))
+        except (OSError, UnicodeError, SyntaxError, LookupError) as error:
             raise UsageError(f"cannot update {path}: {error}") from None
         total += edits
     out.write(f"Added {total} noqa directive{'s' if total != 1 else ''}.\n")
     return 0
 
 
-def _show_settings(
-    out: TextIO, settings: Settings, selection: Selection, excludes: tuple[str, ...], output_format: str
-) -> int:
-    out.write(f"select = {', '.join(selection.select)}\n")
-    out.write(f"ignore = {', '.join(selection.ignore) or '(none)'}\n")
-    per_file = ", ".join(pattern + ":" + ",".join(codes) for pattern, codes in selection.per_file)
-    out.write(f"per-file-ignores = {per_file or '(none)'}\n")
-    out.write(f"exclude = {', '.join(excludes)}\n")
-    out.write(f"output-format = {output_format}\n")
-    for spec in SETTINGS:
-        value = getattr(settings, spec.attribute)
-        shown = ", ".join(sorted(value)) if isinstance(value, frozenset) else value
-        out.write(f"{spec.key} = {shown if value is not None else '(inferred)'}\n")
-    out.write(f"opt-in rules selected = {', '.join(sorted(settings.opt_in)) or '(none)'}\n")
+def _encoding(source: bytes) -> str:
+    """The encoding to write a file back in: its own (a BOM is kept)."""
+    import io
+    import tokenize
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return encoding
+
+
+# ---------------------------------------------------------------------------------------------- baseline
+
+
+def _baseline(options: argparse.Namespace, out: TextIO) -> int:
+    from .baseline import write_baseline  # only for this command
+
+    cwd = Path.cwd()
+    try:
+        target, heads = write_baseline(cwd, options.paths, Path(options.config) if options.config else None)
+    except (ConfigError, PathError) as error:
+        raise UsageError(str(error)) from None
+    out.write(f"wrote baseline-revision = [{', '.join(repr(head) for head in heads)}] into {target}\n")
     return 0
 
 

@@ -15,10 +15,12 @@ from . import project
 from .cache import SummaryStore
 from .config import Settings
 from .history import HistoryCache
-from .migration import Migration, ParseFailure, parse_tree
+from .migration import Migration, ParseFailure, decode_source, parse_tree
+from .noqa import NoqaMap, unused_codes
 from .rules.base import Diagnostic, Rule, RuleContext
+from .rules.directives import UNUSED_NOQA
 from .rules.graph import stray_module
-from .rules.registry import RULES
+from .rules.registry import BY_CODE, RULES
 from .schema import ReplayCache
 
 INTERNAL_ERROR = "ALM000"
@@ -147,7 +149,7 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
     dialects = (
         settings.target_dialects
         or facts.ini_dialects
-        or _dialect_folder(migration.path)
+        or dialect_folder(migration.path)
         or migration.dialect_hints | DEFAULT_DIALECTS
     )
     return RuleContext(
@@ -160,7 +162,7 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
     )
 
 
-def _dialect_folder(path: str) -> frozenset[str]:
+def dialect_folder(path: str) -> frozenset[str]:
     """``…/versions/sqlite/x.py`` → {"sqlite"}: a folder below ``versions`` named after a dialect."""
     parts = os.path.abspath(path).split(os.sep)
     if "versions" not in parts[:-1]:
@@ -199,23 +201,43 @@ def run_rules(context: RuleContext, rules: Iterable[Rule]) -> list[Diagnostic]:
     return sorted(found)
 
 
-def lint_migration(migration: Migration, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
+def lint_migration(
+    migration: Migration, settings: Settings, cache: ProjectCache = PROCESS_CACHE, text: str | None = None
+) -> list[Diagnostic]:
     context = rule_context(migration, settings, cache)
     if _before_baseline(context):
         return []
-    return run_rules(context, [rule for rule in enabled_rules(settings) if _holds_on_targets(rule, context)])
+    rules = [rule for rule in enabled_rules(settings) if _holds_on_targets(rule, context)]
+    diagnostics = run_rules(context, rules)
+    if text is not None and "noqa" in text and any(rule.code == UNUSED_NOQA for rule in rules):
+        diagnostics = sorted({*diagnostics, *_unused_noqa(text, diagnostics, {rule.code for rule in rules})})
+    return diagnostics
+
+
+def _unused_noqa(text: str, diagnostics: list[Diagnostic], ran: set[str]) -> list[Diagnostic]:
+    """ALM900 for each ``# noqa: ALM…`` naming a rule that ran on this file and found nothing on that line."""
+    found: dict[int, set[str]] = {}
+    for diagnostic in diagnostics:
+        found.setdefault(diagnostic.line, set()).add(diagnostic.code)
+    unused = unused_codes(NoqaMap(text), found, lambda code: code in ran, BY_CODE)
+    return [Diagnostic(line, col, UNUSED_NOQA, message) for line, col, message in unused]
 
 
 def _before_baseline(context: RuleContext) -> bool:
-    """The baseline revision and its ancestors are read as history but never reported."""
+    """The baseline revisions and their ancestors are read as history but never reported."""
     baseline, revision = context.settings.baseline_revision, context.migration.revision
-    if baseline is None or revision is None:
+    if not baseline or revision is None:
         return False
-    if revision == baseline:
+    if revision in baseline:
         return True
     environment = context.environment
-    resolved = environment.resolve(baseline) if environment else None
-    return resolved is not None and environment is not None and revision in environment.ancestors(resolved)
+    if environment is None:
+        return False
+    for name in baseline:
+        resolved = environment.resolve(name)
+        if resolved is not None and revision in environment.ancestors(resolved):
+            return True
+    return False
 
 
 def lint_non_migration(path: str, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
@@ -253,7 +275,7 @@ def lint_tree(
         return [Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}")]
     if migration is None:
         return lint_non_migration(path, cache)
-    return lint_migration(migration, settings, cache)
+    return lint_migration(migration, settings, cache, text)
 
 
 def _reused_summary(path: str, text: str | None, cache: ProjectCache) -> Migration | None:
@@ -288,7 +310,15 @@ def lint_source(path: str, source: bytes, settings: Settings, cache: ProjectCach
         return FileResult(path, tuple(lint_non_migration(path, cache)))
     if isinstance(parsed, ParseFailure):
         return FileResult(path, failure=parsed, is_migration=True)
-    return FileResult(path, tuple(lint_migration(parsed, settings, cache)), is_migration=True)
+    text = _decoded(source) if UNUSED_NOQA in settings.opt_in and b"noqa" in source else None
+    return FileResult(path, tuple(lint_migration(parsed, settings, cache, text)), is_migration=True)
+
+
+def _decoded(source: bytes) -> str | None:
+    try:
+        return decode_source(source)
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return None
 
 
 def _describe(error: BaseException) -> str:

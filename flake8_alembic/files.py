@@ -182,13 +182,21 @@ def changed_since(reference: str, root: Path) -> set[str]:
         ["git", "ls-files", "-z", "--others", "--exclude-standard"],
     )
     changed: set[str] = set()
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, cwd=root)
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, cwd=root)
+    except OSError as error:
+        raise PathError(f"--changed-since needs git: {error.strerror or error}") from None
     if top.returncode != 0:
-        raise PathError(f"--changed-since needs a git repository: {top.stderr.strip() or 'not a git repository'}")
+        raise PathError(f"--changed-since needs a git repository: {_last_line(top.stderr) or 'not a git repository'}")
     base = Path(top.stdout.strip())
     for command in commands:
         result = subprocess.run(command, capture_output=True, text=True, cwd=base)
         if result.returncode != 0:
-            raise PathError(f"--changed-since {reference}: {result.stderr.strip().splitlines()[-1]}")
+            raise PathError(f"--changed-since {reference}: {_last_line(result.stderr) or 'git failed'}")
         changed.update(os.path.abspath(base / name) for name in result.stdout.split("\0") if name)
     return changed
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""

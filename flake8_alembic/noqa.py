@@ -1,8 +1,10 @@
 """``# noqa`` comments, read exactly as flake8 reads them, and written as ruff accepts them.
 
 flake8: ``# noqa`` alone hides every code on the line; ``# noqa: ALM001,ALM002`` hides those codes (and codes
-they prefix); a comment on any line of a multi-line string applies to every line of that string; a line
-``# flake8: noqa`` skips the whole file.
+they prefix); a line ``# flake8: noqa`` skips the whole file. flake8 searches for the comment not on one
+physical line but on the lines of its token range: the lines from one line-ending token (NL or NEWLINE) to the
+next, so every line of a multi-line string or a backslash continuation shares the comment at the range's end.
+Only the last line of a range can hold a comment, which is where ``add_noqa`` writes it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,19 +37,28 @@ class NoqaMap:
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
         self.file_skipped = any(NOQA_FILE.match(line) for line in self.lines)
-        self._logical = _multiline_strings(text) if "noqa" in text.lower() else {}
+        self._ranges = token_ranges(text)
+
+    def range_of(self, line: int) -> tuple[int, int]:
+        """The first and last line of the token range holding ``line`` (the line alone when tokenising failed)."""
+        return self._ranges.get(line, (line, line))
 
     def comment_text(self, line: int) -> str:
-        """The text flake8 searches for a noqa of ``line`` (the whole string for lines of a multi-line string)."""
-        first, last = self._logical.get(line, (line, line))
+        """The text flake8 searches for a noqa of ``line``: every line of its token range."""
+        first, last = self.range_of(line)
         return "\n".join(self.lines[first - 1 : last])
+
+    def directive(self, line: int) -> re.Match[str] | None:
+        """The noqa comment that governs ``line`` (flake8 reads the first one of the range)."""
+        if not 1 <= line <= len(self.lines):
+            return None
+        text = self.comment_text(line)
+        return NOQA_INLINE.search(text) if "noqa" in text.lower() else None
 
     def hides(self, line: int, code: str) -> bool:
         if self.file_skipped:
             return True
-        if not 1 <= line <= len(self.lines) or "noqa" not in self.comment_text(line).lower():
-            return False
-        match = NOQA_INLINE.search(self.comment_text(line))
+        match = self.directive(line)
         if match is None:
             return False
         codes = match.group("codes")
@@ -56,8 +68,9 @@ class NoqaMap:
         return code in named or code.startswith(tuple(named))
 
     def noqa_line(self, line: int) -> int:
-        """Where a noqa for ``line`` must go: the last line of a multi-line string, else the line itself."""
-        return self._logical.get(line, (line, line))[1]
+        """Where a noqa for ``line`` must go: the last line of its token range, the only place outside any string
+        where a comment can stand and both flake8 and this linter read it."""
+        return self.range_of(line)[1]
 
     def warnings(self) -> list[NoqaWarning]:
         """Forms flake8 and ruff read differently: worth fixing before either tool surprises someone."""
@@ -90,30 +103,41 @@ class NoqaMap:
         return found
 
 
-def _multiline_strings(text: str) -> dict[int, tuple[int, int]]:
-    """line → (first, last) line of the multi-line string token covering it."""
-    spans: dict[int, tuple[int, int]] = {}
+def token_ranges(text: str) -> dict[int, tuple[int, int]]:
+    """line → (first, last) line of its token range, computed as flake8 computes them (``FileProcessor``'s noqa
+    line mapping): tokens accumulate until an NL or NEWLINE token closes the range; DEDENT and ENDMARKER do not
+    count. Empty when the text does not tokenise (flake8 then finds no noqa comment either)."""
+    ranges: dict[int, tuple[int, int]] = {}
+    if "\n" not in text.rstrip("\n") and "\r" not in text:
+        return {1: (1, 1)} if text else {}  # one line: its own range, without tokenising
+    first, last = None, -1
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
-                for line in range(token.start[0], token.end[0] + 1):
-                    spans[line] = (token.start[0], token.end[0])
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            first = token.start[0] if first is None else min(first, token.start[0])
+            last = max(last, token.end[0])
+            if token.type in (tokenize.NL, tokenize.NEWLINE):
+                for line in range(first, last + 1):
+                    ranges[line] = (first, last)
+                first, last = None, -1
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        pass
-    return spans
+        return {}
+    return ranges
 
 
 def add_noqa(text: str, codes_by_line: dict[int, set[str]]) -> tuple[str, int]:
-    """Append ``# noqa: CODE`` for every finding (merging into an existing ``# noqa: X``); (new text, edits)."""
+    """Write ``# noqa: CODE`` for every finding where both faces read it (the last line of its token range, never
+    inside a string), merging into the noqa comment already there; never a blanket noqa. Returns (new text,
+    lines edited); running it again on its own output edits nothing."""
     noqa = NoqaMap(text)
     targets: dict[int, set[str]] = {}
     for line, codes in codes_by_line.items():
-        targets.setdefault(noqa.noqa_line(line), set()).update(codes)
+        if 1 <= line <= len(noqa.lines):
+            targets.setdefault(noqa.noqa_line(line), set()).update(codes)
     lines = text.splitlines(keepends=True)
     edits = 0
-    for line, codes in targets.items():
-        if not 1 <= line <= len(lines):
-            continue
+    for line, codes in sorted(targets.items()):
         raw = lines[line - 1]
         body = raw.rstrip("\r\n")
         ending = raw[len(body) :]
@@ -121,11 +145,55 @@ def add_noqa(text: str, codes_by_line: dict[int, set[str]]) -> tuple[str, int]:
         if match and not match.group("codes"):
             continue  # a blanket noqa already hides everything
         if match:
-            present = {found.upper() for found in _CODE.findall(match.group("codes"))}
-            merged = ",".join(sorted(present | codes))
-            body = body[: match.start()] + f"# noqa: {merged}" + body[match.end() :]
+            present = [found.upper() for found in _CODE.findall(match.group("codes"))]
+            missing = sorted(code for code in codes if not (code in present or code.startswith(tuple(present))))
+            if not missing:
+                continue
+            merged = ", ".join(dict.fromkeys([*present, *missing]))
+            listed = match.group("codes")
+            end = match.start("codes") + len(listed.rstrip(", \t"))  # the group swallows trailing separators
+            body = body[: match.start()] + f"# noqa: {merged}" + body[end:]
         else:
-            body = f"{body}  # noqa: {','.join(sorted(codes))}"
+            body = f"{body}  # noqa: {', '.join(sorted(codes))}"
         lines[line - 1] = body + ending
         edits += 1
     return "".join(lines), edits
+
+
+def unused_codes(
+    noqa: NoqaMap, found: dict[int, set[str]], enabled: Callable[[str], bool], known: Collection[str]
+) -> list[tuple[int, int, str]]:
+    """(line, column, message) for each ``# noqa: ALM…`` comment naming ALM codes that hide nothing: no finding of
+    that code anywhere on the comment's token range. Codes of rules not enabled are left alone (they may be
+    enabled elsewhere); codes that name no rule are reported as unknown."""
+    reported: list[tuple[int, int, str]] = []
+    for number, text in enumerate(noqa.lines, start=1):
+        if "noqa" not in text.lower() or noqa.range_of(number)[1] != number:
+            continue
+        match = NOQA_INLINE.search(text)
+        if match is None or not match.group("codes"):
+            continue
+        first, last = noqa.range_of(number)
+        here = {code for line in range(first, last + 1) for code in found.get(line, ())}
+        unused, unknown = [], []
+        for code in (found_code.upper() for found_code in _CODE.findall(match.group("codes"))):
+            if not code.startswith("ALM"):
+                continue
+            if not enabled(code):
+                if not any(rule.startswith(code) for rule in known):
+                    unknown.append(code)
+                continue
+            if not any(finding == code or finding.startswith(code) for finding in here):
+                unused.append(code)
+        if unused or unknown:
+            parts = [f"unused: {', '.join(unused)}"] if unused else []
+            parts += [f"unknown: {', '.join(unknown)}"] if unknown else []
+            reported.append(
+                (
+                    number,
+                    match.start(),
+                    f"unused noqa directive ({'; '.join(parts)}): nothing on this line is reported under "
+                    "these codes; remove them",
+                )
+            )
+    return reported

@@ -1,19 +1,24 @@
-"""The flake8 face: registers the ``--alembic-*`` options and reports the engine's findings as ``ALM###``."""
+"""The flake8 face: registers the ``--alembic-*`` options and reports the engine's findings as ``ALM###``.
+
+Settings are resolved as the standalone command resolves them: the nearest ``[tool.flake8-alembic]`` above each
+linted file, overridden by flake8's ``--alembic-<key>`` options (and the same keys in ``[flake8]``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import ast
 import gc
+import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from . import __version__
-from .cache import project_cache
-from .config import SETTINGS, ConfigError, Settings, explicit_opt_in, find_pyproject, load_pyproject
+from . import __version__, project
+from .cache import CacheFolders, flush, pending_writes
+from .config import SETTINGS, ConfigError, ConfigFinder, Resolved, explicit_opt_in, resolve
 from .engine import INTERNAL_ERROR, PROCESS_CACHE, lint_tree
-from .project import find_project_root
 from .rules.registry import OPT_IN_CODES
 
 
@@ -22,7 +27,11 @@ class Plugin:
 
     name = "flake8-alembic"
     version = __version__
-    settings: ClassVar[Settings] = Settings()
+    overrides: ClassVar[dict[str, object]] = {}
+    selected: ClassVar[tuple[str, ...]] = ()
+    finder: ClassVar[ConfigFinder] = ConfigFinder()
+    resolved: ClassVar[dict[Path | None, Resolved]] = {}
+    warned: ClassVar[set[str]] = set()
 
     def __init__(self, tree: ast.Module, filename: str, lines: list[str] | None = None) -> None:
         self.tree = tree
@@ -44,26 +53,37 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, option_manager: Any, options: argparse.Namespace, args: Sequence[str]) -> None:
-        values: dict[str, object] = {}
-        try:
-            pyproject = find_pyproject(Path.cwd())
-            if pyproject is not None:
-                values.update(load_pyproject(pyproject))
-        except ConfigError as error:
-            option_manager.parser.error(str(error))
-        for spec in SETTINGS:
-            value = getattr(options, spec.dest, None)
-            if value is not None:
-                values[spec.key] = value
-        selected = [
+        cls.overrides = {
+            spec.key: getattr(options, spec.dest) for spec in SETTINGS if getattr(options, spec.dest, None) is not None
+        }
+        # flake8 selects by its own --select; an opt-in rule runs when that selection names it explicitly.
+        cls.selected = (
             *(getattr(options, "select", None) or ()),
             *(getattr(options, "extend_select", None) or ()),
-        ]
-        values["opt_in"] = explicit_opt_in(selected, OPT_IN_CODES)
-        cls.settings = Settings().updated(values)
+        )
+        cls.finder, cls.resolved, cls.warned = ConfigFinder(), {}, set()
+        # A broken configuration above the working folder or a path given is one flake8 error line, before any file.
+        try:
+            for start in (Path.cwd(), *(Path(arg) for arg in args or ())):
+                cls._resolved_for(start)
+        except ConfigError as error:
+            option_manager.parser.error(str(error))
+        settings = cls._resolved_for(Path.cwd()).settings
         # Opt-in under flake8: every worker summarises (and so would write) every file of a history, and creating
         # thousands of small files cost more on a cold run than loading them saved on a warm one (docs/performance.md).
-        PROCESS_CACHE.summaries.disk = project_cache(find_project_root(Path.cwd())) if cls.settings.cache else None
+        configured = Path(settings.cache_dir) if settings.cache_dir else None
+        PROCESS_CACHE.summaries.folders = CacheFolders(configured) if settings.cache else None
+
+    @classmethod
+    def _resolved_for(cls, path: Path) -> Resolved:
+        config = cls.finder.for_path(path)
+        key = config.path if config is not None else None
+        if key not in cls.resolved:
+            resolved = resolve(config, cls.overrides, "flake8 option", Path.cwd(), OPT_IN_CODES)
+            # flake8's own --select/--extend-select decide what is reported, and which opt-in rules run.
+            opt_in = explicit_opt_in(cls.selected, OPT_IN_CODES)
+            cls.resolved[key] = replace(resolved, settings=resolved.settings.updated({"opt_in": opt_in}))
+        return cls.resolved[key]
 
     def run(self) -> Iterator[tuple[int, int, str, type[Plugin]]]:
         for line, col, message in self._findings():
@@ -75,17 +95,58 @@ class Plugin:
         collecting = gc.isenabled()
         gc.disable()
         try:
+            try:
+                resolved = self._resolved_for(Path(self.filename))
+            except ConfigError as error:
+                return [(1, 0, f"{INTERNAL_ERROR} configuration error: {error}")]
             text = "".join(self.lines) if self.lines is not None else None
-            diagnostics = lint_tree(self.filename, self.tree, self.settings, text=text)
+            diagnostics = lint_tree(self.filename, self.tree, resolved.settings, text=text)
+            found = [(d.line, d.col, d.code, d.message) for d in diagnostics]
         except Exception as error:
             message = " ".join(str(error).split())[:200]
             return [(1, 0, f"{INTERNAL_ERROR} internal error in the engine: {type(error).__name__}: {message}")]
         finally:
             if collecting:
                 gc.enable()
-        disk = PROCESS_CACHE.summaries.disk
-        if disk is not None and disk.pending:
+        self._warn_about_the_baseline(resolved)
+        if pending_writes(PROCESS_CACHE.summaries):
             # flake8 has no end-of-run hook, and pool workers end without atexit. The first file of a history
             # summarises all of it, so this writes one pack per worker; later files find nothing pending.
-            disk.flush()
-        return [(d.line, d.col, f"{d.code} {d.message}") for d in diagnostics]
+            flush(PROCESS_CACHE.summaries)
+        return [(line, col, f"{code} {message}") for line, col, code, message in found]
+
+    def _warn_about_the_baseline(self, resolved: Resolved) -> None:
+        """flake8 sees one environment at a time: a baseline id no environment of the project knows is a warning,
+        not an error (an id of another environment of the project is fine)."""
+        names = resolved.settings.baseline_revision
+        history = PROCESS_CACHE.history
+        if not names or history is None:
+            return
+        environment = history.environment_for(self.filename)
+        if environment is None:
+            return
+        for name in names:
+            if name in self.warned or environment.resolve(name) is not None:
+                continue
+            self.warned.add(name)  # once per process (flake8 -jN may print it N times)
+            if not _known_in_the_project(name, Path(self.filename)):
+                print(
+                    f"flake8-alembic: warning: baseline-revision {name!r} is no revision of the Alembic environments "
+                    f"of {project.find_project_root(Path(self.filename))}",
+                    file=sys.stderr,
+                )
+
+
+def _known_in_the_project(name: str, path: Path) -> bool:
+    """Whether an environment of the project holding ``path`` has the revision or branch label ``name``."""
+    from .files import DEFAULT_EXCLUDES, default_paths  # only on this rare path
+
+    history = PROCESS_CACHE.history
+    assert history is not None
+    root = project.find_project_root(path)
+    for folder in default_paths(root, DEFAULT_EXCLUDES):
+        first = next(iter(sorted(Path(folder).rglob("*.py"))), None)
+        environment = history.environment_for(str(first)) if first is not None else None
+        if environment is not None and environment.resolve(name) is not None:
+            return True
+    return False

@@ -77,7 +77,7 @@ def test_exit_codes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["check", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+        (["check", "--no-such-option"], "unrecognized option(s): --no-such-option"),
         (["check", "missing/"], "path not found: missing/"),
         (["check", "--select", "ALM999", "scripts"], "unknown rule selector 'ALM999'"),
         (["check", "--select", "alm-1", "scripts"], "invalid rule selector"),

@@ -128,7 +128,7 @@ def test_baseline_revision_and_its_ancestors_are_not_reported(tmp_path: Path) ->
         "versions/r2.py",
         "versions/r3.py",
     }
-    after_baseline, _ = lint_history(tmp_path, Settings(baseline_revision="r2"))
+    after_baseline, _ = lint_history(tmp_path, Settings(baseline_revision=("r2",)))
     assert {(file, code) for file, _, code in after_baseline} == {("versions/r3.py", "ALM002")}
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Final
 
-from . import downgrade, drops, errors, existence, foreign_keys, graph, hazards, hygiene, postgres, replayed
+from . import directives, downgrade, drops, errors, existence, foreign_keys, graph, hazards, hygiene, postgres, replayed
 from .base import Rule
 
 RULES: Final[tuple[Rule, ...]] = tuple(
     sorted(
         (
+            *directives.RULES,
             *downgrade.RULES,
             *drops.RULES,
             *errors.RULES,
