@@ -16,12 +16,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Final
 
+from . import dialects
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python < 3.11 only
     import tomli as tomllib
 
-DIALECTS: Final = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
 PYPROJECT_TABLE: Final = "flake8-alembic"
 IMPORT_NAME_TABLE: Final = "flake8_alembic"
 """The package's import name: a table under it is a mistake worth naming, never silently ignored."""
@@ -42,10 +43,10 @@ def parse_dialects(value: object) -> frozenset[str]:
     """``postgresql,mysql`` → the set; each must be a known dialect."""
     names = [name.lower() for name in _items(value)]
     if not names:
-        raise argparse.ArgumentTypeError(f"expected one or more of: {', '.join(DIALECTS)}")
+        raise argparse.ArgumentTypeError(f"expected one or more of: {', '.join(dialects.NAMES)}")
     for name in names:
-        if name not in DIALECTS:
-            raise argparse.ArgumentTypeError(f"invalid dialect {name!r}; allowed: {', '.join(DIALECTS)}")
+        if name not in dialects.ALL:
+            raise argparse.ArgumentTypeError(f"invalid dialect {name!r}; allowed: {', '.join(dialects.NAMES)}")
     return frozenset(names)
 
 

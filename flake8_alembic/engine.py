@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import project
+from . import dialects, project
 from .cache import SummaryStore
 from .config import Settings
 from .history import HistoryCache
@@ -24,7 +24,7 @@ from .rules.registry import BY_CODE, RULES
 from .schema import ReplayCache
 
 INTERNAL_ERROR = "ALM000"
-DEFAULT_DIALECTS = frozenset({"postgresql"})
+DEFAULT_DIALECTS = dialects.DEFAULT
 
 
 class ProjectFacts:
@@ -168,16 +168,7 @@ def dialect_folder(path: str) -> frozenset[str]:
     if "versions" not in parts[:-1]:
         return frozenset()
     below = parts[len(parts) - 1 - parts[::-1].index("versions") : -1]
-    named = {part.lower() for part in below} & {
-        "postgresql",
-        "postgres",
-        "mysql",
-        "mariadb",
-        "sqlite",
-        "mssql",
-        "oracle",
-    }
-    return frozenset("postgresql" if name == "postgres" else name for name in named)
+    return frozenset(dialects.FOLDER_NAMES[part.lower()] for part in below if part.lower() in dialects.FOLDER_NAMES)
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:

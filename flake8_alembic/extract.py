@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
 from . import sql as sqlmod
+from .dialects import ALL as ALL_DIALECTS
+from .dialects import CODE_WORDS
 from .names import (
     UNKNOWN,
     ImportRecord,
@@ -27,7 +29,6 @@ from .names import (
     string_with_holes,
 )
 from .operations import (
-    ALL_DIALECTS,
     ColumnSpec,
     EnumSpec,
     EnumTypeCall,
@@ -144,16 +145,6 @@ _DB_ERRORS: Final = frozenset(
     }
 )
 _DB_DRIVERS: Final = ("psycopg2", "psycopg", "asyncpg", "pymysql", "MySQLdb", "mysql", "sqlite3", "pg8000")
-_DIALECT_WORDS: Final[Mapping[str, frozenset[str]]] = {
-    "postgresql": frozenset({"postgresql"}),
-    "postgres": frozenset({"postgresql"}),
-    "psycopg2": frozenset({"postgresql"}),
-    "mysql": frozenset({"mysql", "mariadb"}),
-    "mariadb": frozenset({"mariadb"}),
-    "sqlite": frozenset({"sqlite"}),
-    "mssql": frozenset({"mssql"}),
-    "oracle": frozenset({"oracle"}),
-}
 _STDLIB: Final = frozenset(getattr(sys, "stdlib_module_names", ())) | {
     "os",
     "sys",
@@ -1113,7 +1104,7 @@ class Walker:
             return holds, ALL_DIALECTS - holds
         if isinstance(node, ast.Call):
             name = (call_name(node) or "").lower()
-            for word, dialects in _DIALECT_WORDS.items():
+            for word, dialects in CODE_WORDS.items():
                 if name in (f"is_{word}", f"skip_if_{word}", f"_is_{word}"):
                     self.records.dialect_hints.update(dialects)
                     return dialects, ALL_DIALECTS - dialects
@@ -1128,9 +1119,9 @@ class Walker:
             words = value if isinstance(value, tuple) else (value,)
             named: frozenset[str] = frozenset()
             for item in words:
-                if not isinstance(item, str) or item.lower() not in _DIALECT_WORDS:
+                if not isinstance(item, str) or item.lower() not in CODE_WORDS:
                     return None
-                named = named | _DIALECT_WORDS[item.lower()]
+                named = named | CODE_WORDS[item.lower()]
             self.records.dialect_hints.update(named)
             operator = node.ops[0]
             if isinstance(operator, (ast.Eq, ast.In, ast.Is)):

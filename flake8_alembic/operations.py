@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
+from .dialects import ALL as ALL_DIALECTS
 from .names import Literal
 from .sql import SqlStatement, classify
 from .types import TypeRef
-
-ALL_DIALECTS: Final = frozenset({"postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle"})
 
 DROP_OPS: Final = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
 

@@ -31,10 +31,11 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
+
+from .dialects import URL_SCHEMES
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,19 +66,6 @@ ROOT_FILE_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 """Files that make a folder a project root, as for ruff and flake8 (with ``.git`` and a ``*.dist-info`` folder).
 ``alembic.ini`` is not one: Flask-Migrate keeps it in ``migrations/``, others in ``src/<package>/``."""
 
-_DIALECT_SCHEMES: Mapping[str, str] = MappingProxyType(
-    {
-        "postgresql": "postgresql",
-        "postgres": "postgresql",
-        "psycopg": "postgresql",
-        "psycopg2": "postgresql",
-        "mysql": "mysql",
-        "mariadb": "mariadb",
-        "sqlite": "sqlite",
-        "mssql": "mssql",
-        "oracle": "oracle",
-    }
-)
 
 # Folders that are never the application's importable top-level package.
 _SKIP_PACKAGES = frozenset(
@@ -541,7 +529,7 @@ def _url_dialect(url: str) -> str | None:
     if match is None:  # "%(DB_URL)s", "${DATABASE_URL}", empty…
         return None
     scheme = match.group(1).lower().split("+", 1)[0]
-    return _DIALECT_SCHEMES.get(scheme)  # "driver://user:pass@localhost/dbname" and unknown schemes: None
+    return URL_SCHEMES.get(scheme)  # "driver://user:pass@localhost/dbname" and unknown schemes: None
 
 
 def alembic_ini_dialects(ini: Path) -> frozenset[str]:

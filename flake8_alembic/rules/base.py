@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
+from .. import dialects
 from ..config import Settings
 from ..history import Environment, HistoryCache, RevisionInfo, info_from_migration
 from ..migration import Migration
@@ -53,7 +54,7 @@ class RuleContext:
     @property
     def replay_targets(self) -> frozenset[str]:
         """The dialects the whole environment runs on (per-file hints do not change the shared replay)."""
-        return self.settings.target_dialects or self.facts.ini_dialects or frozenset({"postgresql"})
+        return self.settings.target_dialects or self.facts.ini_dialects or dialects.DEFAULT
 
     @cached_property
     def replay(self) -> Replay | None:
@@ -188,7 +189,7 @@ class Rule:
         return self.code[:4]
 
 
-POSTGRESQL = frozenset({"postgresql"})
-MYSQL = frozenset({"mysql", "mariadb"})
+POSTGRESQL = dialects.POSTGRESQL
+MYSQL = dialects.MYSQL
 FORWARD_ONLY_MIN_HISTORY = 5
 """Fewer migrations than this say nothing about a project's downgrade policy."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
+from ..dialects import SCHEMA_IS_A_DATABASE
 from ..effects import norm
 from ..migration import Migration
 from ..operations import Operation
@@ -16,7 +17,6 @@ from ..sql import HOLE
 from ..types import TypeRef, sql_type_ref
 from .base import MYSQL, POSTGRESQL, Diagnostic, Rule, RuleContext
 
-SCHEMA_IS_A_DATABASE: Final = frozenset({"mysql", "mariadb", "sqlite"})
 IDENTIFIER_LIMITS: Final = (("postgresql", 63, "bytes"), ("mysql", 64, "characters"), ("mariadb", 64, "characters"))
 """PostgreSQL's NAMEDATALEN - 1 counts bytes; MySQL/MariaDB count characters."""
 
