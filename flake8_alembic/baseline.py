@@ -19,7 +19,7 @@ from . import project
 from .config import PYPROJECT_TABLE, ConfigError, ConfigFinder
 from .files import DEFAULT_EXCLUDES, PathError, default_paths, discover
 from .history import HistoryCache
-from .migration import looks_like_migration
+from .parse.module import looks_like_migration
 
 if sys.version_info >= (3, 11):
     import tomllib

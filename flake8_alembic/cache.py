@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final, Union
 
-from .migration import Migration, ParseFailure, ParseResult, decode_source, looks_like_migration, parse_source
 from .names import UNKNOWN
+from .parse.module import Migration, ParseFailure, ParseResult, decode_source, looks_like_migration, parse_source
 
 CACHE_FOLDER: Final = ".flake8_alembic_cache"
 FORMAT: Final = 1

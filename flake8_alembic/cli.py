@@ -34,9 +34,9 @@ from .config import (
 )
 from .engine import INTERNAL_ERROR, ProjectCache, lint_source
 from .files import DEFAULT_EXCLUDES, PathError, changed_since, default_paths, discover, excluded
-from .migration import decode_source
 from .noqa import NoqaMap, add_noqa
 from .output import Finding, render, render_statistics
+from .parse.module import decode_source
 from .rules.directives import UNUSED_NOQA
 from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
 from .selection import Selection, unknown_selectors

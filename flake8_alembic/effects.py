@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
-from .operations import Operation
+from .parse.records import Operation
 from .sql import SqlStatement
 
 _CONSTRAINT_CREATORS = frozenset(

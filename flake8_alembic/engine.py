@@ -15,8 +15,8 @@ from . import dialects, project
 from .cache import SummaryStore
 from .config import Settings
 from .history import HistoryCache
-from .migration import Migration, ParseFailure, decode_source, parse_tree
 from .noqa import NoqaMap, unused_codes
+from .parse.module import Migration, ParseFailure, decode_source, parse_tree
 from .rules.base import Diagnostic, Rule, RuleContext
 from .rules.directives import UNUSED_NOQA
 from .rules.graph import stray_module

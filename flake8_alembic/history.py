@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from .migration import Migration, decode_source, looks_like_migration, parse_quietly
 from .names import UNKNOWN, Literal, literal, revision_ids
+from .parse.module import Migration, decode_source, looks_like_migration, parse_quietly
 
 if sys.version_info >= (3, 11):
     import tomllib

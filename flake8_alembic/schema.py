@@ -15,8 +15,8 @@ from typing import Callable, Final, TypeVar, cast
 from .cache import SummaryStore
 from .effects import norm
 from .history import Environment
-from .migration import Migration
-from .operations import ColumnSpec, Operation
+from .parse.module import Migration
+from .parse.records import ColumnSpec, Operation
 from .sql import SqlStatement
 from .types import TypeRef, sql_type_ref
 

@@ -19,7 +19,7 @@ from . import project
 from .config import SETTINGS, Resolved
 from .engine import DEFAULT_DIALECTS, dialect_folder
 from .history import Environment, HistoryCache
-from .migration import looks_like_migration
+from .parse.module import looks_like_migration
 
 if TYPE_CHECKING:
     from .cli import Configurations

@@ -28,7 +28,7 @@ from flake8_alembic.cache import (
     summary_records,
 )
 from flake8_alembic.cli import main
-from flake8_alembic.migration import Migration, ParseFailure, parse_source
+from flake8_alembic.parse.module import Migration, ParseFailure, parse_source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HISTORIES = FIXTURES / "histories"
@@ -168,7 +168,7 @@ def test_the_fingerprint_names_tool_python_and_layout() -> None:
         b'{"key": null}',
         b"[1, 2, 3]",
         b'{"key": KEY, "summary": {"r": "os.system", "v": ["echo owned"]}}',
-        b'{"key": KEY, "summary": {"r": "flake8_alembic.migration.Migration", "v": [1]}}',
+        b'{"key": KEY, "summary": {"r": "flake8_alembic.parse.module.Migration", "v": [1]}}',
         b'{"key": KEY, "summary": {"zz": 1}}',
         b'{"key": KEY, "summary": {"d": [[1]]}}',
         b'{"key": KEY, "summary": 7}',

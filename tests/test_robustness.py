@@ -9,7 +9,7 @@ import pytest
 
 from flake8_alembic.config import Settings
 from flake8_alembic.engine import ProjectCache, ProjectFacts, lint_source, lint_tree
-from flake8_alembic.migration import ParseFailure, parse_source
+from flake8_alembic.parse.module import ParseFailure, parse_source
 from flake8_alembic.plugin import Plugin
 
 HEAD = 'revision = "a1"\ndown_revision = "a0"\n'

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Callable
 from .. import dialects
 from ..config import Settings
 from ..history import Environment, HistoryCache, RevisionInfo, info_from_migration
-from ..migration import Migration
-from ..operations import Frame, Operation
+from ..parse.module import Migration
+from ..parse.records import Frame, Operation
 from ..schema import Replay, ReplayCache, Snapshot
 
 if TYPE_CHECKING:

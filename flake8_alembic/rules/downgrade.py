@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..effects import ObjectRef, created_by, dropped_by, norm, renamed_by
-from ..migration import Migration
-from ..operations import Operation
+from ..parse.module import Migration
+from ..parse.records import Operation
 from .base import Diagnostic, Rule, RuleContext
 
 

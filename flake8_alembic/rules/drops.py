@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..effects import CreatedObjects, ObjectRef, dropped_by, norm, renamed_by, sql_drops
-from ..operations import DROP_OPS, Frame, Operation
+from ..parse.records import DROP_OPS, Frame, Operation
 from .base import MYSQL, Diagnostic, Rule, RuleContext
 
 # The first Alembic release whose op renders IF EXISTS (reference/alembic_facts.md §1.1).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..operations import Operation, TryBlock
+from ..parse.records import Operation, TryBlock
 from .base import POSTGRESQL, Diagnostic, Rule, RuleContext
 
 
@@ -63,7 +63,7 @@ def check_try_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
         if not exposed:
             continue
         for handler in block.handlers:
-            if handler.catches_db_error and not handler.reraises and not context.autocommit:
+            if handler.catches_db_error and "postgresql" not in handler.reraises_on and not context.autocommit:
                 what = "contextlib.suppress()" if block.kind == "suppress" else "this handler"
                 yield Diagnostic(
                     handler.line,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..names import UNKNOWN
-from ..operations import Operation
+from ..parse.records import Operation
 from .base import MYSQL, Diagnostic, Rule, RuleContext
 
 _IGNORED = "silently ignored (the plain statement still runs and fails)"

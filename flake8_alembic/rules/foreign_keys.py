@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..effects import norm
-from ..operations import ForeignKeySpec, Operation
+from ..parse.records import ForeignKeySpec, Operation
 from ..schema import Snapshot
 from ..types import TypeRef
 from .base import MYSQL, Diagnostic, Rule, RuleContext

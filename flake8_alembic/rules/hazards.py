@@ -10,8 +10,8 @@ from typing import Final
 
 from ..dialects import SCHEMA_IS_A_DATABASE
 from ..effects import norm
-from ..migration import Migration
-from ..operations import Operation
+from ..parse.module import Migration
+from ..parse.records import Operation
 from ..schema import ColumnState
 from ..sql import HOLE
 from ..types import TypeRef, sql_type_ref

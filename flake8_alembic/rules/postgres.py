@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..effects import norm
-from ..operations import Operation
+from ..parse.records import Operation
 from ..sql import SqlStatement
 from .base import POSTGRESQL, Diagnostic, Rule, RuleContext
 

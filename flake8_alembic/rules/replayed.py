@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..effects import norm
-from ..operations import Operation
+from ..parse.records import Operation
 from ..schema import Snapshot, TableState
 from .base import Diagnostic, Rule, RuleContext
 

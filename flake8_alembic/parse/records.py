@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
-from .dialects import ALL as ALL_DIALECTS
-from .names import Literal
-from .sql import SqlStatement, classify
-from .types import TypeRef
+from ..dialects import ALL as ALL_DIALECTS
+from ..names import Literal
+from ..sql import SqlStatement, classify
+from ..types import TypeRef
 
 DROP_OPS: Final = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
 
@@ -169,7 +169,8 @@ class Handler:
     catches_db_error: bool
     silent: bool
     """Only ``pass``/``...``/``continue``."""
-    reraises: bool
+    reraises_on: frozenset[str]
+    """The dialects on which the handler ends by re-raising (a final ``raise``: all; a dialect branch: some)."""
     catches_value_error: bool = False
     """``except ValueError``: what Alembic's batch mode raises for a constraint that is not there."""
 

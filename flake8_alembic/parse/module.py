@@ -13,9 +13,10 @@ import warnings
 from dataclasses import dataclass
 from typing import Final, Union
 
-from .extract import Walker, does_nothing, required_parameters
-from .names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
-from .operations import EnumTypeCall, Frame, Inspection, Operation, RaiseInfo, RowLoop, SchemaLookup, TryBlock
+from ..names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
+from .conditions import does_nothing, required_parameters
+from .records import EnumTypeCall, Frame, Inspection, Operation, RaiseInfo, RowLoop, SchemaLookup, TryBlock
+from .walk import Walker
 
 _REVISION_FIELDS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
 _LOOKS_LIKE_MIGRATION: Final = re.compile(rb"^\s*down_revision\b", re.MULTILINE)

@@ -1,0 +1,548 @@
+"""Turning calls into records: an ``op``/``batch_op`` call or SQL execution into an ``Operation`` (a table of
+parameters per operation, a reader per part), table elements into column and foreign-key specs, enum types,
+and the other calls a phase makes (inspections, ``create_all``, foreign code)."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from .. import sql as sqlmod
+from ..names import (
+    UNKNOWN,
+    Literal,
+    call_name,
+    dotted_parts,
+    literal,
+    qualify,
+    string_with_holes,
+)
+from ..types import TypeRef, type_ref
+from .alembic_api import (
+    BATCH_PARAMS,
+    DML_CLAUSES,
+    DML_ROOTS,
+    ENUM_CLASSES,
+    NOT_OPERATIONS,
+    OP_PARAMS,
+    SCHEMA_LOOKUPS,
+    TARGET_PARAMS,
+)
+from .conditions import (
+    ConditionReader,
+    is_foreign_code,
+    only_reads_or_logs,
+    required_parameters,
+)
+from .expressions import (
+    expression_calls,
+    keyword_constant,
+    keyword_value,
+    split_reference,
+    string_items,
+    uses_any,
+)
+from .records import (
+    ColumnSpec,
+    EnumSpec,
+    EnumTypeCall,
+    ForeignKeySpec,
+    Inspection,
+    Operation,
+    SchemaLookup,
+)
+from .state import (
+    Context,
+    FunctionState,
+)
+
+
+def _default_sql(node: ast.expr | None, env: Mapping[str, Literal]) -> str | None:
+    """A server default as SQL text: "'x'" for a string, the text of ``sa.text(...)``, ``name()`` for sa.func."""
+    if node is None:
+        return None
+    value = literal(node, env)
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(node, ast.Call):
+        if call_name(node) == "text" and node.args:
+            text = literal(node.args[0], env)
+            return text if isinstance(text, str) else None
+        parts = dotted_parts(node.func)
+        if parts and len(parts) >= 2 and parts[-2] == "func":
+            return f"{parts[-1]}()"
+    return None
+
+
+def _literal_name(node: ast.Call, state: FunctionState) -> str | None:
+    """The ``name=`` a constraint is given, when it is a literal (or a constant naming one)."""
+    value = literal(keyword_value(node, "name"), state.env)
+    return value if isinstance(value, str) else None
+
+
+def is_core_dml(node: ast.expr | None, statements: Collection[str] = ()) -> bool:
+    """``sa.update(t).where(...).values(...)``, ``t.insert()``, ``sa.select(...)``: SQLAlchemy Core statements
+    that read or write rows and cannot change the schema. ``statements`` names variables already holding one
+    (``query = query.where(...)``, ``conn.execute(query.limit(10))``)."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in DML_CLAUSES:
+        node = node.func.value
+    if isinstance(node, ast.Name):
+        return node.id in statements
+    return isinstance(node, ast.Call) and call_name(node) in DML_ROOTS
+
+
+def table_object_name(node: ast.expr, env: Mapping[str, Literal]) -> str | None:
+    """The table name of ``sa.table("t", ...)``, ``sa.Table("t", ...)`` or ``op.create_table("t", ...)``."""
+    if isinstance(node, ast.Call) and call_name(node) in ("table", "Table", "create_table") and node.args:
+        name = literal(node.args[0], env)
+        return name if isinstance(name, str) else None
+    return None
+
+
+def _bulk_insert_table(node: ast.expr, state: FunctionState) -> str | None:
+    if isinstance(node, ast.Name):
+        return state.table_objects.get(node.id)
+    return table_object_name(node, state.env)
+
+
+class CallRecorder(ConditionReader):
+    """Turns calls into records."""
+
+    # ------------------------------------------------------------------ expressions and calls
+    def _expression(self, node: ast.expr, context: Context, state: FunctionState) -> None:
+        for child in expression_calls(node):
+            self._call(child, context, state)
+
+    def _call(self, node: ast.Call, context: Context, state: FunctionState) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in state.batch:
+            table, schema = state.batch[func.value.id]
+            self._operation(node, func.attr, "batch", table, schema, context, state)
+            return
+        if self._is_op_receiver(func.value if isinstance(func, ast.Attribute) else None, state):
+            assert isinstance(func, ast.Attribute)
+            if func.attr not in NOT_OPERATIONS:
+                self._operation(node, func.attr, "op", None, None, context, state)
+            return
+        if isinstance(func, ast.Name) and func.id in self.direct_ops:
+            self._operation(node, self.direct_ops[func.id], "op", None, None, context, state)
+            return
+        if isinstance(func, ast.Attribute) and func.attr in ("execute", "exec_driver_sql"):
+            if self._is_connection_value(func.value, state):
+                self._operation(node, func.attr, "bind", None, None, context, state)
+            return
+        if isinstance(func, ast.Name) and func.id in state.local_functions:
+            self._inline(state.local_functions[func.id], node, context, state)
+            return
+        if isinstance(func, ast.Name) and func.id in self.functions and not self._is_migration_function(func.id):
+            self._inline(self.functions[func.id], node, context, state)
+            return
+        if isinstance(func, ast.Attribute) and func.attr == "create_all" and context.phase:
+            self.records.opaque_phases.add(context.phase)  # tables made from metadata: any table may exist
+            return
+        if isinstance(func, ast.Attribute):
+            if func.attr in ("create", "drop"):
+                enum = self._enum_of(func.value, state)
+                if enum is not None:
+                    self.records.enum_calls.append(
+                        EnumTypeCall(
+                            func.attr, enum.name, node.lineno, node.col_offset, context.phase, context.dialects
+                        )
+                    )
+                    return
+            elif func.attr in SCHEMA_LOOKUPS:
+                lookup_schema = literal(keyword_value(node, "schema"), state.env)
+                if isinstance(lookup_schema, str):
+                    self.records.schema_lookups.setdefault(
+                        (node.lineno, node.col_offset),
+                        SchemaLookup(
+                            func.attr, lookup_schema, node.lineno, node.col_offset, context.phase, context.dialects
+                        ),
+                    )
+        qualified = qualify(func, self.aliases)
+        if qualified in ("sqlalchemy.inspect", "sqlalchemy.engine.reflection.Inspector.from_engine") or (
+            isinstance(func, ast.Attribute) and func.attr == "from_engine"
+        ):
+            self.records.inspections.append(Inspection(node.lineno, node.col_offset, context.phase, context.dialects))
+            return
+        if (
+            context.phase
+            and qualified
+            and is_foreign_code(qualified)
+            and (node.args or node.keywords)
+            and not only_reads_or_logs(node)
+        ):
+            self.records.opaque_phases.add(context.phase)
+
+    def _operation(
+        self,
+        node: ast.Call,
+        name: str,
+        receiver: str,
+        batch_table: str | None,
+        batch_schema: str | None,
+        context: Context,
+        state: FunctionState,
+    ) -> None:
+        call = _bind_arguments(node, name, receiver, state.env)
+        if receiver == "batch":
+            table, schema, table_known = batch_table, batch_schema, batch_table is not None
+        else:
+            table, schema, table_known = _table_part(call, state)
+        target, target_known, key_expression, unnamed, final_name = _target_part(call)
+        parts = _PARTS[name](self, call, state) if name in _PARTS else _Parts()
+        if parts.target is not None:
+            target, target_known = parts.target
+        if name in ("execute", "exec_driver_sql") and parts.sql_text is None and context.phase and not parts.core_dml:
+            self.records.opaque_phases.add(context.phase)
+        if context.phase and (not table_known or not target_known):
+            self.records.opaque_phases.add(context.phase)
+        kwargs = call.kwargs
+        guarded = context.guarded or kwargs.get("if_exists") is True or kwargs.get("if_not_exists") is True
+        if not target_known and key_expression is not None and state.existence_names:
+            # The name read from the database (`inspector.get_foreign_keys(t)[0]["name"]`): it exists.
+            guarded = guarded or uses_any(key_expression, state.existence_names)
+        self._record(
+            Operation(
+                name=name,
+                receiver=receiver,
+                line=node.lineno,
+                col=node.col_offset,
+                function=context.function,
+                phase=context.phase,
+                engine=context.engine,
+                table=table,
+                schema=schema,
+                target=target,
+                target_known=target_known,
+                table_known=table_known,
+                columns=parts.columns,
+                foreign_keys=parts.foreign_keys,
+                index_columns=string_items(call.value("columns")) if "columns" in call.arguments else (),
+                kwargs=kwargs,
+                new_name=parts.new_name,
+                type_=parts.type_,
+                existing_type=parts.existing_type,
+                sql_text=parts.sql_text,
+                plain_string=parts.plain_string,
+                guarded=guarded,
+                dialects=context.dialects,
+                stack=context.stack,
+                after_commit=context.after_commit,
+                unnamed=unnamed,
+                final_name=final_name,
+                core_dml=parts.core_dml,
+                enum=parts.enum,
+                existing_enum=parts.existing_enum,
+            )
+        )
+
+    def _create_table_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+        columns, foreign_keys = self._table_elements(call.node.args[1:], state)
+        return _Parts(columns=columns, foreign_keys=foreign_keys)
+
+    def _add_column_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+        if "column" not in call.arguments:
+            return _Parts()
+        column = self._column(call.arguments["column"], state)
+        if column is None:
+            return _Parts(target=(None, False))
+        return _Parts(columns=(column,), target=(column.name, column.name is not None))
+
+    def _create_foreign_key_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+        referent = call.value("referent_table")
+        key = ForeignKeySpec(
+            string_items(call.value("local_cols")),
+            referent if isinstance(referent, str) else None,
+            string_items(call.value("remote_cols")),
+            call.node.lineno,
+            call.node.col_offset,
+        )
+        return _Parts(foreign_keys=(key,))
+
+    def _rename_table_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+        return _Parts(new_name=call.text("new_table_name")[0])
+
+    def _alter_column_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+        parts = _Parts(new_name=call.text("new_column_name")[0])
+        if "type_" in call.arguments:
+            parts.type_ = type_ref(call.arguments["type_"], self._qualify)
+            parts.enum = self._enum_of(call.arguments["type_"], state)
+        if "existing_type" in call.arguments:
+            parts.existing_type = type_ref(call.arguments["existing_type"], self._qualify)
+            parts.existing_enum = self._enum_of(call.arguments["existing_type"], state)
+        return parts
+
+    def _execute_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+        sql_text, plain = self._sql_text(call.arguments.get("sqltext"), state)
+        core_dml = sql_text is None and is_core_dml(call.arguments.get("sqltext"), state.dml_names)
+        return _Parts(sql_text=sql_text, plain_string=plain, core_dml=core_dml)
+
+    def _sql_text(self, node: ast.expr | None, state: FunctionState) -> tuple[str | None, bool]:
+        """The SQL text of an execute argument and whether it was a plain string (not ``text()``)."""
+        if node is None:
+            return None, False
+        if isinstance(node, ast.Name) and node.id in state.text_names:
+            return state.text_names[node.id], False
+        if isinstance(node, ast.Call) and call_name(node) == "text" and node.args:
+            return string_with_holes(node.args[0], state.env, sqlmod.HOLE), False
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr
+            in (
+                "bindparams",
+                "columns",
+                "execution_options",
+            )
+        ):
+            inner, _ = self._sql_text(node.func.value, state)
+            return inner, False
+        text = string_with_holes(node, state.env, sqlmod.HOLE)
+        return text, text is not None
+
+    def _is_migration_function(self, name: str) -> bool:
+        """Entry points Alembic calls itself (never inlined as helpers): ``upgrade`` and ``upgrade_<engine>()``."""
+        if name in ("upgrade", "downgrade"):
+            return True
+        node = self.functions.get(name)
+        return node is not None and name.startswith(("upgrade_", "downgrade_")) and not required_parameters(node)
+
+    def _enum_of(self, node: ast.expr, state: FunctionState) -> EnumSpec | None:
+        """The native enum type an expression is: an ``Enum(...)`` call or a name bound to one."""
+        if isinstance(node, ast.Name):
+            if node.id in state.enums:
+                return state.enums[node.id]
+            if node.id not in self._module_enums:
+                value = self.module_values.get(node.id)
+                self._module_enums[node.id] = self._enum_spec(value) if value is not None else None
+            return self._module_enums[node.id]
+        return self._enum_spec(node) if isinstance(node, ast.Call) else None
+
+    def _enum_spec(self, node: ast.expr) -> EnumSpec | None:
+        if not isinstance(node, ast.Call):
+            return None
+        qualified = self._qualify(node.func)
+        if qualified is None or not (
+            qualified in ENUM_CLASSES
+            or (qualified.startswith("sqlalchemy.dialects.") and qualified.endswith((".ENUM", ".Enum")))
+        ):
+            return None
+        if keyword_constant(node, "native_enum") is False:
+            return None  # a VARCHAR with a CHECK: no type to create
+        name = keyword_constant(node, "name")
+        values: tuple[str, ...] | None = None
+        if node.args and all(isinstance(arg, ast.Constant) and isinstance(arg.value, str) for arg in node.args):
+            values = tuple(str(arg.value) for arg in node.args)  # type: ignore[attr-defined]
+        elif name is None and len(node.args) == 1 and isinstance(node.args[0], (ast.Name, ast.Attribute)):
+            parts = dotted_parts(node.args[0])
+            name = parts[-1].lower() if parts else None  # SQLAlchemy names the type after the enum class
+        return EnumSpec(
+            name if isinstance(name, str) else None,
+            values,
+            creates_type=keyword_constant(node, "create_type") is not False,
+        )
+
+    # ------------------------------------------------------------------ table elements
+    def _table_elements(
+        self, elements: Iterable[ast.expr], state: FunctionState
+    ) -> tuple[tuple[ColumnSpec, ...], tuple[ForeignKeySpec, ...]]:
+        columns: list[ColumnSpec] = []
+        foreign_keys: list[ForeignKeySpec] = []
+        for element in elements:
+            if not isinstance(element, ast.Call):
+                continue
+            name = call_name(element)
+            if name == "Column":
+                column = self._column(element, state)
+                if column is not None:
+                    columns.append(column)
+            elif name == "ForeignKeyConstraint" and len(element.args) >= 2:
+                local = string_items(literal(element.args[0], state.env))
+                remote = string_items(literal(element.args[1], state.env))
+                tables = {split_reference(reference)[0] for reference in remote}
+                ref_table = tables.pop() if len(tables) == 1 else None
+                foreign_keys.append(
+                    ForeignKeySpec(
+                        local,
+                        ref_table,
+                        tuple(split_reference(reference)[1] for reference in remote),
+                        element.lineno,
+                        element.col_offset,
+                        _literal_name(element, state),
+                    )
+                )
+        return tuple(columns), tuple(foreign_keys)
+
+    def _column(self, node: ast.expr, state: FunctionState) -> ColumnSpec | None:
+        if not isinstance(node, ast.Call) or call_name(node) != "Column":
+            return None
+        arguments = list(node.args)
+        name_value = literal(arguments[0], state.env) if arguments else UNKNOWN
+        column_name = name_value if isinstance(name_value, str) else None
+        if column_name is not None:
+            arguments = arguments[1:]
+        column_type: TypeRef | None = None
+        enum: EnumSpec | None = None
+        generated = False
+        stored = False
+        references: list[ForeignKeySpec] = []
+        for argument in arguments:
+            inner = call_name(argument) if isinstance(argument, ast.Call) else None
+            if inner == "ForeignKey" and isinstance(argument, ast.Call) and argument.args:
+                reference = literal(argument.args[0], state.env)
+                ref_table, ref_column = split_reference(reference if isinstance(reference, str) else None)
+                references.append(
+                    ForeignKeySpec(
+                        (column_name,),
+                        ref_table,
+                        (ref_column,),
+                        node.lineno,
+                        node.col_offset,
+                        _literal_name(argument, state),
+                    )
+                )
+            elif inner in ("Computed", "Identity") and isinstance(argument, ast.Call):
+                generated = True
+                persisted = literal(keyword_value(argument, "persisted"), state.env)
+                stored = stored or inner == "Identity" or persisted is not False
+            elif inner in ("Sequence", "CheckConstraint", "UniqueConstraint"):
+                continue
+            elif column_type is None:
+                column_type = type_ref(argument, self._qualify)
+                enum = self._enum_of(argument, state)
+        for keyword in node.keywords:
+            if keyword.arg == "type_":
+                column_type = type_ref(keyword.value, self._qualify)
+                enum = self._enum_of(keyword.value, state)
+            elif keyword.arg == "name":
+                value = literal(keyword.value, state.env)
+                column_name = value if isinstance(value, str) else column_name
+        nullable = literal(keyword_value(node, "nullable"), state.env)
+        primary_key = literal(keyword_value(node, "primary_key"), state.env)
+        server_default = keyword_value(node, "server_default")
+        has_default = server_default is not None and not (
+            isinstance(server_default, ast.Constant) and server_default.value is None
+        )
+        constant = server_default.value if isinstance(server_default, ast.Constant) else None
+        return ColumnSpec(
+            default_constant=constant if isinstance(constant, (bool, str)) else None,
+            enum=enum,
+            default_sql=_default_sql(server_default, state.env) if has_default else None,
+            stored=stored,
+            name=column_name,
+            type=column_type if column_type is not None else TypeRef("unknown"),
+            line=node.lineno,
+            col=node.col_offset,
+            nullable=nullable if isinstance(nullable, bool) else None,
+            primary_key=primary_key is True,
+            server_default=has_default,
+            generated=generated,
+            foreign_keys=tuple(references),
+        )
+
+    def _inline(
+        self,
+        helper: ast.FunctionDef | ast.AsyncFunctionDef,
+        call: ast.Call,
+        context: Context,
+        state: FunctionState,
+    ) -> None:
+        """Walk ``helper`` at this call with its arguments bound (the walker's statements do it)."""
+        raise NotImplementedError
+
+
+@dataclass
+class _BoundCall:
+    """An operation call with its arguments bound to the names of Alembic's parameters."""
+
+    node: ast.Call
+    name: str
+    arguments: dict[str, ast.expr]
+    kwargs: dict[str, Literal]
+    env: Mapping[str, Literal]
+
+    def value(self, key: str) -> Literal:
+        return literal(self.arguments.get(key), self.env)
+
+    def text(self, key: str) -> tuple[str | None, bool]:
+        """(the literal string, whether it could be read): (None, True) when the argument is absent."""
+        expression = self.arguments.get(key)
+        if expression is None:
+            return None, True
+        value = literal(expression, self.env)
+        return (value, True) if isinstance(value, str) else (None, False)
+
+
+def _bind_arguments(node: ast.Call, name: str, receiver: str, env: Mapping[str, Literal]) -> _BoundCall:
+    params = BATCH_PARAMS.get(name, ()) if receiver == "batch" else OP_PARAMS.get(name, ("sqltext",))
+    if receiver == "bind":
+        params = ("sqltext",)
+    arguments: dict[str, ast.expr] = {}
+    for index, argument in enumerate(node.args):
+        if isinstance(argument, ast.Starred):
+            break
+        if index < len(params):
+            arguments[params[index]] = argument
+    kwargs: dict[str, Literal] = {}
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            continue
+        arguments.setdefault(keyword.arg, keyword.value)
+        kwargs[keyword.arg] = literal(keyword.value, env)
+    return _BoundCall(node, name, arguments, kwargs, env)
+
+
+def _table_part(call: _BoundCall, state: FunctionState) -> tuple[str | None, str | None, bool]:
+    """(table, schema, whether the table could be read) of an ``op`` call."""
+    name = call.name
+    table_key = next((key for key in ("table_name", "source_table", "old_table_name") if key in call.arguments), None)
+    table, table_known = call.text(table_key) if table_key else (None, name in ("execute", "bulk_insert"))
+    if name == "bulk_insert" and "table" in call.arguments:
+        table = _bulk_insert_table(call.arguments["table"], state)
+    schema = call.kwargs.get("schema", call.kwargs.get("source_schema"))
+    return table, schema if isinstance(schema, str) else None, table_known
+
+
+def _target_part(call: _BoundCall) -> tuple[str | None, bool, ast.expr | None, bool, bool]:
+    """(name of the column/index/constraint, whether it could be read, its expression, given as None, wrapped in
+    ``op.f()``)."""
+    for key in TARGET_PARAMS:
+        if key in call.arguments:
+            expression = call.arguments[key]
+            target, known = call.text(key)
+            unnamed = isinstance(expression, ast.Constant) and expression.value is None
+            final = isinstance(expression, ast.Call) and call_name(expression) == "f"
+            return target, known, expression, unnamed, final
+    return None, True, None, False, False
+
+
+@dataclass
+class _Parts:
+    """What one kind of operation adds to its record; ``target`` overrides the name read from the parameters."""
+
+    columns: tuple[ColumnSpec, ...] = ()
+    foreign_keys: tuple[ForeignKeySpec, ...] = ()
+    target: tuple[str | None, bool] | None = None
+    new_name: str | None = None
+    type_: TypeRef | None = None
+    existing_type: TypeRef | None = None
+    enum: EnumSpec | None = None
+    existing_enum: EnumSpec | None = None
+    sql_text: str | None = None
+    plain_string: bool = False
+    core_dml: bool = False
+
+
+_PARTS: Final[Mapping[str, Callable[[CallRecorder, _BoundCall, FunctionState], _Parts]]] = {
+    "create_table": CallRecorder._create_table_parts,
+    "add_column": CallRecorder._add_column_parts,
+    "create_foreign_key": CallRecorder._create_foreign_key_parts,
+    "rename_table": CallRecorder._rename_table_parts,
+    "alter_column": CallRecorder._alter_column_parts,
+    "execute": CallRecorder._execute_parts,
+    "exec_driver_sql": CallRecorder._execute_parts,
+}
+"""The reader of each operation's own parts: a table per operation kind, instead of one function for all."""
