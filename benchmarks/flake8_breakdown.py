@@ -62,7 +62,7 @@ def child(variant: str, corpus: Path) -> dict[str, float]:
         plugin.Plugin._findings = timed  # type: ignore[method-assign]
         if variant == "one-file":
             engine.PROCESS_CACHE.history = None
-            engine.PROCESS_CACHE.replays = None
+            engine.PROCESS_CACHE.environments = None
     from flake8.main import cli
 
     gc.callbacks.append(on_gc)

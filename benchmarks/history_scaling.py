@@ -53,7 +53,7 @@ def time_head(head: Path, repeat: int) -> float:
         started = time.perf_counter()
         result = lint_source(str(head), source, Settings(), cache)
         runs.append(time.perf_counter() - started)
-        assert result.failure is None and cache.replays is not None and cache.replays.runs == 1
+        assert result.failure is None and cache.environments is not None and cache.environments.replays_run == 1
     return statistics.median(runs)
 
 

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
+from .parse.module import Migration
 from .parse.records import Operation
-from .sql import SqlStatement
+from .sql import HOLE, SqlStatement
 
 _CONSTRAINT_CREATORS = frozenset(
     {
@@ -252,3 +253,19 @@ class CreatedObjects:
             return True
         key = (ref.kind, ref.table if ref.kind == "column" else None, ref.name)
         return key in self.objects
+
+
+def enum_types_made(migration: Migration) -> frozenset[str | None]:
+    """The native enum types a migration creates: ``create_table`` columns whose enum creates its type, explicit
+    ``.create(bind)`` calls and SQL ``CREATE TYPE`` (None in it: a type whose name cannot be read)."""
+    made: set[str | None] = set()
+    for call in migration.enum_calls:
+        if call.action == "create":
+            made.add(norm(call.name))
+    for operation in migration.operations:
+        if operation.name == "create_table":
+            made.update(norm(c.enum.name) for c in operation.columns if c.enum is not None and c.enum.creates_type)
+        for statement in operation.statements("TYPE"):
+            if statement.verb == "CREATE" and statement.object_kind == "TYPE":
+                made.update(None if name is None or HOLE in name else norm(name) for name in statement.names)
+    return frozenset(made)

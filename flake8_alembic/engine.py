@@ -7,128 +7,42 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dialects, project
+from . import dialects
 from .cache import SummaryStore
 from .config import Settings
-from .history import HistoryCache
+from .facts.environment import FORWARD_ONLY_MIN_HISTORY, EnvironmentFacts, EnvironmentFactsCache
+from .facts.project import ProjectFacts
+from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap, unused_codes
 from .parse.module import Migration, ParseFailure, decode_source, parse_tree
-from .rules.base import Diagnostic, Rule, RuleContext
+from .rules.base import Diagnostic, ModuleContext, Rule, RuleContext
 from .rules.directives import UNUSED_NOQA
-from .rules.graph import stray_module
 from .rules.registry import BY_CODE, RULES
-from .schema import ReplayCache
 
 INTERNAL_ERROR = "ALM000"
 DEFAULT_DIALECTS = dialects.DEFAULT
 
 
-class ProjectFacts:
-    """What is inferred about the project a file belongs to, read statically and each fact only when first asked
-    for (most files never need the Alembic pin or the application's packages)."""
-
-    def __init__(self, path: Path | None = None, **known: object) -> None:
-        self._path = path
-        self._values: dict[str, object] = dict(known)
-
-    def _fact(self, key: str) -> object:
-        if key not in self._values:
-            self._values[key] = _INFERENCES[key](self._path) if self._path is not None else None
-        return self._values[key]
-
-    @property
-    def ini_dialects(self) -> frozenset[str]:
-        value = self._fact("ini_dialects")
-        return value if isinstance(value, frozenset) else frozenset()
-
-    @property
-    def alembic_version(self) -> tuple[int, ...] | None:
-        value = self._fact("alembic_version")
-        return value if isinstance(value, tuple) else None
-
-    @property
-    def application_names(self) -> frozenset[str]:
-        value = self._fact("application_names")
-        return value if isinstance(value, frozenset) else frozenset()
-
-    @property
-    def in_configured_location(self) -> bool:
-        """The folder is a version location that alembic.ini / [tool.alembic] configures."""
-        return self._fact("in_configured_location") is True
-
-    @property
-    def env_sets_lock_timeout(self) -> bool:
-        """env.py mentions ``lock_timeout`` (read once per folder, as text: it is never run)."""
-        return self._fact("env_sets_lock_timeout") is True
-
-    @property
-    def naming_convention(self) -> bool:
-        """env.py mentions ``naming_convention``: constraint names follow a convention (read as text, never run)."""
-        return self._fact("naming_convention") is True
-
-    @property
-    def autocommit(self) -> bool | None:
-        value = self._fact("autocommit")
-        return value if isinstance(value, bool) else None
-
-
-def _ini_dialects(path: Path) -> frozenset[str]:
-    ini = project.find_alembic_ini(path.parent)
-    return project.alembic_ini_dialects(ini) if ini else frozenset()
-
-
-def _autocommit(path: Path) -> bool | None:
-    env_py = project.env_py_for(path)
-    return project.env_py_autocommit(env_py) if env_py else None
-
-
-def _env_py_mentions(word: str) -> Callable[[Path], bool]:
-    """The inference "the folder's env.py mentions ``word``" (read as text, never run)."""
-
-    def mentions(path: Path) -> bool:
-        env_py = project.env_py_for(path)
-        try:
-            return env_py is not None and word in env_py.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
-
-    return mentions
-
-
-def _in_configured_location(path: Path) -> bool:
-    located = HistoryCache.locate(path)
-    return located is not None and located[0].configured
-
-
-_INFERENCES: dict[str, Callable[[Path], object]] = {
-    "in_configured_location": _in_configured_location,
-    "env_sets_lock_timeout": _env_py_mentions("lock_timeout"),
-    "naming_convention": _env_py_mentions("naming_convention"),
-    "ini_dialects": _ini_dialects,
-    "alembic_version": lambda path: project.alembic_pin(project.find_project_root(path.parent)),
-    "application_names": lambda path: project.application_packages(project.find_project_root(path.parent)),
-    "autocommit": _autocommit,
-}
-
-
 @dataclass
 class ProjectCache:
-    """The explicit per-process cache: project facts per folder (each inferred once) and the Alembic
-    environments (each built once). ``history=None`` turns whole-history analysis off."""
+    """The explicit per-process cache: project facts per folder (each inferred once), the Alembic environments
+    (each built once) and their facts. ``history=None`` turns whole-history analysis off."""
 
     facts: dict[str, ProjectFacts] = field(default_factory=dict)
     history: HistoryCache | None = field(default_factory=HistoryCache)
-    replays: ReplayCache | None = field(default_factory=ReplayCache)
+    environments: EnvironmentFactsCache | None = field(default_factory=EnvironmentFactsCache)
     summaries: SummaryStore = field(default_factory=SummaryStore)
-    """Each file's summary, shared with the replay: a file is parsed once per process (or loaded from disk)."""
+    """Each file's summary, shared with the environments' facts: a file is parsed once per process (or loaded)."""
+    configured_locations: dict[str, bool] = field(default_factory=dict)
+    """Per folder: whether it is a version location alembic.ini / [tool.alembic] configures."""
 
     def __post_init__(self) -> None:
-        if self.replays is not None:
-            self.replays.summaries = self.summaries
+        if self.environments is not None:
+            self.environments.summaries = self.summaries
 
     def facts_for(self, path: str) -> ProjectFacts:
         folder = os.path.dirname(os.path.abspath(path))
@@ -136,6 +50,13 @@ class ProjectCache:
         if cached is None:
             cached = self.facts[folder] = ProjectFacts(Path(folder) / os.path.basename(path))
         return cached
+
+    def in_configured_location(self, path: str) -> bool:
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self.configured_locations:
+            located = HistoryCache.locate(Path(os.path.abspath(path)))
+            self.configured_locations[folder] = located is not None and located[0].configured
+        return self.configured_locations[folder]
 
 
 PROCESS_CACHE = ProjectCache()
@@ -146,20 +67,41 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
     facts = cache.facts_for(migration.path)
     # A per-dialect sibling folder (prefect's versions/sqlite/) says which database its files run on. Otherwise
     # dialects a file names in imports or branches run beside the default: its `else` branch runs somewhere.
-    dialects = (
+    targets = (
         settings.target_dialects
         or facts.ini_dialects
         or dialect_folder(migration.path)
         or migration.dialect_hints | DEFAULT_DIALECTS
     )
+    info = info_from_migration(migration)
+    environment = cache.history.environment_for(migration.path, info) if cache.history is not None else None
+    environment_facts = (
+        cache.environments.for_environment(environment)
+        if environment is not None and cache.environments is not None
+        else None
+    )
     return RuleContext(
         migration=migration,
         settings=settings,
-        target_dialects=frozenset(dialects),
-        facts=facts,
-        history=cache.history,
-        replays=cache.replays if cache.history is not None else None,
+        target_dialects=frozenset(targets),
+        project=facts,
+        revision_info=info,
+        environment_facts=environment_facts,
+        # The whole environment's replay runs on the environment's dialects: per-file hints do not change it.
+        replay_targets=settings.target_dialects or facts.ini_dialects or DEFAULT_DIALECTS,
+        downgrades=settings.downgrades or _inferred_downgrades(environment_facts, cache.history, migration.path),
     )
+
+
+def _inferred_downgrades(facts: EnvironmentFacts | None, history: HistoryCache | None, path: str) -> str:
+    """The downgrade policy a history shows: ``forward-only`` when (almost) no migration writes a downgrade()
+    (OpenStack projects), else ``required``. A tiny environment defers to its whole versions tree."""
+    with_downgrade, total = facts.downgrade_counts if facts is not None else (0, 0)
+    if total < FORWARD_ONLY_MIN_HISTORY and history is not None:
+        with_downgrade, total = history.versions_tree_downgrades(path)
+    if total >= FORWARD_ONLY_MIN_HISTORY and with_downgrade * 10 <= total:
+        return "forward-only"
+    return "required"
 
 
 def dialect_folder(path: str) -> frozenset[str]:
@@ -181,7 +123,7 @@ def _holds_on_targets(rule: Rule, context: RuleContext) -> bool:
     return rule.dialects is None or bool(rule.dialects & context.target_dialects)
 
 
-def run_rules(context: RuleContext, rules: Iterable[Rule]) -> list[Diagnostic]:
+def run_rules(context: RuleContext | ModuleContext, rules: Iterable[Rule]) -> list[Diagnostic]:
     """Every rule's findings, sorted and without duplicates (a helper reached twice reports once)."""
     found: set[Diagnostic] = set()
     for rule in rules:
@@ -198,7 +140,7 @@ def lint_migration(
     context = rule_context(migration, settings, cache)
     if _before_baseline(context):
         return []
-    rules = [rule for rule in enabled_rules(settings) if _holds_on_targets(rule, context)]
+    rules = [rule for rule in enabled_rules(settings) if rule.kind == "migration" and _holds_on_targets(rule, context)]
     diagnostics = run_rules(context, rules)
     if text is not None and "noqa" in text and any(rule.code == UNUSED_NOQA for rule in rules):
         diagnostics = sorted({*diagnostics, *_unused_noqa(text, diagnostics, {rule.code for rule in rules})})
@@ -231,20 +173,19 @@ def _before_baseline(context: RuleContext) -> bool:
     return False
 
 
-def lint_non_migration(path: str, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
-    """ALM106 for a module that is not a migration but sits among version files; nothing elsewhere.
+def lint_non_migration(path: str, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> list[Diagnostic]:
+    """The rules over modules that are not migrations (ALM106), for files among version files; nothing elsewhere.
 
     Only files under a folder named ``versions`` (or a configured location) pay for the environment lookup."""
     if cache.history is None or not _may_be_version_file(path, cache):
         return []
-    environment = cache.history.environment_for(path)
-    finding = stray_module(path, environment)
-    return [finding] if finding else []
+    context = ModuleContext(path, cache.history.environment_for(path))
+    return run_rules(context, [rule for rule in enabled_rules(settings) if rule.kind == "module"])
 
 
 def _may_be_version_file(path: str, cache: ProjectCache) -> bool:
     parts = os.path.abspath(path).split(os.sep)
-    return "versions" in parts[:-1] or cache.facts_for(path).in_configured_location
+    return "versions" in parts[:-1] or cache.in_configured_location(path)
 
 
 def lint_tree(
@@ -265,16 +206,16 @@ def lint_tree(
     except Exception as error:
         return [Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}")]
     if migration is None:
-        return lint_non_migration(path, cache)
+        return lint_non_migration(path, settings, cache)
     return lint_migration(migration, settings, cache, text)
 
 
 def _reused_summary(path: str, text: str | None, cache: ProjectCache) -> Migration | None:
-    if text is None or cache.replays is None or cache.history is None or not _may_be_version_file(path, cache):
+    if text is None or cache.environments is None or cache.history is None or not _may_be_version_file(path, cache):
         return None
     if cache.history.environment_for(path) is None:
         return None
-    return cache.replays.summary_for(path, text)
+    return cache.environments.summary_for(path, text)
 
 
 @dataclass(frozen=True)
@@ -298,7 +239,7 @@ def lint_source(path: str, source: bytes, settings: Settings, cache: ProjectCach
             path, (Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}"),)
         )
     if parsed is None:
-        return FileResult(path, tuple(lint_non_migration(path, cache)))
+        return FileResult(path, tuple(lint_non_migration(path, settings, cache)))
     if isinstance(parsed, ParseFailure):
         return FileResult(path, failure=parsed, is_migration=True)
     text = _decoded(source) if UNUSED_NOQA in settings.opt_in and b"noqa" in source else None

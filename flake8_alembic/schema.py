@@ -8,11 +8,10 @@ proportion to what its revisions change. Whatever the replay cannot follow marks
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Callable, Final, TypeVar, cast
+from typing import Final, TypeVar
 
-from .cache import SummaryStore
 from .effects import norm
 from .history import Environment
 from .parse.module import Migration
@@ -453,53 +452,3 @@ def _altered_by_sql(state: TableState, actions: Iterable[object]) -> tuple[Table
         ):
             uncertain = True
     return replace(state, columns=columns, uncertain=uncertain), renamed_to
-
-
-@dataclass
-class ReplayCache:
-    """The explicit per-process cache of replays, one per environment and target set. Summaries come from the
-    shared store, so a file the standalone command lints is parsed once for both the replay and the rules."""
-
-    summaries: SummaryStore = field(default_factory=SummaryStore)
-    runs: int = 0
-    """How many replays were run (one per environment and target set)."""
-    derived: dict[tuple[int, Hashable], tuple[Environment, object]] = field(default_factory=dict)
-    """Facts about a whole environment that rules ask for from every file, its replays among them."""
-
-    def per_environment(self, environment: Environment, name: Hashable, compute: Callable[[Environment], T]) -> T:
-        """``compute(environment)``, once per environment and name; keyed by identity, so an environment rebuilt
-        for an editor's buffer gets its own."""
-        key = (id(environment), name)
-        cached = self.derived.get(key)
-        if cached is None or cached[0] is not environment:
-            cached = self.derived[key] = (environment, compute(environment))
-        return cast(T, cached[1])
-
-    def migrations_of(self, environment: Environment) -> tuple[Migration, ...]:
-        """The summaries of every migration of the environment, read once per environment."""
-
-        def read(environment: Environment) -> tuple[Migration, ...]:
-            summaries = (self.summary(info.path) for info in environment.migrations)
-            return tuple(summary for summary in summaries if summary is not None)
-
-        return self.per_environment(environment, "migrations", read)
-
-    def replay_for(self, environment: Environment, targets: frozenset[str]) -> Replay:
-        def run(environment: Environment) -> Replay:
-            self.runs += 1
-            migrations = {info.revision: self.summary(info.path) for info in environment.migrations if info.revision}
-            return replay(environment, migrations, targets)
-
-        return self.per_environment(environment, ("replay", targets), run)
-
-    def summary_for(self, path: str, text: str) -> Migration | None:
-        """The summary of ``path`` when ``text`` is what is on disk (so each file is walked once per process)."""
-        migration = self.summary(path)
-        if migration is not None and self.summaries.matches_disk(path, text):
-            return migration
-        return None
-
-    def summary(self, path: str) -> Migration | None:
-        """The summary of the file at ``path`` (parsed once per process); None when it cannot be read."""
-        result = self.summaries.from_disk(path)
-        return result if isinstance(result, Migration) else None

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flake8_alembic.config import Settings, validate_table
-from flake8_alembic.engine import ProjectCache, ProjectFacts
+from flake8_alembic.engine import ProjectCache
+from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.rules.registry import OPT_IN_CODES
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from flake8_alembic.config import Settings
-from flake8_alembic.engine import ProjectCache, ProjectFacts, lint_source
+from flake8_alembic.engine import ProjectCache, lint_source
+from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.history import Environment, HistoryCache
 from flake8_alembic.rules.registry import OPT_IN_CODES
 
@@ -194,7 +195,8 @@ def test_replay_matches_a_real_alembic_upgrade_on_sqlite(name: str, tmp_path: Pa
     sqlalchemy = pytest.importorskip("sqlalchemy")
     command = pytest.importorskip("alembic.command")
     config_module = pytest.importorskip("alembic.config")
-    from flake8_alembic.schema import ReplayCache, _merge
+    from flake8_alembic.facts.environment import EnvironmentFactsCache
+    from flake8_alembic.schema import _merge
     from flake8_alembic.types import sql_type_ref
 
     history, _, subfolder = name.partition("/")
@@ -237,7 +239,7 @@ def test_replay_matches_a_real_alembic_upgrade_on_sqlite(name: str, tmp_path: Pa
         versions = root / "versions" / subfolder
     environment = HistoryCache().environment_for(str(next(versions.rglob("*.py"))))
     assert environment is not None
-    replay = ReplayCache().replay_for(environment, frozenset({"sqlite"}))
+    replay = EnvironmentFactsCache().for_environment(environment).replay(frozenset({"sqlite"}))
     final = _merge([replay.after[head] for head in environment.heads()])
     replayed = {key[1]: state for key, state in final.tables().items()}
 

@@ -7,7 +7,8 @@ import textwrap
 import pytest
 
 from flake8_alembic.config import Settings
-from flake8_alembic.engine import ProjectCache, ProjectFacts, lint_source
+from flake8_alembic.engine import ProjectCache, lint_source
+from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.rules.registry import OPT_IN_CODES
 
 HEADER = '''"""A migration."""
@@ -26,7 +27,7 @@ def messages(body: str, dialects: str, code: str, alembic: str = "1.16.0") -> li
     settings = Settings(opt_in=OPT_IN_CODES).updated(
         {"target_dialects": frozenset(dialects.split(",")), "target_alembic_version": version}
     )
-    cache = ProjectCache(facts={"/virtual": ProjectFacts()}, history=None, replays=None)
+    cache = ProjectCache(facts={"/virtual": ProjectFacts()}, history=None, environments=None)
     source = (HEADER + textwrap.dedent(body)).encode()
     result = lint_source("/virtual/m.py", source, settings, cache)
     return [d.message for d in result.diagnostics if d.code == code]

@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from flake8_alembic.config import Settings
-from flake8_alembic.engine import ProjectCache, ProjectFacts, lint_source, lint_tree
+from flake8_alembic.engine import ProjectCache, lint_source, lint_tree
+from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.parse.module import ParseFailure, parse_source
 from flake8_alembic.plugin import Plugin
 

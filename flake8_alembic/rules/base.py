@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import Any, Callable
 
 from .. import dialects
 from ..config import Settings
-from ..history import Environment, HistoryCache, RevisionInfo, info_from_migration
+from ..facts.environment import EnvironmentFacts
+from ..facts.project import ProjectFacts
+from ..history import Environment, RevisionInfo
 from ..parse.module import Migration
 from ..parse.records import Frame, Operation
-from ..schema import Replay, ReplayCache, Snapshot
-
-if TYPE_CHECKING:
-    from ..engine import ProjectFacts
+from ..schema import Replay, Snapshot
 
 
 @dataclass(frozen=True, order=True)
@@ -30,54 +29,43 @@ class Diagnostic:
 
 @dataclass(frozen=True)
 class RuleContext:
-    """Everything a check may look at: the migration and the settings resolved for its project."""
+    """What a check may look at: the migration, the settings and the facts resolved for it. A read-only view: the
+    engine resolves everything; the properties below only select from what the facts already hold."""
 
     migration: Migration
     settings: Settings
     target_dialects: frozenset[str]
-    facts: ProjectFacts
-    history: HistoryCache | None = None
-    """Where the environment comes from; None when whole-history analysis is off."""
-    replays: ReplayCache | None = None
-
-    @cached_property
-    def revision_info(self) -> RevisionInfo:
-        return info_from_migration(self.migration)
-
-    @cached_property
-    def environment(self) -> Environment | None:
-        """The Alembic environment of this migration (built once per process), or None outside one."""
-        if self.history is None:
-            return None
-        return self.history.environment_for(self.migration.path, self.revision_info)
+    """The dialects this file's code runs on."""
+    project: ProjectFacts
+    revision_info: RevisionInfo
+    environment_facts: EnvironmentFacts | None = None
+    """The facts of the Alembic environment; None outside one or when whole-history analysis is off."""
+    replay_targets: frozenset[str] = dialects.DEFAULT
+    """The dialects the whole environment runs on (per-file hints do not change the shared replay)."""
+    downgrades: str = "required"
+    """The downgrade policy: configured, else what the history shows."""
 
     @property
-    def replay_targets(self) -> frozenset[str]:
-        """The dialects the whole environment runs on (per-file hints do not change the shared replay)."""
-        return self.settings.target_dialects or self.facts.ini_dialects or dialects.DEFAULT
+    def environment(self) -> Environment | None:
+        """The revision graph of the environment (built once per process), or None outside one."""
+        return self.environment_facts.environment if self.environment_facts is not None else None
+
+    @property
+    def environment_migrations(self) -> tuple[Migration, ...]:
+        """The summaries of every migration of the environment; () outside one."""
+        return self.environment_facts.migrations if self.environment_facts is not None else ()
 
     @cached_property
     def replay(self) -> Replay | None:
-        environment = self.environment
-        if environment is None or self.replays is None:
-            return None
-        return self.replays.replay_for(environment, self.replay_targets)
-
-    @cached_property
-    def environment_migrations(self) -> tuple[Migration, ...]:
-        """The summaries of every migration of the environment (each parsed once per process); () outside one."""
-        environment = self.environment
-        if environment is None or self.replays is None:
-            return ()
-        return self.replays.migrations_of(environment)
+        return self.environment_facts.replay(self.replay_targets) if self.environment_facts is not None else None
 
     def schema_before_on(self, dialects: frozenset[str]) -> Snapshot | None:
         """The schema before this revision as it is on ``dialects`` (a replay of its own, built once per
         environment): code in branches for other dialects is left out."""
-        environment, revision = self.environment, self.migration.revision
-        if environment is None or self.replays is None or revision is None:
+        facts, revision = self.environment_facts, self.migration.revision
+        if facts is None or revision is None:
             return None
-        replay = self.replays.replay_for(environment, dialects)
+        replay = facts.replay(dialects)
         return replay.before.get(revision) if replay.complete else None
 
     @cached_property
@@ -88,41 +76,19 @@ class RuleContext:
             return None
         return replay.before.get(revision)
 
-    @cached_property
-    def downgrades(self) -> str:
-        """The downgrade policy: configured, else ``forward-only`` for a history that (almost) never writes a
-        downgrade() — OpenStack projects — else ``required``."""
-        if self.settings.downgrades is not None:
-            return self.settings.downgrades
-        environment = self.environment
-        with_downgrade = total = 0
-        if environment is not None and self.replays is not None:
-            with_downgrade, total = self.replays.per_environment(environment, "downgrades", self._count_downgrades)
-        if total < FORWARD_ONLY_MIN_HISTORY and self.history is not None:
-            with_downgrade, total = self.history.versions_tree_downgrades(self.migration.path)
-        if total >= FORWARD_ONLY_MIN_HISTORY and with_downgrade * 10 <= total:
-            return "forward-only"
-        return "required"
-
-    def _count_downgrades(self, environment: Environment) -> tuple[int, int]:
-        """(migrations with a downgrade function, migrations) of the environment."""
-        assert self.replays is not None
-        migrations = self.replays.migrations_of(environment)
-        return sum(1 for migration in migrations if migration.functions_of("downgrade")), len(migrations)
-
     @property
     def alembic_version(self) -> tuple[int, ...] | None:
-        return self.settings.target_alembic_version or self.facts.alembic_version
+        return self.settings.target_alembic_version or self.project.alembic_version
 
     @property
     def application_names(self) -> frozenset[str]:
         configured = self.settings.application_import_names
-        return configured if configured is not None else self.facts.application_names
+        return configured if configured is not None else self.project.application_names
 
     @property
     def autocommit(self) -> bool:
         configured = self.settings.autocommit_connections
-        return configured if configured is not None else bool(self.facts.autocommit)
+        return configured if configured is not None else bool(self.project.autocommit)
 
     def applies(self, dialects: frozenset[str], rule_dialects: frozenset[str] | None = None) -> bool:
         """Whether code running on ``dialects`` can hit a hazard of a rule holding on ``rule_dialects``."""
@@ -169,7 +135,16 @@ class RuleContext:
         return tuple(op for op in self._on_targets if op.dialects & self.target_dialects & rule_dialects)
 
 
-Check = Callable[[RuleContext], Iterator[Diagnostic]]
+@dataclass(frozen=True)
+class ModuleContext:
+    """What a check of a module that is not a migration may look at: its path and the environment it sits in."""
+
+    path: str
+    environment: Environment | None
+
+
+Check = Callable[[Any], Iterator[Diagnostic]]
+"""A check of a ``RuleContext`` (or of a ``ModuleContext`` for ``kind="module"`` rules)."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +158,9 @@ class Rule:
     default: bool = True
     dialects: frozenset[str] | None = None
     """None: the premise holds on every dialect."""
+    kind: str = "migration"
+    """``migration``: checks a migration (``RuleContext``); ``module``: checks a module among the version files that is
+    not a migration (``ModuleContext``)."""
 
     @property
     def family(self) -> str:
@@ -191,5 +169,3 @@ class Rule:
 
 POSTGRESQL = dialects.POSTGRESQL
 MYSQL = dialects.MYSQL
-FORWARD_ONLY_MIN_HISTORY = 5
-"""Fewer migrations than this say nothing about a project's downgrade policy."""

@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..history import Environment
-from .base import Diagnostic, Rule, RuleContext
+from .base import Diagnostic, ModuleContext, Rule, RuleContext
 
 MAX_REVISION_LENGTH = 32
 _HEX_TOKEN = re.compile(r"^[0-9a-f]{12}$")
@@ -102,13 +101,14 @@ def check_revision_id_too_long(context: RuleContext) -> Iterator[Diagnostic]:
         )
 
 
-def stray_module(path: str, environment: Environment | None) -> Diagnostic | None:
+def check_stray_module(context: ModuleContext) -> Iterator[Diagnostic]:
     """ALM106 for a file that is not a migration: reported when it sits among an environment's version files."""
+    environment, path = context.environment, context.path
     if environment is None or not environment.migrations or Path(path).name == "__init__.py":
-        return None
+        return
     if not environment.configured and not _beside_env_py(path):
-        return None
-    return Diagnostic(
+        return
+    yield Diagnostic(
         1,
         0,
         "ALM106",
@@ -122,11 +122,6 @@ def _beside_env_py(path: str) -> bool:
         if ancestor.name == "versions":
             return (ancestor.parent / "env.py").is_file()
     return False
-
-
-def _no_finding_for_migrations(context: RuleContext) -> Iterator[Diagnostic]:
-    """ALM106 concerns files that are not migrations; the engine reports it through `stray_module`."""
-    return iter(())
 
 
 RULES = (
@@ -147,7 +142,11 @@ RULES = (
         default=False,
     ),
     Rule(
-        "ALM106", "stray-module-in-versions", "a non-migration module in a versions folder", _no_finding_for_migrations
+        "ALM106",
+        "stray-module-in-versions",
+        "a non-migration module in a versions folder",
+        check_stray_module,
+        kind="module",
     ),
     Rule(
         "ALM107",

@@ -9,11 +9,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 from ..dialects import SCHEMA_IS_A_DATABASE
-from ..effects import norm
+from ..effects import enum_types_made, norm
 from ..parse.module import Migration
 from ..parse.records import Operation
 from ..schema import ColumnState
-from ..sql import HOLE
 from ..types import TypeRef, sql_type_ref
 from .base import MYSQL, POSTGRESQL, Diagnostic, Rule, RuleContext
 
@@ -208,33 +207,10 @@ def _enum_never_created(context: RuleContext, operations: Iterable[Operation]) -
 def _enum_types_made(context: RuleContext) -> frozenset[str | None] | None:
     """Enum types created by this file or any migration of its environment (None in it: one the linter cannot
     name). None without a history: the file alone cannot tell a new type from one an earlier revision made."""
-    environment, replays = context.environment, context.replays
-    if environment is None or replays is None or not context.environment_migrations:
+    facts = context.environment_facts
+    if facts is None or not facts.migrations:
         return None
-    migrations = context.environment_migrations
-    made = replays.per_environment(environment, "enum types made", lambda _: _made_in_all(migrations))
-    return made | _made_in(context.migration)
-
-
-def _made_in_all(migrations: Iterable[Migration]) -> frozenset[str | None]:
-    made: set[str | None] = set()
-    for migration in migrations:
-        made |= _made_in(migration)
-    return frozenset(made)
-
-
-def _made_in(migration: Migration) -> frozenset[str | None]:
-    made: set[str | None] = set()
-    for call in migration.enum_calls:
-        if call.action == "create":
-            made.add(norm(call.name))
-    for operation in migration.operations:
-        if operation.name == "create_table":
-            made.update(norm(c.enum.name) for c in operation.columns if c.enum is not None and c.enum.creates_type)
-        for statement in operation.statements("TYPE"):
-            if statement.verb == "CREATE" and statement.object_kind == "TYPE":
-                made.update(None if name is None or HOLE in name else norm(name) for name in statement.names)
-    return frozenset(made)
+    return facts.enum_types_made | enum_types_made(context.migration)
 
 
 def _enum_values_never_added(migration: Migration, operations: Iterable[Operation]) -> Iterator[Diagnostic]:
@@ -334,7 +310,7 @@ def check_unnamed_constraint_drop(context: RuleContext) -> Iterator[Diagnostic]:
 
 
 def check_unnamed_constraint(context: RuleContext) -> Iterator[Diagnostic]:
-    if context.facts.naming_convention:
+    if context.project.naming_convention:
         return
     for operation in context.operations():
         backends = {_BACKEND.get(dialect, dialect) for dialect in context.reachable(operation.dialects)}

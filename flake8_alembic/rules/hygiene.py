@@ -124,7 +124,7 @@ def check_not_null_without_default(context: RuleContext) -> Iterator[Diagnostic]
 
 
 def check_concurrent_index_in_transaction(context: RuleContext) -> Iterator[Diagnostic]:
-    if context.settings.autocommit_connections is None and context.facts.autocommit is None:
+    if context.settings.autocommit_connections is None and context.project.autocommit is None:
         return  # no env.py to read: how the application runs the migrations (AUTOCOMMIT?) is unknown
     for operation in context.operations(POSTGRESQL):
         if operation.inside("autocommit") or operation.after_commit:

@@ -310,7 +310,7 @@ def check_missing_lock_timeout(context: RuleContext) -> Iterator[Diagnostic]:
             timeout_set = True
             continue
         if not timeout_set and _takes_access_exclusive(step):
-            if context.facts.env_sets_lock_timeout:
+            if context.project.env_sets_lock_timeout:
                 return
             yield _diagnostic(
                 step,

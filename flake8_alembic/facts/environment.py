@@ -1,0 +1,88 @@
+"""What a whole Alembic environment shows, computed once per environment and process: its migrations' summaries,
+the static replays of its schema (one per set of target dialects), how many of its migrations write a downgrade,
+and the enum types its migrations create.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..cache import SummaryStore
+from ..effects import enum_types_made
+from ..history import Environment
+from ..parse.module import Migration
+from ..schema import Replay, replay
+
+FORWARD_ONLY_MIN_HISTORY = 5
+"""Fewer migrations than this say nothing about a project's downgrade policy."""
+
+
+class EnvironmentFacts:
+    """The facts of one environment (the file being linted may replace its on-disk version: then the environment
+    object, and so its facts, are its own)."""
+
+    def __init__(self, environment: Environment, store: EnvironmentFactsCache) -> None:
+        self.environment = environment
+        self._store = store
+        self._replays: dict[frozenset[str], Replay] = {}
+
+    @cached_property
+    def migrations(self) -> tuple[Migration, ...]:
+        """The summaries of every migration of the environment (each file parsed once per process)."""
+        summaries = (self._store.summary(info.path) for info in self.environment.migrations)
+        return tuple(summary for summary in summaries if summary is not None)
+
+    def replay(self, dialects: frozenset[str]) -> Replay:
+        """The schema before each revision as it is on ``dialects``: code in branches for other dialects is left
+        out."""
+        if dialects not in self._replays:
+            self._store.replays_run += 1
+            migrations = {
+                info.revision: self._store.summary(info.path) for info in self.environment.migrations if info.revision
+            }
+            self._replays[dialects] = replay(self.environment, migrations, dialects)
+        return self._replays[dialects]
+
+    @cached_property
+    def downgrade_counts(self) -> tuple[int, int]:
+        """(migrations with a downgrade function, migrations)."""
+        return sum(1 for migration in self.migrations if migration.functions_of("downgrade")), len(self.migrations)
+
+    @cached_property
+    def enum_types_made(self) -> frozenset[str | None]:
+        """The enum types the environment's migrations create (None in it: one whose name cannot be read)."""
+        made: set[str | None] = set()
+        for migration in self.migrations:
+            made |= enum_types_made(migration)
+        return frozenset(made)
+
+
+@dataclass
+class EnvironmentFactsCache:
+    """The explicit per-process cache of environment facts. Summaries come from the shared store, so a file the
+    standalone command lints is parsed once for both its own rules and its environment's replay."""
+
+    summaries: SummaryStore = field(default_factory=SummaryStore)
+    replays_run: int = 0
+    """How many replays were run (one per environment and target set)."""
+    facts: dict[int, EnvironmentFacts] = field(default_factory=dict)
+    """Environment identity → its facts (an environment rebuilt for an editor's buffer gets its own)."""
+
+    def for_environment(self, environment: Environment) -> EnvironmentFacts:
+        found = self.facts.get(id(environment))
+        if found is None or found.environment is not environment:
+            found = self.facts[id(environment)] = EnvironmentFacts(environment, self)
+        return found
+
+    def summary(self, path: str) -> Migration | None:
+        """The summary of the file at ``path`` (parsed once per process); None when it cannot be read."""
+        result = self.summaries.from_disk(path)
+        return result if isinstance(result, Migration) else None
+
+    def summary_for(self, path: str, text: str) -> Migration | None:
+        """The summary of ``path`` when ``text`` is what is on disk (so each file is walked once per process)."""
+        migration = self.summary(path)
+        if migration is not None and self.summaries.matches_disk(path, text):
+            return migration
+        return None
