@@ -37,7 +37,6 @@ from .files import DEFAULT_EXCLUDES, PathError, changed_since, default_paths, di
 from .noqa import NoqaMap, add_noqa
 from .output import Finding, render, render_statistics
 from .parse.module import decode_source
-from .rules.directives import UNUSED_NOQA
 from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
 from .selection import Selection, unknown_selectors
 
@@ -463,7 +462,7 @@ def _report(
 def _add_noqa(findings: list[Finding], out: TextIO) -> int:
     by_file: dict[str, dict[int, set[str]]] = {}
     for finding in findings:
-        if finding.code not in ("E999", INTERNAL_ERROR, UNUSED_NOQA):
+        if finding.code not in ("E999", INTERNAL_ERROR, "ALM900"):
             by_file.setdefault(finding.absolute, {}).setdefault(finding.line, set()).add(finding.code)
     total = 0
     for path, codes in sorted(by_file.items()):

@@ -17,13 +17,14 @@ from .config import Settings
 from .facts.environment import FORWARD_ONLY_MIN_HISTORY, EnvironmentFacts, EnvironmentFactsCache
 from .facts.project import ProjectFacts
 from .history import HistoryCache, info_from_migration
-from .noqa import NoqaMap, unused_codes
+from .noqa import NoqaMap
 from .parse.module import Migration, ParseFailure, decode_source, parse_tree
-from .rules.base import Diagnostic, ModuleContext, Rule, RuleContext
-from .rules.directives import UNUSED_NOQA
-from .rules.registry import BY_CODE, RULES
+from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext
+from .rules.registry import BY_CODE, RULES, load
 
 INTERNAL_ERROR = "ALM000"
+_ON_COMMENTS = frozenset(info.code for info in RULES if info.kind == "comments")
+"""The rules that judge a file's comments (they need its text)."""
 DEFAULT_DIALECTS = dialects.DEFAULT
 
 
@@ -114,8 +115,8 @@ def dialect_folder(path: str) -> frozenset[str]:
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:
-    """Default rules plus the opt-in rules the user named."""
-    return tuple(rule for rule in RULES if rule.default or rule.code in settings.opt_in)
+    """Default rules plus the opt-in rules the user named, with their checks (each module imported once)."""
+    return tuple(load(info) for info in RULES if info.default or info.code in settings.opt_in)
 
 
 def _holds_on_targets(rule: Rule, context: RuleContext) -> bool:
@@ -123,12 +124,12 @@ def _holds_on_targets(rule: Rule, context: RuleContext) -> bool:
     return rule.dialects is None or bool(rule.dialects & context.target_dialects)
 
 
-def run_rules(context: RuleContext | ModuleContext, rules: Iterable[Rule]) -> list[Diagnostic]:
+def run_rules(context: RuleContext | ModuleContext | CommentsContext, rules: Iterable[Rule]) -> list[Diagnostic]:
     """Every rule's findings, sorted and without duplicates (a helper reached twice reports once)."""
     found: set[Diagnostic] = set()
     for rule in rules:
         try:
-            found.update(rule.check(context))
+            found.update(rule.run(context))
         except Exception as error:
             found.add(Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in {rule.code}: {_describe(error)}"))
     return sorted(found)
@@ -140,20 +141,15 @@ def lint_migration(
     context = rule_context(migration, settings, cache)
     if _before_baseline(context):
         return []
-    rules = [rule for rule in enabled_rules(settings) if rule.kind == "migration" and _holds_on_targets(rule, context)]
+    enabled = enabled_rules(settings)
+    rules = [rule for rule in enabled if rule.kind == "migration" and _holds_on_targets(rule, context)]
     diagnostics = run_rules(context, rules)
-    if text is not None and "noqa" in text and any(rule.code == UNUSED_NOQA for rule in rules):
-        diagnostics = sorted({*diagnostics, *_unused_noqa(text, diagnostics, {rule.code for rule in rules})})
+    on_comments = [rule for rule in enabled if rule.kind == "comments"]
+    if text is not None and "noqa" in text and on_comments:
+        ran = frozenset(rule.code for rule in (*rules, *on_comments))
+        comments = CommentsContext(NoqaMap(text), tuple(diagnostics), ran, frozenset(BY_CODE))
+        diagnostics = sorted({*diagnostics, *run_rules(comments, on_comments)})
     return diagnostics
-
-
-def _unused_noqa(text: str, diagnostics: list[Diagnostic], ran: set[str]) -> list[Diagnostic]:
-    """ALM900 for each ``# noqa: ALM…`` naming a rule that ran on this file and found nothing on that line."""
-    found: dict[int, set[str]] = {}
-    for diagnostic in diagnostics:
-        found.setdefault(diagnostic.line, set()).add(diagnostic.code)
-    unused = unused_codes(NoqaMap(text), found, lambda code: code in ran, BY_CODE)
-    return [Diagnostic(line, col, UNUSED_NOQA, message) for line, col, message in unused]
 
 
 def _before_baseline(context: RuleContext) -> bool:
@@ -242,7 +238,7 @@ def lint_source(path: str, source: bytes, settings: Settings, cache: ProjectCach
         return FileResult(path, tuple(lint_non_migration(path, settings, cache)))
     if isinstance(parsed, ParseFailure):
         return FileResult(path, failure=parsed, is_migration=True)
-    text = _decoded(source) if UNUSED_NOQA in settings.opt_in and b"noqa" in source else None
+    text = _decoded(source) if b"noqa" in source and any(code in settings.opt_in for code in _ON_COMMENTS) else None
     return FileResult(path, tuple(lint_migration(parsed, settings, cache, text)), is_migration=True)
 
 

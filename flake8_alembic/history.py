@@ -16,6 +16,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
@@ -267,7 +268,6 @@ class Environment:
     readable: bool = True
     """Every migration's revision and down_revision could be read."""
     paths: set[str] = field(default_factory=set)
-    _memo: dict[str, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for info in self.files:
@@ -288,9 +288,11 @@ class Environment:
 
     def heads(self) -> list[str]:
         """Revisions no ``down_revision`` names (``depends_on`` does not count, as in Alembic's RevisionMap)."""
-        if "heads" not in self._memo:
-            self._memo["heads"] = sorted(rev for rev in self.by_revision if rev not in self.referenced)
-        return self._memo["heads"]  # type: ignore[return-value]
+        return list(self._heads)
+
+    @cached_property
+    def _heads(self) -> tuple[str, ...]:
+        return tuple(sorted(rev for rev in self.by_revision if rev not in self.referenced))
 
     def bases(self) -> list[str]:
         return sorted(rev for rev, infos in self.by_revision.items() if any(i.down_revisions == () for i in infos))
@@ -330,9 +332,11 @@ class Environment:
 
     def cycles(self) -> list[set[str]]:
         """The revision cycles (strongly connected components with a loop), computed once."""
-        if "cycles" not in self._memo:
-            self._memo["cycles"] = self._find_cycles()
-        return self._memo["cycles"]  # type: ignore[return-value]
+        return self._cycles
+
+    @cached_property
+    def _cycles(self) -> list[set[str]]:
+        return self._find_cycles()
 
     def _find_cycles(self) -> list[set[str]]:
         """Tarjan's strongly connected components, iteratively (histories can be thousands deep)."""
@@ -385,9 +389,11 @@ class Environment:
 
     def unlabelled_heads(self) -> list[str]:
         """Heads not told apart by a branch label on their own line of descent, computed once."""
-        if "unlabelled" not in self._memo:
-            self._memo["unlabelled"] = self._unlabelled_heads()
-        return self._memo["unlabelled"]  # type: ignore[return-value]
+        return self._unlabelled
+
+    @cached_property
+    def _unlabelled(self) -> list[str]:
+        return self._unlabelled_heads()
 
     def _unlabelled_heads(self) -> list[str]:
         heads = self.heads()

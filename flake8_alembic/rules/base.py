@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Final, Protocol, Union
 
 from .. import dialects
 from ..config import Settings
 from ..facts.environment import EnvironmentFacts
 from ..facts.project import ProjectFacts
 from ..history import Environment, RevisionInfo
+from ..noqa import NoqaMap
 from ..parse.module import Migration
 from ..parse.records import Frame, Operation
 from ..schema import Replay, Snapshot
@@ -143,29 +144,119 @@ class ModuleContext:
     environment: Environment | None
 
 
-Check = Callable[[Any], Iterator[Diagnostic]]
-"""A check of a ``RuleContext`` (or of a ``ModuleContext`` for ``kind="module"`` rules)."""
+@dataclass(frozen=True)
+class CommentsContext:
+    """What a check of a file's comments may look at: its noqa comments, the findings of the rules that ran on it,
+    the codes of those rules and of every rule there is."""
+
+    noqa: NoqaMap
+    diagnostics: tuple[Diagnostic, ...]
+    ran: frozenset[str]
+    known: frozenset[str]
+
+
+Position = Union[tuple[int, int], "Positioned"]
+
+
+class Positioned(Protocol):
+    """Anything with a 1-based line and a 0-based column, as ``ast`` counts them (operations, columns, raises…)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def col(self) -> int: ...
+
+
+class Report(Protocol):
+    """``report(node_or_position, message)``: a finding of the check's own rule (the code is bound)."""
+
+    def __call__(self, where: Position, message: str) -> None: ...
+
+
+class Reporter:
+    """The ``report`` a check receives: it collects findings under one rule's code."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.found: list[Diagnostic] = []
+
+    def __call__(self, where: Position, message: str) -> None:
+        line, col = where if isinstance(where, tuple) else (where.line, where.col)
+        self.found.append(Diagnostic(line, col, self.code, message))
+
+
+Check = Callable[[Any, Report], None]
+"""A check of a ``RuleContext`` (``ModuleContext`` for ``kind="module"``, ``CommentsContext`` for ``"comments"``)."""
+
+
+class Tier(Enum):
+    """How a rule is switched on (README, "Rules"): *default* with ``--select ALM``; *opt-in* when named by its code
+    or a family prefix longer than ``ALM``; *preview* only with ``--preview`` as well."""
+
+    DEFAULT = "default"
+    OPT_IN = "opt-in"
+    PREVIEW = "preview"
+
+
+KINDS: Final = ("migration", "module", "comments")
 
 
 @dataclass(frozen=True)
-class Rule:
-    """A rule: its identity, default, the dialects its premise holds on, and its check."""
+class RuleInfo:
+    """What is known of a rule without importing its check: its index entry (``rules/index.py``)."""
 
     code: str
     name: str
     summary: str
-    check: Check
-    default: bool = True
-    dialects: frozenset[str] | None = None
-    """None: the premise holds on every dialect."""
-    kind: str = "migration"
-    """``migration``: checks a migration (``RuleContext``); ``module``: checks a module among the version files that is
-    not a migration (``ModuleContext``)."""
+    tier: Tier
+    dialects: frozenset[str] | None
+    since: str
+    kind: str
+    module: str
+    """The rule's module, relative to ``flake8_alembic.rules`` (``hazards.alm025_unnamed_constraint_drop``)."""
+
+    @property
+    def default(self) -> bool:
+        return self.tier is Tier.DEFAULT
 
     @property
     def family(self) -> str:
         return self.code[:4]
 
+    @property
+    def page(self) -> str:
+        """The rule's page, relative to the package (``docs/ALM025.md``)."""
+        return f"docs/{self.code}.md"
 
-POSTGRESQL = dialects.POSTGRESQL
-MYSQL = dialects.MYSQL
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: the one source of its code, name, summary, tier, the dialects its premise holds on, the release that
+    added it, and its check. ``kind``: ``migration`` checks a migration (``RuleContext``), ``module`` a module among
+    the version files that is not a migration (``ModuleContext``), ``comments`` a file's noqa comments against the
+    other rules' findings (``CommentsContext``)."""
+
+    code: str
+    name: str
+    summary: str
+    check: Check
+    tier: Tier = Tier.DEFAULT
+    dialects: frozenset[str] | None = None
+    """None: the premise holds on every dialect."""
+    since: str = "0.1.0"
+    kind: str = "migration"
+
+    @property
+    def default(self) -> bool:
+        return self.tier is Tier.DEFAULT
+
+    @property
+    def family(self) -> str:
+        return self.code[:4]
+
+    def run(self, context: Any) -> list[Diagnostic]:
+        """The check's findings on ``context``."""
+        reporter = Reporter(self.code)
+        self.check(context, reporter)
+        return reporter.found

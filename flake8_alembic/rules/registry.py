@@ -1,36 +1,30 @@
-"""All rules, in code order, and their documentation pages."""
+"""The rule catalogue: the generated index of every rule (``index.py``), and each rule's check, imported the first
+time it runs (listing rules, selecting them or printing a page imports no check)."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Final
 
-from . import directives, downgrade, drops, errors, existence, foreign_keys, graph, hazards, hygiene, postgres, replayed
-from .base import Rule
+from .base import Rule, RuleInfo, Tier
+from .index import INDEX
 
-RULES: Final[tuple[Rule, ...]] = tuple(
-    sorted(
-        (
-            *directives.RULES,
-            *downgrade.RULES,
-            *drops.RULES,
-            *errors.RULES,
-            *existence.RULES,
-            *foreign_keys.RULES,
-            *graph.RULES,
-            *hazards.RULES,
-            *hygiene.RULES,
-            *postgres.RULES,
-            *replayed.RULES,
-        ),
-        key=lambda rule: rule.code,
-    )
-)
-BY_CODE: Final = {rule.code: rule for rule in RULES}
-OPT_IN_CODES: Final = frozenset(rule.code for rule in RULES if not rule.default)
+RULES: Final[tuple[RuleInfo, ...]] = INDEX
+BY_CODE: Final = {info.code: info for info in INDEX}
+OPT_IN_CODES: Final = frozenset(info.code for info in INDEX if info.tier is Tier.OPT_IN)
+_LOADED: dict[str, Rule] = {}
+
+
+def load(info: RuleInfo) -> Rule:
+    """The rule record with its check (its module imported once per process)."""
+    rule = _LOADED.get(info.code)
+    if rule is None:
+        rule = _LOADED[info.code] = import_module(f"{__package__}.{info.module}").RULE
+    return rule
 
 
 def documentation(code: str) -> str:
     """The rule's page (What it does / Why is this bad? / Example / Use instead / Options / References)."""
     from importlib import resources  # imported on demand: it costs start-up time the linting never needs
 
-    return resources.files("flake8_alembic").joinpath("docs").joinpath(f"{code}.md").read_text(encoding="utf-8")
+    return resources.files("flake8_alembic").joinpath(BY_CODE[code].page).read_text(encoding="utf-8")

@@ -1,86 +1,17 @@
-"""Downgrade rules: ALM001 empty-downgrade, ALM008 irreversible-without-reason, ALM009 downgrade-misses-upgrade,
-ALM017 empty-upgrade."""
+"""ALM009 downgrade-misses-upgrade: an object `upgrade()` creates that `downgrade()` leaves behind."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..effects import ObjectRef, created_by, dropped_by, norm, renamed_by
-from ..parse.module import Migration
-from ..parse.records import Operation
-from .base import Diagnostic, Rule, RuleContext
+from ...effects import ObjectRef, created_by, dropped_by, norm, renamed_by
+from ...parse.records import Operation
+from ..base import Report, Rule, RuleContext, Tier
 
 
-def check_empty_downgrade(context: RuleContext) -> Iterator[Diagnostic]:
-    migration = context.migration
-    if migration.is_merge or _changes_only_data(migration):
-        return
-    upgrades = {function.engine: function for function in migration.functions_of("upgrade")}
-    downgrades = {function.engine: function for function in migration.functions_of("downgrade")}
-    for engine, downgrade in downgrades.items():
-        upgrade = upgrades.get(engine)
-        if downgrade.does_nothing and upgrade is not None and not upgrade.does_nothing:
-            yield Diagnostic(
-                downgrade.line,
-                downgrade.col,
-                "ALM001",
-                f"{downgrade.name}() is empty: `alembic downgrade` moves alembic_version back and leaves "
-                f"the schema changed; undo what {upgrade.name}() does, or raise NotImplementedError "
-                "saying why and how to roll back",
-            )
-    if context.downgrades != "required":
-        return
-    for engine, upgrade in upgrades.items():
-        if engine not in downgrades and not upgrade.does_nothing:
-            expected = f"downgrade_{engine}" if engine else "downgrade"
-            yield Diagnostic(
-                upgrade.line,
-                upgrade.col,
-                "ALM001",
-                f"no {expected}() for {upgrade.name}(): `alembic downgrade` fails on this revision; write one "
-                '(or raise NotImplementedError with the reason), or set downgrades = "forward-only"',
-            )
-
-
-_DATA_VERBS = frozenset({"UPDATE", "INSERT", "DELETE", "SELECT", "WITH", "MERGE", "TRUNCATE", "SET", "PRAGMA"})
-
-
-def _changes_only_data(migration: Migration) -> bool:
-    """upgrade() only writes rows (UPDATE/INSERT/DELETE, bulk_insert): the schema is the same after it, and
-    running it again is the usual way forward. Unreadable SQL or code the linter cannot follow may change the
-    schema: then it is not data-only."""
-    if "upgrade" in migration.opaque_phases:
-        return False
-    upgrade_ops = [op for op in migration.operations if op.phase == "upgrade"]
-    if not upgrade_ops:
-        return False
-    for operation in upgrade_ops:
-        if operation.name == "bulk_insert":
-            continue
-        if operation.core_dml:
-            continue
-        if operation.name not in ("execute", "exec_driver_sql") or operation.sql is None:
-            return False
-        if any(statement.verb not in _DATA_VERBS for statement in operation.sql):
-            return False
-    return True
-
-
-def check_irreversible_without_reason(context: RuleContext) -> Iterator[Diagnostic]:
-    for raised in context.migration.raises:
-        if not raised.has_message:
-            yield Diagnostic(
-                raised.line,
-                raised.col,
-                "ALM008",
-                f"{raised.function}() raises without a message: say why it cannot be undone and how to roll "
-                "back (e.g. restore from backup)",
-            )
-
-
-def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]:
+def check_downgrade_misses_upgrade(context: RuleContext, report: Report) -> None:
     migration = context.migration
     if "downgrade" in migration.opaque_phases:
         return
@@ -115,11 +46,8 @@ def check_downgrade_misses_upgrade(context: RuleContext) -> Iterator[Diagnostic]
                 if final.kind == "table" and _partition_parent(operation, ref.name) in undone.tables:
                     continue  # dropping the partitioned table drops its partitions
                 what = f'{ref.kind} "{ref.name}"' + (f' on "{ref.table}"' if ref.table else "")
-                yield Diagnostic(
-                    operation.line,
-                    operation.col,
-                    "ALM009",
-                    f"{upgrade.name}() creates {what} but {downgrade.name}() neither drops it nor its table",
+                report(
+                    operation, f"{upgrade.name}() creates {what} but {downgrade.name}() neither drops it nor its table"
                 )
 
 
@@ -243,33 +171,11 @@ class _Undone:
         return any((ref.table, column) in self.columns for column in ref.columns if column)
 
 
-def check_empty_upgrade(context: RuleContext) -> Iterator[Diagnostic]:
-    migration = context.migration
-    if migration.is_merge:
-        return
-    for upgrade in migration.functions_of("upgrade"):
-        if upgrade.does_nothing:
-            yield Diagnostic(
-                upgrade.line,
-                upgrade.col,
-                "ALM017",
-                f"{upgrade.name}() does nothing in a revision that is not a merge: delete the revision or fill it",
-            )
-
-
-RULES = (
-    Rule("ALM001", "empty-downgrade", "downgrade() does nothing, or is missing", check_empty_downgrade),
-    Rule(
-        "ALM008",
-        "irreversible-without-reason",
-        "downgrade() raises without saying why",
-        check_irreversible_without_reason,
-    ),
-    Rule(
-        "ALM009",
-        "downgrade-misses-upgrade",
-        "downgrade() leaves behind an object upgrade() creates",
-        check_downgrade_misses_upgrade,
-    ),
-    Rule("ALM017", "empty-upgrade", "upgrade() does nothing", check_empty_upgrade, default=False),
+RULE = Rule(
+    code="ALM009",
+    name="downgrade-misses-upgrade",
+    summary="an object `upgrade()` creates that `downgrade()` leaves behind",
+    check=check_downgrade_misses_upgrade,
+    tier=Tier.DEFAULT,
+    since="0.1.0",
 )

@@ -1,16 +1,21 @@
-"""Existence-check rules: ALM014 unsupported-existence-flag, ALM020 inspection-breaks-offline."""
+"""ALM014 unsupported-existence-flag: `if_exists`/`if_not_exists` the target Alembic version or dialect ignores or
+rejects."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..names import UNKNOWN
-from ..parse.records import Operation
-from .base import MYSQL, Diagnostic, Rule, RuleContext
+from ...dialects import MYSQL
+from ...names import UNKNOWN
+from ...parse.records import Operation
+from ..base import Report, Rule, RuleContext, Tier
 
 _IGNORED = "silently ignored (the plain statement still runs and fails)"
+
+
 _WARNED = "ignored with an SAWarning (the plain statement still runs)"
+
+
 _TYPE_ERROR = "a TypeError (unexpected keyword argument)"
+
 
 # (receiver, op, flag) -> outcome, for flags no Alembic release supports (alembic_facts.md §1.1).
 _NEVER = {
@@ -29,6 +34,7 @@ _NEVER = {
     ("op", "create_primary_key", "if_not_exists"): _TYPE_ERROR,
     ("batch", "create_primary_key", "if_not_exists"): _TYPE_ERROR,
 }
+
 
 # (op, flag) -> (first supporting version, outcome on older versions) (§1.1, §1.2).
 _SINCE = {
@@ -49,7 +55,7 @@ def _flag_set(operation: Operation, flag: str) -> bool:
     return value is UNKNOWN or bool(value)
 
 
-def check_unsupported_existence_flag(context: RuleContext) -> Iterator[Diagnostic]:
+def check_unsupported_existence_flag(context: RuleContext, report: Report) -> None:
     for operation in context.operations():
         if operation.receiver == "bind":
             continue
@@ -58,7 +64,7 @@ def check_unsupported_existence_flag(context: RuleContext) -> Iterator[Diagnosti
                 continue
             problem = _problem(context, operation, flag)
             if problem:
-                yield Diagnostic(operation.line, operation.col, "ALM014", problem)
+                report(operation, problem)
                 break
 
 
@@ -88,30 +94,11 @@ def _problem(context: RuleContext, operation: Operation, flag: str) -> str | Non
     return None
 
 
-def check_inspection_breaks_offline(context: RuleContext) -> Iterator[Diagnostic]:
-    for inspection in context.migration.inspections:
-        if context.applies(inspection.dialects):
-            yield Diagnostic(
-                inspection.line,
-                inspection.col,
-                "ALM020",
-                "inspecting the database fails in offline mode (alembic upgrade --sql raises "
-                "NoInspectionAvailable on the mock connection)",
-            )
-
-
-RULES = (
-    Rule(
-        "ALM014",
-        "unsupported-existence-flag",
-        "if_exists/if_not_exists the target Alembic or dialect ignores",
-        check_unsupported_existence_flag,
-    ),
-    Rule(
-        "ALM020",
-        "inspection-breaks-offline",
-        "runtime inspection breaks `alembic upgrade --sql`",
-        check_inspection_breaks_offline,
-        default=False,
-    ),
+RULE = Rule(
+    code="ALM014",
+    name="unsupported-existence-flag",
+    summary="`if_exists`/`if_not_exists` the target Alembic version or dialect ignores or rejects",
+    check=check_unsupported_existence_flag,
+    tier=Tier.DEFAULT,
+    since="0.1.0",
 )

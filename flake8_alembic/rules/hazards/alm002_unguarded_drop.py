@@ -1,12 +1,11 @@
-"""ALM002 unguarded-drop: a DROP that fails when the object is already gone."""
+"""ALM002 unguarded-drop: `drop_table/column/index/constraint` or SQL `DROP` without an existence guard."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from ..effects import CreatedObjects, ObjectRef, dropped_by, norm, renamed_by, sql_drops
-from ..parse.records import DROP_OPS, Frame, Operation
-from .base import MYSQL, Diagnostic, Rule, RuleContext
+from ...dialects import MYSQL
+from ...effects import CreatedObjects, ObjectRef, dropped_by, norm, renamed_by, sql_drops
+from ...parse.records import DROP_OPS, Frame, Operation
+from ..base import Report, Rule, RuleContext, Tier
 
 # The first Alembic release whose op renders IF EXISTS (reference/alembic_facts.md §1.1).
 IF_EXISTS_SINCE = {
@@ -17,7 +16,7 @@ IF_EXISTS_SINCE = {
 }
 
 
-def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
+def check_unguarded_drop(context: RuleContext, report: Report) -> None:
     migration = context.migration
     candidates = [op for op in migration.operations if _may_drop(op)]
     if not candidates:
@@ -53,9 +52,9 @@ def check_unguarded_drop(context: RuleContext) -> Iterator[Diagnostic]:
             undone = [earlier]
             if operation.phase == "downgrade":
                 undone.append(created_by_upgrade[operation.engine])
-            finding = _finding(context, operation, undone)
-            if finding is not None:
-                yield finding
+            message = _finding(context, operation, undone)
+            if message is not None:
+                report(operation, message)
         if _may_create(operation, named):
             earlier.add(operation)
 
@@ -116,7 +115,8 @@ def _protected(operation: Operation, catching: frozenset[Frame]) -> bool:
     return operation.guarded or any(frame in catching for frame in operation.stack)
 
 
-def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObjects]) -> Diagnostic | None:
+def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObjects]) -> str | None:
+    """The message for a drop nothing excuses; None when something does."""
     if operation.name in DROP_OPS and operation.receiver in ("op", "batch"):
         refs = dropped_by(operation)
         if any(created.covers(ref) for ref in refs for created in undone):
@@ -125,24 +125,18 @@ def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObj
             return None
         prefix = "batch_op" if operation.receiver == "batch" else "op"
         described = _describe(refs[0]) if refs else "the object"
-        return Diagnostic(
-            operation.line,
-            operation.col,
-            "ALM002",
+        return (
             f"{prefix}.{operation.name}() of {described} is not guarded: it fails if the object is already "
-            f"gone; {_fix(context, operation)}",
+            f"gone; {_fix(context, operation)}"
         )
     made_here = CreatedObjects()  # by an earlier statement of the same SQL string (CREATE PROCEDURE …; DROP …)
     for statement in operation.statements("DROP"):
         for ref, if_exists in sql_drops(statement):
             if if_exists or any(created.covers(ref) for created in (*undone, made_here)):
                 continue
-            return Diagnostic(
-                operation.line,
-                operation.col,
-                "ALM002",
+            return (
                 f"SQL {statement.verb} of {_describe(ref)} has no IF EXISTS: it fails if the object is already "
-                f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}",
+                f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}"
             )
         made_here.add_statement(statement)
     return None
@@ -191,4 +185,11 @@ def _sql_fix(dialects: frozenset[str], ref: ObjectRef) -> str:
     return "write IF EXISTS"
 
 
-RULES = (Rule("ALM002", "unguarded-drop", "a DROP without an existence guard", check_unguarded_drop),)
+RULE = Rule(
+    code="ALM002",
+    name="unguarded-drop",
+    summary="`drop_table/column/index/constraint` or SQL `DROP` without an existence guard",
+    check=check_unguarded_drop,
+    tier=Tier.DEFAULT,
+    since="0.1.0",
+)

@@ -1,0 +1,25 @@
+"""ALM013 plain-string-execute: `connection.execute("…")` with a plain string (fails on SQLAlchemy 2.0)."""
+
+from __future__ import annotations
+
+from ..base import Report, Rule, RuleContext, Tier
+
+
+def check_plain_string_execute(context: RuleContext, report: Report) -> None:
+    for operation in context.operations():
+        if operation.receiver == "bind" and operation.name == "execute" and operation.plain_string:
+            report(
+                operation,
+                "connection.execute() with a plain string fails on SQLAlchemy 2.0 (ObjectNotExecutableError); "
+                "wrap it in sa.text(), or use exec_driver_sql() for %s parameters",
+            )
+
+
+RULE = Rule(
+    code="ALM013",
+    name="plain-string-execute",
+    summary='`connection.execute("…")` with a plain string (fails on SQLAlchemy 2.0)',
+    check=check_plain_string_execute,
+    tier=Tier.DEFAULT,
+    since="0.1.0",
+)

@@ -1,0 +1,1 @@
+"""The rules of the ALM9xx family: the linter's own comments."""

@@ -1,0 +1,33 @@
+"""ALM205 rename: renaming a column or table (the running release still uses the old name)."""
+
+from __future__ import annotations
+
+from ...dialects import POSTGRESQL
+from ..base import Report, Rule, RuleContext, Tier
+from ._steps import table_of, upgrade_steps
+
+
+def check_rename(context: RuleContext, report: Report) -> None:
+    for step in upgrade_steps(context):
+        operation = step.operation
+        op_form = operation.name == "rename_table" or (operation.name == "alter_column" and operation.new_name)
+        sql_form = step.statement is not None and any(
+            action.kind in ("RENAME COLUMN", "RENAME TO") for action in step.statement.actions
+        )
+        if op_form or sql_form:
+            report(
+                step.operation,
+                f"renaming on existing table {table_of(step)} breaks the application release still running against "
+                "the old name; add the new name, write to both, switch readers, then drop the old one",
+            )
+
+
+RULE = Rule(
+    code="ALM205",
+    name="rename",
+    summary="renaming a column or table (the running release still uses the old name)",
+    check=check_rename,
+    tier=Tier.OPT_IN,
+    dialects=POSTGRESQL,
+    since="0.1.0",
+)
