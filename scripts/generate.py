@@ -1,5 +1,5 @@
-"""Regenerate what is derived from the rule modules: the rule index, the README's rule tables and the facts line of
-each rule page. The rule module is the one source of a rule's code, name, summary, tier, dialects and release.
+"""Regenerate what is derived from the rule modules: the rule index, the README's rule tables (between their
+``<!-- begin: rules … -->`` markers) and the title and facts lines of each rule page. The rule module is the one source of a rule's code, name, summary, tier, dialects and release.
 
 Usage: python scripts/generate.py           rewrite the generated files
        python scripts/generate.py --check   exit 1 and name the stale files (the tests run this)
@@ -93,9 +93,66 @@ def index_text(rules: Iterable[tuple[str, Rule]]) -> str:
     )
 
 
+DISPLAY = {
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "sqlite": "SQLite",
+    "mssql": "SQL Server",
+    "oracle": "Oracle",
+}
+
+
+def dialects_shown(value: frozenset[str] | None) -> str:
+    """The dialects a rule holds on, as the README and the pages write them."""
+    if value is None:
+        return "all"
+    missing = dialects.ALL - value
+    if len(missing) == 1:
+        return f"all but {DISPLAY[next(iter(missing))]}"
+    return ", ".join(DISPLAY[name] for name in dialects.NAMES if name in value)
+
+
+def tier_shown(rule: Rule) -> str:
+    where = "" if rule.dialects is None else f" ({dialects_shown(rule.dialects)})"
+    return f"{rule.tier.value}{where}"
+
+
+TABLE = re.compile(r"(<!-- begin: rules (?P<families>[A-Z0-9 ]+) -->\n)(.*?)(<!-- end: rules -->)", re.DOTALL)
+
+
+def readme_text(text: str, rules: list[tuple[str, Rule]]) -> str:
+    """The README with each rule table between its markers regenerated (``<!-- begin: rules ALM0 ALM1 -->``)."""
+
+    def table(match: re.Match[str]) -> str:
+        families = tuple(match.group("families").split())
+        rows = [
+            f"| {rule.code} | {rule.name} | {tier_shown(rule)} | {rule.summary} |"
+            for _, rule in rules
+            if rule.code.startswith(families)
+        ]
+        body = "\n".join(["| code | name | tier | what it reports |", "|---|---|---|---|", *rows])
+        return f"{match.group(1)}{body}\n{match.group(4)}"
+
+    return TABLE.sub(table, text)
+
+
+def page_text(text: str, rule: Rule) -> str:
+    """A rule page with its title and facts line (the first and third lines) from the record."""
+    lines = text.split("\n")
+    facts = f"Tier: {rule.tier.value} · Dialects: {dialects_shown(rule.dialects)} · Since: {rule.since}"
+    return "\n".join([f"# {rule.code} {rule.name}", "", facts, *lines[3:]])
+
+
 def generated(rules: list[tuple[str, Rule]]) -> dict[Path, str]:
     """Every generated file and its text."""
-    return {RULES / "index.py": index_text(rules)}
+    files = {RULES / "index.py": index_text(rules)}
+    readme = REPO / "README.md"
+    files[readme] = readme_text(readme.read_text(encoding="utf-8"), rules)
+    for _, rule in rules:
+        page = PACKAGE / "docs" / f"{rule.code}.md"
+        files[page] = page_text(page.read_text(encoding="utf-8"), rule)
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
