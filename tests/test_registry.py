@@ -82,7 +82,7 @@ def test_codes_are_unique_and_well_formed() -> None:
     assert len(BY_CODE) == len(RULES)
     assert all(re.fullmatch(r"ALM\d{3}", rule.code) for rule in RULES)
     assert all(re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name) for rule in RULES)
-    assert OPT_IN_CODES == {info.code for info in RULES if info.tier is Tier.OPT_IN}
+    assert {info.code for info in RULES if info.tier is Tier.OPT_IN} == OPT_IN_CODES
 
 
 def test_listing_rules_and_printing_a_page_import_no_check() -> None:
