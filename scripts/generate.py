@@ -1,5 +1,6 @@
 """Regenerate what is derived from the rule modules: the rule index, the README's rule tables (between their
-``<!-- begin: rules … -->`` markers) and the title and facts lines of each rule page. The rule module is the one source of a rule's code, name, summary, tier, dialects and release.
+``<!-- begin: rules … -->`` markers) and the title and facts lines of each rule page. The rule module is the one
+source of a rule's code, name, summary, tier, dialects and release.
 
 Usage: python scripts/generate.py           rewrite the generated files
        python scripts/generate.py --check   exit 1 and name the stale files (the tests run this)
