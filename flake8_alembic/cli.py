@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from .config import (
     resolve,
     suggestion,
 )
-from .engine import INTERNAL_ERROR, ProjectCache, lint_source
+from .engine import INTERNAL_ERROR, ProjectCache, is_migration_source, lint_source, paused_gc
 from .files import DEFAULT_EXCLUDES, PathError, changed_since, default_paths, discover, excluded
 from .noqa import NoqaMap, add_noqa
 from .output import Finding, render, render_statistics
@@ -250,15 +249,8 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
     changed = _changed(options.changed_since, cwd) if options.changed_since else None
     folders = _cache_folders(home, options)
     cache = ProjectCache(summaries=SummaryStore(folders=folders))
-    # Summaries hold no reference cycles: pausing the cyclic collector keeps it from rescanning the growing heap
-    # of summaries again and again (as the plugin does under flake8).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with paused_gc():
         findings, migrations, warnings = _lint(sources, configurations, cache, cwd, changed)
-    finally:
-        if collecting:
-            gc.enable()
     if folders is not None:
         folders.prune()
     warnings += _baseline_problems(configurations, cache)
@@ -322,16 +314,11 @@ def _lint(
         resolved, selection = configurations.for_path(path)
         shown = _display(path, cwd)
         if changed is not None and os.path.abspath(path) not in changed:
-            if b"down_revision" in source:
-                migrations += 1
+            migrations += is_migration_source(source)
             continue
         result = lint_source(str(path), source, resolved.settings, cache)
         migrations += result.is_migration
-        try:
-            text = decode_source(source)
-        except (UnicodeDecodeError, SyntaxError, LookupError):
-            text = ""
-        lines = text.splitlines()
+        lines = result.lines
         if result.failure is not None:
             failure = result.failure
             findings.append(
@@ -349,7 +336,7 @@ def _lint(
             continue
         if not result.diagnostics:
             continue
-        noqa = NoqaMap(text)
+        noqa = NoqaMap(result.text)
         warnings.extend(f"{shown}:{warning.line}: warning: {warning.message}" for warning in noqa.warnings())
         for diagnostic in result.diagnostics:
             if not selection.reports(diagnostic.code, path) or noqa.hides(diagnostic.line, diagnostic.code):
@@ -376,7 +363,7 @@ def _enabled(resolved: Resolved, selection: Selection, path: Path, code: str) ->
     )
 
 
-def _finding(shown: str, path: Path, lines: list[str], line: int, col: int, code: str, message: str) -> Finding:
+def _finding(shown: str, path: Path, lines: Sequence[str], line: int, col: int, code: str, message: str) -> Finding:
     rule = BY_CODE.get(code)
     return Finding(
         shown,
@@ -425,7 +412,7 @@ def _characters(line: str | None, offset: int) -> int:
     return len(line.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
 
 
-def _line(lines: list[str], number: int) -> str | None:
+def _line(lines: Sequence[str], number: int) -> str | None:
     return lines[number - 1] if 1 <= number <= len(lines) else None
 
 

@@ -6,8 +6,10 @@ Internal failures of a rule are caught here, once, and become an ``ALM000`` diag
 from __future__ import annotations
 
 import ast
+import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from .facts.environment import FORWARD_ONLY_MIN_HISTORY, EnvironmentFacts, Envir
 from .facts.project import ProjectFacts
 from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap
-from .parse.module import Migration, ParseFailure, decode_source, parse_tree
+from .parse.module import Migration, ParseFailure, decode_source, looks_like_migration, parse_tree
 from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext
 from .rules.registry import BY_CODE, RULES, load
 
@@ -216,30 +218,55 @@ def _reused_summary(path: str, text: str | None, cache: ProjectCache) -> Migrati
 
 @dataclass(frozen=True)
 class FileResult:
-    """The outcome for one file: diagnostics, or the reason it could not be read as a migration."""
+    """The outcome for one file: its diagnostics or the reason it could not be read as a migration, whether it is a
+    migration, and its decoded text (for the faces' noqa handling and code frames; empty when it cannot be
+    decoded)."""
 
     path: str
     diagnostics: tuple[Diagnostic, ...] = ()
     failure: ParseFailure | None = None
     is_migration: bool = False
+    text: str = ""
+    lines: tuple[str, ...] = ()
 
 
 def lint_source(path: str, source: bytes, settings: Settings, cache: ProjectCache = PROCESS_CACHE) -> FileResult:
     """Findings for file bytes (the standalone face); never raises."""
+    text = _decoded(source) or ""
+    lines = tuple(text.splitlines())
     try:
         parsed = cache.summaries.summary(path, source)
     except RecursionError:
-        return FileResult(path, failure=ParseFailure(path, 1, 0, "the file is nested too deeply to analyse"))
+        failure = ParseFailure(path, 1, 0, "the file is nested too deeply to analyse")
+        return FileResult(path, failure=failure, text=text, lines=lines)
     except Exception as error:
-        return FileResult(
-            path, (Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}"),)
-        )
+        internal = Diagnostic(1, 0, INTERNAL_ERROR, f"internal error in the parser: {_describe(error)}")
+        return FileResult(path, (internal,), text=text, lines=lines)
     if parsed is None:
-        return FileResult(path, tuple(lint_non_migration(path, settings, cache)))
+        return FileResult(path, tuple(lint_non_migration(path, settings, cache)), text=text, lines=lines)
     if isinstance(parsed, ParseFailure):
-        return FileResult(path, failure=parsed, is_migration=True)
-    text = _decoded(source) if b"noqa" in source and any(code in settings.opt_in for code in _ON_COMMENTS) else None
-    return FileResult(path, tuple(lint_migration(parsed, settings, cache, text)), is_migration=True)
+        return FileResult(path, failure=parsed, is_migration=True, text=text, lines=lines)
+    judged = text if "noqa" in text and any(code in settings.opt_in for code in _ON_COMMENTS) else None
+    diagnostics = tuple(lint_migration(parsed, settings, cache, judged))
+    return FileResult(path, diagnostics, is_migration=True, text=text, lines=lines)
+
+
+def is_migration_source(source: bytes) -> bool:
+    """The engine's own cheap test of whether bytes can be a migration (no parse)."""
+    return looks_like_migration(source)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic collector while summaries are built. They hold no reference cycles; left on, the collector
+    rescans the growing heap of them (flake8's whole heap under the plugin) again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _decoded(source: bytes) -> str | None:

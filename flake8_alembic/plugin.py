@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import gc
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -18,7 +17,7 @@ from typing import Any, ClassVar
 from . import __version__, project
 from .cache import CacheFolders, flush, pending_writes
 from .config import SETTINGS, ConfigError, ConfigFinder, Resolved, explicit_opt_in, resolve
-from .engine import INTERNAL_ERROR, PROCESS_CACHE, lint_tree
+from .engine import INTERNAL_ERROR, PROCESS_CACHE, lint_tree, paused_gc
 from .rules.registry import OPT_IN_CODES
 
 
@@ -90,10 +89,10 @@ class Plugin:
             yield line, col, message, type(self)
 
     def _findings(self) -> list[tuple[int, int, str]]:
-        # Our per-file records hold no reference cycles. Pausing the cyclic collector while they are built keeps it
-        # from rescanning flake8's whole heap several times per file (most of our overhead under flake8 -j1).
-        collecting = gc.isenabled()
-        gc.disable()
+        with paused_gc():
+            return self._lint()
+
+    def _lint(self) -> list[tuple[int, int, str]]:
         try:
             try:
                 resolved = self._resolved_for(Path(self.filename))
@@ -105,9 +104,6 @@ class Plugin:
         except Exception as error:
             message = " ".join(str(error).split())[:200]
             return [(1, 0, f"{INTERNAL_ERROR} internal error in the engine: {type(error).__name__}: {message}")]
-        finally:
-            if collecting:
-                gc.enable()
         self._warn_about_the_baseline(resolved)
         if pending_writes(PROCESS_CACHE.summaries):
             # flake8 has no end-of-run hook, and pool workers end without atexit. The first file of a history
