@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from flake8_alembic.config import Settings
-from flake8_alembic.engine import ProjectCache, lint_source
+from flake8_alembic.engine import FileResult, ProjectCache, lint_source
 from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.history import Environment, HistoryCache
 from flake8_alembic.rules.registry import OPT_IN_CODES
@@ -27,15 +27,25 @@ class Hermetic(ProjectCache):
         return ProjectFacts(autocommit=False)
 
 
-def lint_history(root: Path, settings: Settings | None = None) -> tuple[set[tuple[str, int, str]], ProjectCache]:
+def lint_history_results(
+    root: Path, settings: Settings | None = None, cache: ProjectCache | None = None
+) -> list[tuple[str, FileResult]]:
     """Lint every file of a history with a fresh cache (project facts come from the history's own files)."""
-    cache = ProjectCache()
+    cache = cache or ProjectCache()
     settings = settings or Settings(opt_in=OPT_IN_CODES)
+    return [
+        (path.relative_to(root).as_posix(), lint_source(str(path), path.read_bytes(), settings, cache))
+        for path in sorted(root.rglob("*.py"))
+    ]
+
+
+def lint_history(root: Path, settings: Settings | None = None) -> tuple[set[tuple[str, int, str]], ProjectCache]:
+    """(file, line, code) of every finding on a history, and the cache that linted it."""
+    cache = ProjectCache()
     found = set()
-    for path in sorted(root.rglob("*.py")):
-        result = lint_source(str(path), path.read_bytes(), settings, cache)
+    for relative, result in lint_history_results(root, settings, cache):
         assert result.failure is None, result.failure
-        found.update((str(path.relative_to(root)), d.line, d.code) for d in result.diagnostics)
+        found.update((str(Path(relative)), d.line, d.code) for d in result.diagnostics)
     return found, cache
 
 
