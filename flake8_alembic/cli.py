@@ -11,7 +11,6 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -22,13 +21,10 @@ from .config import (
     OUTPUT_FORMATS,
     SETTINGS,
     ConfigError,
-    ConfigFile,
-    ConfigFinder,
     Resolved,
     parse_per_file_ignores,
     parse_selectors,
     read_config,
-    resolve,
     suggestion,
 )
 from .engine import INTERNAL_ERROR, ProjectCache, is_migration_source, lint_source, paused_gc
@@ -37,7 +33,7 @@ from .noqa import NoqaMap, add_noqa
 from .output import Finding, render, render_statistics
 from .parse.module import decode_source
 from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
-from .selection import Selection, unknown_selectors
+from .selection import Configurations, Selection
 
 COMMANDS = ("check", "rule", "baseline")
 
@@ -107,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--add-noqa", action="store_true", help="add `# noqa: CODE` where each current finding is reported"
     )
     for spec in SETTINGS:
+        if spec.key == "preview":  # a switch on the command line, as ruff's --preview
+            check.add_argument("--preview", dest="setting_preview", action="store_const", const=True, help=spec.help)
+            check.add_argument("--no-preview", dest="setting_preview", action="store_const", const=False)
+            continue
         check.add_argument(
             f"--{spec.key}", dest=f"setting_{spec.attribute}", type=spec.parse, metavar=spec.metavar, help=spec.help
         )
@@ -138,7 +138,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if options.command == "baseline":
             return _baseline(options, out)
         return _check(options, out)
-    except UsageError as error:
+    except (UsageError, ConfigError) as error:
         print(f"flake8-alembic: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -190,39 +190,6 @@ def _overrides(options: argparse.Namespace) -> dict[str, object]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-@dataclass
-class Configurations:
-    """The configuration of each linted file, resolved once per ``[tool.flake8-alembic]`` table found (ruff's
-    hierarchical configuration: the nearest table above a file governs it); ``--config`` governs every file."""
-
-    overrides: dict[str, object]
-    cwd: Path
-    explicit: ConfigFile | None = None
-    finder: ConfigFinder = field(default_factory=ConfigFinder)
-    resolved: dict[Path | None, tuple[Resolved, Selection]] = field(default_factory=dict)
-
-    def for_path(self, path: Path) -> tuple[Resolved, Selection]:
-        try:
-            config = self.explicit or self.finder.for_path(path)
-        except ConfigError as error:
-            raise UsageError(str(error)) from None
-        key = config.path if config is not None else None
-        if key not in self.resolved:
-            try:
-                resolved = resolve(config, self.overrides, "command line", self.cwd, OPT_IN_CODES)
-            except ConfigError as error:
-                raise UsageError(str(error)) from None
-            for option, selectors in (("select", resolved.select), ("ignore", resolved.ignore)):
-                unknown = unknown_selectors(selectors)
-                if unknown:
-                    hint = suggestion(unknown[0], BY_CODE)
-                    raise UsageError(
-                        f"{option}: unknown rule selector {unknown[0]!r}{hint}; `flake8-alembic rule --all` lists them"
-                    )
-            self.resolved[key] = (resolved, Selection.of(resolved))
-        return self.resolved[key]
-
-
 def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
     explicit = None
     if options.config:
@@ -230,7 +197,7 @@ def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
             explicit = read_config(Path(options.config), required=True)
         except ConfigError as error:
             raise UsageError(f"--config: {error}") from None
-    return Configurations(_overrides(options), cwd, explicit)
+    return Configurations(_overrides(options), cwd, "command line", explicit)
 
 
 # ---------------------------------------------------------------------------------------------- check
@@ -346,6 +313,11 @@ def _lint(
             )
     findings.sort(key=lambda finding: (finding.path, finding.line, finding.col, finding.code))
     for _, selection in configurations.resolved.values():
+        for code in selection.preview_named_without_preview():
+            warnings.append(
+                f"warning: {code} is a preview rule: it runs only in preview mode (--preview, or preview = true in "
+                "[tool.flake8-alembic])"
+            )
         for entry in selection.unused_patterns():
             warnings.append(
                 f"warning: per-file-ignores pattern {entry.pattern!r} matches no linted file (it is matched "

@@ -189,6 +189,12 @@ SETTINGS: Final = (
     ),
     SettingSpec("postgres-version", parse_postgres_version, "MAJOR", "PostgreSQL major version (default 15)"),
     SettingSpec(
+        "preview",
+        parse_bool,
+        "BOOL",
+        "run the preview rules too: new or demoted rules without passing evidence yet (default false)",
+    ),
+    SettingSpec(
         "cache",
         parse_bool,
         "BOOL",
@@ -269,6 +275,8 @@ class Settings:
     baseline_revision: tuple[str, ...] = ()
     autocommit_connections: bool | None = None
     postgres_version: int = 15
+    preview: bool = False
+    """Run the preview rules too (ruff's preview mode)."""
     cache: bool | None = None
     """Read and write the per-file summary cache (results never depend on it). None: on for the standalone command,
     off under flake8, whose workers each write every file of a history (measured slower cold, even warm)."""

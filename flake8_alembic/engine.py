@@ -21,7 +21,7 @@ from .facts.project import ProjectFacts
 from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap
 from .parse.module import Migration, ParseFailure, decode_source, looks_like_migration, parse_tree
-from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext
+from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext, RuleInfo, Tier
 from .rules.registry import BY_CODE, RULES, load
 
 INTERNAL_ERROR = "ALM000"
@@ -117,8 +117,16 @@ def dialect_folder(path: str) -> frozenset[str]:
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:
-    """Default rules plus the opt-in rules the user named, with their checks (each module imported once)."""
-    return tuple(load(info) for info in RULES if info.default or info.code in settings.opt_in)
+    """Default rules, the opt-in rules the user named, and in preview mode the preview rules, with their checks (each
+    module imported once)."""
+    return tuple(load(info) for info in RULES if runs(info, settings))
+
+
+def runs(info: RuleInfo, settings: Settings) -> bool:
+    """Whether a rule runs: a default rule always, an opt-in rule when named, a preview rule in preview mode."""
+    if info.tier is Tier.PREVIEW:
+        return settings.preview
+    return info.default or info.code in settings.opt_in
 
 
 def _holds_on_targets(rule: Rule, context: RuleContext) -> bool:

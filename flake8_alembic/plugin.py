@@ -16,9 +16,10 @@ from typing import Any, ClassVar
 
 from . import __version__, project
 from .cache import CacheFolders, flush, pending_writes
-from .config import SETTINGS, ConfigError, ConfigFinder, Resolved, explicit_opt_in, resolve
+from .config import SETTINGS, ConfigError, Resolved, explicit_opt_in
 from .engine import INTERNAL_ERROR, PROCESS_CACHE, lint_tree, paused_gc
 from .rules.registry import OPT_IN_CODES
+from .selection import PREVIEW_CODES, Configurations
 
 
 class Plugin:
@@ -28,7 +29,7 @@ class Plugin:
     version = __version__
     overrides: ClassVar[dict[str, object]] = {}
     selected: ClassVar[tuple[str, ...]] = ()
-    finder: ClassVar[ConfigFinder] = ConfigFinder()
+    configurations: ClassVar[Configurations] = Configurations({}, Path("."), "flake8 option")
     resolved: ClassVar[dict[Path | None, Resolved]] = {}
     warned: ClassVar[set[str]] = set()
 
@@ -60,7 +61,8 @@ class Plugin:
             *(getattr(options, "select", None) or ()),
             *(getattr(options, "extend_select", None) or ()),
         )
-        cls.finder, cls.resolved, cls.warned = ConfigFinder(), {}, set()
+        cls.configurations = Configurations(cls.overrides, Path.cwd(), "flake8 option")
+        cls.resolved, cls.warned = {}, set()
         # A broken configuration above the working folder or a path given is one flake8 error line, before any file.
         try:
             for start in (Path.cwd(), *(Path(arg) for arg in args or ())):
@@ -68,6 +70,12 @@ class Plugin:
         except ConfigError as error:
             option_manager.parser.error(str(error))
         settings = cls._resolved_for(Path.cwd()).settings
+        for code in sorted(PREVIEW_CODES & set(cls.selected)):
+            if not settings.preview:
+                print(
+                    f"flake8-alembic: warning: {code} is a preview rule: it runs only with --alembic-preview=true",
+                    file=sys.stderr,
+                )
         # Opt-in under flake8: every worker summarises (and so would write) every file of a history, and creating
         # thousands of small files cost more on a cold run than loading them saved on a warm one (docs/performance.md).
         configured = Path(settings.cache_dir) if settings.cache_dir else None
@@ -75,10 +83,9 @@ class Plugin:
 
     @classmethod
     def _resolved_for(cls, path: Path) -> Resolved:
-        config = cls.finder.for_path(path)
-        key = config.path if config is not None else None
+        resolved, _ = cls.configurations.for_path(path)
+        key = resolved.config.path if resolved.config is not None else None
         if key not in cls.resolved:
-            resolved = resolve(config, cls.overrides, "flake8 option", Path.cwd(), OPT_IN_CODES)
             # flake8's own --select/--extend-select decide what is reported, and which opt-in rules run.
             opt_in = explicit_opt_in(cls.selected, OPT_IN_CODES)
             cls.resolved[key] = replace(resolved, settings=resolved.settings.updated({"opt_in": opt_in}))

@@ -13,16 +13,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from . import project
 from .config import SETTINGS, Resolved
 from .engine import DEFAULT_DIALECTS, dialect_folder
 from .history import Environment, HistoryCache
 from .parse.module import looks_like_migration
-
-if TYPE_CHECKING:
-    from .cli import Configurations
+from .selection import Configurations
 
 _DEFINES_DOWNGRADE = re.compile(rb"^(?:async[ \t]+)?def[ \t]+downgrade\w*[ \t]*\(", re.MULTILINE)
 

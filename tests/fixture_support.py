@@ -33,7 +33,7 @@ class Fixture:
 
     def settings(self) -> Settings:
         values = validate_table(self.settings_text, str(self.path))
-        return Settings().updated({**values, "opt_in": OPT_IN_CODES})
+        return Settings().updated({"preview": True, **values, "opt_in": OPT_IN_CODES})
 
 
 def read_fixture(path: Path) -> Fixture:

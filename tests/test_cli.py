@@ -188,6 +188,7 @@ def _cli_findings(fixture: Fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: P
             "ALM",
             "--extend-select",
             ",".join(sorted(OPT_IN_CODES)),
+            "--preview",
             "--output-format",
             "json",
             *options,

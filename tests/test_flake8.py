@@ -239,7 +239,9 @@ def test_flake8_reports_every_fixture_expectation(project: Path, settings: str, 
         names.append(name)
     options = [f"--alembic-{key}={value}" for key, value in fixtures[0].settings_text.items()]
     opt_in = ",".join(sorted(OPT_IN_CODES))
-    result = run_flake8(project, "--select", "ALM", "--extend-select", opt_in, *options, *names)
+    result = run_flake8(
+        project, "--select", "ALM", "--extend-select", opt_in, "--alembic-preview=true", *options, *names
+    )
     assert "Traceback" not in result.stderr, result.stderr
     found = codes(result.stdout)
     for name, fixture in zip(names, fixtures):

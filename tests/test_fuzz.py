@@ -20,7 +20,7 @@ from flake8_alembic.rules.registry import OPT_IN_CODES
 from .fixture_support import all_fixtures
 from .work import growth, hang_guard
 
-EVERYTHING = Settings(opt_in=OPT_IN_CODES)
+EVERYTHING = Settings(opt_in=OPT_IN_CODES, preview=True)
 
 
 def _codes(path: str, source: bytes, cache: ProjectCache | None = None) -> set[str]:

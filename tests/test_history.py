@@ -32,7 +32,7 @@ def lint_history_results(
 ) -> list[tuple[str, FileResult]]:
     """Lint every file of a history with a fresh cache (project facts come from the history's own files)."""
     cache = cache or ProjectCache()
-    settings = settings or Settings(opt_in=OPT_IN_CODES)
+    settings = settings or Settings(opt_in=OPT_IN_CODES, preview=True)
     return [
         (path.relative_to(root).as_posix(), lint_source(str(path), path.read_bytes(), settings, cache))
         for path in sorted(root.rglob("*.py"))

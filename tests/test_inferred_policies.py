@@ -58,7 +58,7 @@ def history(root: Path, with_downgrade: list[bool]) -> list[Path]:
 
 def findings(paths: list[Path], code: str, settings: Settings | None = None) -> list[tuple[str, int]]:
     cache = ProjectCache()
-    settings = settings or Settings(opt_in=OPT_IN_CODES)
+    settings = settings or Settings(preview=True, opt_in=OPT_IN_CODES)
     found = []
     for path in paths:
         result = lint_source(str(path), path.read_bytes(), settings, cache)
@@ -69,7 +69,7 @@ def findings(paths: list[Path], code: str, settings: Settings | None = None) -> 
 def test_a_history_without_downgrades_is_forward_only(tmp_path: Path) -> None:
     paths = history(tmp_path, [False] * 8)
     assert findings(paths, "ALM001") == []
-    required = Settings(opt_in=OPT_IN_CODES, downgrades="required")
+    required = Settings(preview=True, opt_in=OPT_IN_CODES, downgrades="required")
     assert len(findings(paths, "ALM001", required)) == 8
 
 
@@ -93,7 +93,7 @@ def test_alm016_needs_an_env_py_to_know_the_migrations_run_in_a_transaction(tmp_
     versions.mkdir()
     path = versions / "r01_index.py"
     path.write_text(migration("r01", None, False, CONCURRENT))
-    settings = Settings(opt_in=OPT_IN_CODES, target_dialects=frozenset({"postgresql"}))
+    settings = Settings(preview=True, opt_in=OPT_IN_CODES, target_dialects=frozenset({"postgresql"}))
     assert findings([path], "ALM016", settings) == []  # no env.py: run by application code, mode unknown
     (tmp_path / "env.py").write_text(TRANSACTIONAL_ENV)
     assert findings([path], "ALM016", settings) == [("r01_index.py", 10)]

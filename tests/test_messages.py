@@ -24,7 +24,7 @@ down_revision = "a0"
 
 def messages(body: str, dialects: str, code: str, alembic: str = "1.16.0") -> list[str]:
     version = tuple(map(int, alembic.split(".")))
-    settings = Settings(opt_in=OPT_IN_CODES).updated(
+    settings = Settings(preview=True, opt_in=OPT_IN_CODES).updated(
         {"target_dialects": frozenset(dialects.split(",")), "target_alembic_version": version}
     )
     cache = ProjectCache(facts={"/virtual": ProjectFacts()}, history=None, environments=None)

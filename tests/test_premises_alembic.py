@@ -94,7 +94,7 @@ def _upgrade(root: Path, url: str) -> BaseException | None:
 
 
 def _codes(path: Path) -> set[str]:
-    settings = Settings(opt_in=OPT_IN_CODES, target_dialects=frozenset({"postgresql"}))
+    settings = Settings(preview=True, opt_in=OPT_IN_CODES, target_dialects=frozenset({"postgresql"}))
     result = lint_source(str(path), path.read_bytes(), settings, ProjectCache())
     return {diagnostic.code for diagnostic in result.diagnostics}
 
