@@ -124,9 +124,9 @@ def enabled_rules(settings: Settings) -> tuple[Rule, ...]:
 
 def runs(info: RuleInfo, settings: Settings) -> bool:
     """Whether a rule runs: a default rule always, an opt-in rule when named, a preview rule in preview mode."""
-    if info.tier is Tier.PREVIEW:
-        return settings.preview
-    return info.default or info.code in settings.opt_in
+    if info.tier is Tier.PREVIEW and not settings.preview:
+        return False
+    return not info.needs_naming or info.code in settings.opt_in
 
 
 def _holds_on_targets(rule: Rule, context: RuleContext) -> bool:

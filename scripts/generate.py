@@ -78,6 +78,7 @@ def index_text(rules: Iterable[tuple[str, Rule]]) -> str:
                 _quoted(rule.since),
                 _quoted(rule.kind),
                 _quoted(module),
+                *(["named=True"] if rule.named else []),
             )
         )
         + "    ),\n"
@@ -116,7 +117,8 @@ def dialects_shown(value: frozenset[str] | None) -> str:
 
 def tier_shown(rule: Rule) -> str:
     where = "" if rule.dialects is None else f" ({dialects_shown(rule.dialects)})"
-    return f"{rule.tier.value}{where}"
+    named = ", opt-in" if rule.named else ""
+    return f"{rule.tier.value}{named}{where}"
 
 
 TABLE = re.compile(r"(<!-- begin: rules (?P<families>[A-Z0-9 ]+) -->\n)(.*?)(<!-- end: rules -->)", re.DOTALL)
@@ -141,7 +143,8 @@ def readme_text(text: str, rules: list[tuple[str, Rule]]) -> str:
 def page_text(text: str, rule: Rule) -> str:
     """A rule page with its title and facts line (the first and third lines) from the record."""
     lines = text.split("\n")
-    facts = f"Tier: {rule.tier.value} · Dialects: {dialects_shown(rule.dialects)} · Since: {rule.since}"
+    tier = rule.tier.value + (" (opt-in: runs when named)" if rule.named else "")
+    facts = f"Tier: {tier} · Dialects: {dialects_shown(rule.dialects)} · Since: {rule.since}"
     return "\n".join([f"# {rule.code} {rule.name}", "", facts, *lines[3:]])
 
 

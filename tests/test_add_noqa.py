@@ -57,7 +57,18 @@ def downgrade():
 
 def flake8_codes(folder: Path) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select", "ALM", "--extend-select", "ALM0,ALM1,ALM2", "."],
+        [
+            sys.executable,
+            "-m",
+            "flake8",
+            "--isolated",
+            "--alembic-preview=true",
+            "--select",
+            "ALM",
+            "--extend-select",
+            "ALM0,ALM1,ALM2",
+            ".",
+        ],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -84,7 +95,7 @@ def test_every_placement_is_read_by_both_faces_and_a_rerun_is_clean(tmp_path: Pa
     path.parent.mkdir()
     (tmp_path / "env.py").write_text("")
     path.write_text(PLACEMENTS)
-    selection = ("--select", "ALM", "--extend-select", "ALM0,ALM1,ALM2")
+    selection = ("--preview", "--select", "ALM", "--extend-select", "ALM0,ALM1,ALM2")
     code, before = check(tmp_path, *selection)
     assert code == 1 and len(flake8_codes(tmp_path)) == len(before.splitlines()) - 1  # "Found N errors."
     assert check(tmp_path, *selection, "--add-noqa") == (0, "Added 10 noqa directives.\n")

@@ -14,7 +14,7 @@ import pytest
 from flake8_alembic.baseline import tomllib, with_key
 from flake8_alembic.cli import main
 
-REVISION = '''"""Drop {table}"""
+REVISION = '''"""Drop the unnamed constraint of {table}"""
 from alembic import op
 
 revision = "{revision}"
@@ -22,7 +22,7 @@ down_revision = {down!r}
 
 
 def upgrade():
-    op.drop_table("{table}")
+    op.drop_constraint(None, "{table}")
 
 
 def downgrade():
@@ -58,7 +58,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def reported_files(output: str) -> list[str]:
-    return sorted({line.split(":", 1)[0] for line in output.splitlines() if "ALM002" in line})
+    return sorted({line.split(":", 1)[0] for line in output.splitlines() if "ALM025" in line})
 
 
 def test_the_baseline_command_writes_every_head_and_only_new_revisions_are_reported(project: Path) -> None:
@@ -105,7 +105,7 @@ def test_an_unknown_id_is_an_error_in_the_command_and_a_warning_under_flake8(
                 "flake8",
                 "-j1",
                 "--select",
-                "ALM002",
+                "ALM025",
                 f"--alembic-baseline-revision={known}",
                 "alembic/tenant",
             ],

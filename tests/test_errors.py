@@ -156,15 +156,23 @@ def test_per_file_ignores_forms_and_globs(project: Path, capsys: pytest.CaptureF
         '{"migrations/versions/*.py" = ["ALM002"]}',  # relative to the configuration's folder
     ):
         pyproject.write_text(f"[tool.flake8-alembic]\nper-file-ignores = {value}\n")
-        assert main(["check", "--select", "ALM002", "migrations"]) == 0, value
+        assert main(["check", "--preview", "--select", "ALM002", "migrations"]) == 0, value
         assert capsys.readouterr().err == ""
     pyproject.write_text('[tool.flake8-alembic]\nper-file-ignores = {"versions/*.py" = ["ALM002"]}\n')
-    assert main(["check", "--select", "ALM002", "migrations"]) == 1
+    assert main(["check", "--preview", "--select", "ALM002", "migrations"]) == 1
     assert capsys.readouterr().err == (
         f"warning: per-file-ignores pattern 'versions/*.py' matches no linted file (it is matched against paths "
         f"relative to {project}; to match a folder at any depth, start it with **/)\n"
     )
     # The --help example matches a versions folder at any depth.
     pyproject.unlink()
-    assert main(["check", "--select", "ALM002", "--per-file-ignores", "**/versions/*.py:ALM002", "migrations"]) == 0
-    assert main(["check", "--select", "ALM002", "--per-file-ignores", "versions/*.py:ALM002", "migrations"]) == 1
+    assert (
+        main(
+            ["check", "--preview", "--select", "ALM002", "--per-file-ignores", "**/versions/*.py:ALM002", "migrations"]
+        )
+        == 0
+    )
+    assert (
+        main(["check", "--preview", "--select", "ALM002", "--per-file-ignores", "versions/*.py:ALM002", "migrations"])
+        == 1
+    )

@@ -78,13 +78,15 @@ def test_example_reports_the_policy_incidents_with_lines(project: Path) -> None:
     shutil.copy(EXAMPLE, project / EXAMPLE.name)
     result = run_flake8(project, "--select", "ALM", EXAMPLE.name)
     assert result.returncode == 1, result.stderr
-    assert codes(result.stdout) == [
+    assert codes(result.stdout) == [(EXAMPLE.name, 30, "ALM004")]
+    assert "VARCHAR(36)" in result.stdout and "UUID" in result.stdout
+    preview = run_flake8(project, "--select", "ALM", "--alembic-preview=true", EXAMPLE.name)
+    assert codes(preview.stdout) == [
         (EXAMPLE.name, 30, "ALM004"),
         (EXAMPLE.name, 32, "ALM002"),
         (EXAMPLE.name, 35, "ALM007"),
         (EXAMPLE.name, 40, "ALM001"),
     ]
-    assert "VARCHAR(36)" in result.stdout and "UUID" in result.stdout
 
 
 def test_non_migration_yields_nothing(project: Path) -> None:
@@ -97,7 +99,7 @@ def test_non_migration_yields_nothing(project: Path) -> None:
 def test_noqa_with_code_silences_only_that_code(project: Path) -> None:
     write(project, "a.py", MIGRATION.format(noqa="# noqa: ALM002"))
     write(project, "b.py", MIGRATION.format(noqa="# noqa: ALM001"))
-    result = run_flake8(project, "--select", "ALM", "scripts")
+    result = run_flake8(project, "--select", "ALM", "--alembic-preview=true", "scripts")
     assert codes(result.stdout) == [("a.py", 16, "ALM001"), ("b.py", 13, "ALM002"), ("b.py", 16, "ALM001")]
 
 
@@ -105,11 +107,12 @@ def test_per_file_ignores(project: Path) -> None:
     (project / "setup.cfg").write_text("[flake8]\nper-file-ignores =\n    scripts/a.py: ALM002\n")
     write(project, "a.py", MIGRATION.format(noqa=""))
     write(project, "b.py", MIGRATION.format(noqa=""))
-    result = run_flake8(project, "--select", "ALM", "scripts")
+    result = run_flake8(project, "--select", "ALM", "--alembic-preview=true", "scripts")
     assert codes(result.stdout) == [("a.py", 16, "ALM001"), ("b.py", 13, "ALM002"), ("b.py", 16, "ALM001")]
 
 
-EMPTY_UPGRADE = '''"""Placeholder revision
+UNNAMED = '''"""An unnamed foreign key and its impossible drop (default ALM025), a column drop (preview), in a
+misnamed file (opt-in ALM105)
 
 Revision ID: bbb222
 Revises: aaa111
@@ -121,44 +124,49 @@ down_revision = "aaa111"
 
 
 def upgrade():
-    pass
+    op.create_foreign_key(None, "orders", "customers", ["customer_id"], ["id"])
+    op.drop_column("orders", "legacy_id")  # preview ALM002, named ALM206 and ALM210
 
 
 def downgrade():
-    op.drop_table("x")
+    op.drop_constraint(None, "orders", type_="foreignkey")
 '''
 
 
 @pytest.mark.parametrize(
     ("config", "args", "expected"),
     [
-        ("", ["--select", "ALM"], {"ALM002"}),
-        ("select = E,F,W,ALM\n", [], {"ALM002"}),
-        ("", ["--extend-select", "ALM"], {"ALM002"}),
-        ("ignore = E203\n", [], {"ALM002"}),
-        ("", ["--extend-select", "ALM017"], {"ALM002", "ALM017"}),
-        ("", ["--select", "ALM01"], {"ALM017"}),
-        ("", ["--select", "ALM0"], {"ALM002", "ALM017"}),
-        ("extend-select = ALM017\n", [], {"ALM002", "ALM017"}),
+        ("", ["--select", "ALM"], {"ALM025"}),
+        ("select = E,F,W,ALM\n", [], {"ALM025"}),
+        ("", ["--extend-select", "ALM"], {"ALM025"}),
+        ("ignore = E203\n", [], {"ALM025"}),
+        ("", ["--extend-select", "ALM105"], {"ALM025", "ALM105"}),
+        ("", ["--select", "ALM105"], {"ALM105"}),
+        ("", ["--select", "ALM1"], {"ALM105"}),
+        ("extend-select = ALM105\n", [], {"ALM025", "ALM105"}),
         ("", ["--select", "ALM2"], set()),
+        ("", ["--select", "ALM", "--alembic-preview=true"], {"ALM025", "ALM002"}),
+        ("", ["--select", "ALM2", "--alembic-preview=true"], {"ALM202", "ALM206", "ALM210"}),
     ],
     ids=[
         "select-ALM",
         "select-E-F-W-ALM",
         "extend-select-ALM",
         "plain-ignore",
-        "extend-select-ALM017",
-        "select-ALM01",
-        "select-ALM0",
+        "extend-select-ALM105",
+        "select-ALM105",
+        "select-ALM1",
         "config-extend-select",
         "select-ALM2",
+        "preview-select-ALM",
+        "preview-select-ALM2",
     ],
 )
 def test_opt_in_rules_need_an_explicit_code_or_family(
     project: Path, config: str, args: list[str], expected: set[str]
 ) -> None:
     (project / "setup.cfg").write_text("[flake8]\n" + config)
-    write(project, "c.py", EMPTY_UPGRADE)
+    write(project, "0123456789ab_unnamed.py", UNNAMED)  # the name carries another revision id: ALM105
     result = run_flake8(project, *args, "scripts")
     assert result.returncode == (1 if expected else 0), result.stderr
     assert {code for _, _, code in codes(result.stdout) if code.startswith("ALM")} == expected
@@ -200,9 +208,11 @@ def test_pyproject_settings_apply_and_cli_overrides(project: Path) -> None:
     (project / "pyproject.toml").write_text('[tool.flake8-alembic]\ndowngrades = "forward-only"\n')
     missing = MIGRATION.format(noqa="").split("\n\ndef downgrade")[0] + "\n"
     write(project, "a.py", missing)
-    quiet = run_flake8(project, "--select", "ALM001", "scripts")
+    quiet = run_flake8(project, "--select", "ALM001", "--alembic-preview=true", "scripts")
     assert (quiet.returncode, quiet.stdout) == (0, "")
-    loud = run_flake8(project, "--select", "ALM001", "--alembic-downgrades=required", "scripts")
+    loud = run_flake8(
+        project, "--select", "ALM001", "--alembic-preview=true", "--alembic-downgrades=required", "scripts"
+    )
     assert codes(loud.stdout) == [("a.py", 12, "ALM001")]
 
 
@@ -214,7 +224,14 @@ def test_syntax_error_is_flake8s_E999_not_ours(project: Path) -> None:
 
 def test_stdin_display_name(project: Path) -> None:
     result = run_flake8(
-        project, "--select", "ALM", "--stdin-display-name", "scripts/z.py", "-", stdin=MIGRATION.format(noqa="")
+        project,
+        "--select",
+        "ALM",
+        "--alembic-preview=true",
+        "--stdin-display-name",
+        "scripts/z.py",
+        "-",
+        stdin=MIGRATION.format(noqa=""),
     )
     assert codes(result.stdout) == [("z.py", 13, "ALM002"), ("z.py", 16, "ALM001")]
 

@@ -133,13 +133,13 @@ def test_baseline_revision_and_its_ancestors_are_not_reported(tmp_path: Path) ->
             f'"""Drop {rev}"""\nfrom alembic import op\nrevision = "{rev}"\ndown_revision = {down!r}\n'
             f'def upgrade():\n    op.drop_table("old_{rev}")\ndef downgrade():\n    raise NotImplementedError("x")\n'
         )
-    everything, _ = lint_history(tmp_path)
+    everything, _ = lint_history(tmp_path, Settings(preview=True))
     assert {file for file, _, code in everything if code == "ALM002"} == {
         "versions/r1.py",
         "versions/r2.py",
         "versions/r3.py",
     }
-    after_baseline, _ = lint_history(tmp_path, Settings(baseline_revision=("r2",)))
+    after_baseline, _ = lint_history(tmp_path, Settings(preview=True, baseline_revision=("r2",)))
     assert {(file, code) for file, _, code in after_baseline} == {("versions/r3.py", "ALM002")}
 
 

@@ -131,7 +131,7 @@ def test_flask_migrate_root_is_above_migrations_and_the_models_import_is_found(t
 
 def test_flask_migrate_alembic_pin_from_uv_lock_names_the_version_in_the_fix(tmp_path: Path) -> None:
     project = flask_migrate_project(tmp_path / "blog-app")
-    _, out, _ = check(project, "--output-format", "concise", "--no-cache", "--select", "ALM002")
+    _, out, _ = check(project, "--output-format", "concise", "--no-cache", "--preview", "--select", "ALM002")
     assert (
         'ALM002 op.drop_column() of column "author_name" of "post" is not guarded: it fails if the object is already '
         "gone; the project's Alembic 1.14.1 has no if_exists for drop_column (added in 1.16.0): guard it with "
@@ -242,13 +242,17 @@ def test_root_config_and_cache_are_the_same_through_both_faces(tmp_path: Path, l
 
 def test_per_file_configuration_applies_to_each_service(tmp_path: Path) -> None:
     api, billing = monorepo(tmp_path / "repo")
-    _, out, _ = check(tmp_path / "repo", "--output-format", "concise", "--no-cache", "--select", "ALM001", "services")
+    _, out, _ = check(
+        tmp_path / "repo", "--output-format", "concise", "--no-cache", "--preview", "--select", "ALM001", "services"
+    )
     assert out.count("ALM001") == 0  # both have a downgrade
     for service in (api, billing):
         versions = next(service.glob("*/versions"))
         text = (versions / "1a2b3c4d5e6f_authors.py").read_text().split("\n\ndef downgrade")[0] + "\n"
         (versions / "1a2b3c4d5e6f_authors.py").write_text(text)
-    _, out, _ = check(tmp_path / "repo", "--output-format", "concise", "--no-cache", "--select", "ALM001", "services")
+    _, out, _ = check(
+        tmp_path / "repo", "--output-format", "concise", "--no-cache", "--preview", "--select", "ALM001", "services"
+    )
     # billing has no configuration: a missing downgrade() is reported; api's table says forward-only.
     assert [line.split(":", 1)[0] for line in out.splitlines() if "ALM001" in line] == [
         "services/billing/migrations/versions/1a2b3c4d5e6f_authors.py"

@@ -48,9 +48,11 @@ def test_latin1_cookie_is_honoured() -> None:
 
 
 def test_bom_and_crlf() -> None:
-    source = "\ufeff" + '"""Doc"""\n' + HEAD + "from alembic import op\ndef upgrade():\n    op.drop_table('t')\n"
+    source = (
+        "\ufeff" + '"""Doc"""\n' + HEAD + "from alembic import op\ndef upgrade():\n    op.drop_constraint(None, 't')\n"
+    )
     codes, failure = lint(source.replace("\n", "\r\n").encode("utf-8"))
-    assert failure is None and "ALM002" in codes
+    assert failure is None and "ALM025" in codes and "ALM012" not in codes  # the docstring after the BOM is read
 
 
 @pytest.mark.parametrize(

@@ -215,10 +215,17 @@ class RuleInfo:
     kind: str
     module: str
     """The rule's module, relative to ``flake8_alembic.rules`` (``hazards.alm025_unnamed_constraint_drop``)."""
+    named: bool = False
+    """A preview rule that, like an opt-in one, runs only when named by its code or a family prefix."""
 
     @property
     def default(self) -> bool:
         return self.tier is Tier.DEFAULT
+
+    @property
+    def needs_naming(self) -> bool:
+        """Reported only when a selector names it by its code or a family prefix longer than ``ALM``."""
+        return self.tier is Tier.OPT_IN or self.named
 
     @property
     def family(self) -> str:
@@ -246,10 +253,16 @@ class Rule:
     """None: the premise holds on every dialect."""
     since: str = "0.1.0"
     kind: str = "migration"
+    named: bool = False
+    """A preview rule that, like an opt-in one, runs only when named (situational rules: ALM2xx, row-by-row…)."""
 
     @property
     def default(self) -> bool:
         return self.tier is Tier.DEFAULT
+
+    @property
+    def needs_naming(self) -> bool:
+        return self.tier is Tier.OPT_IN or self.named
 
     @property
     def family(self) -> str:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Final
 
-from .base import Rule, RuleInfo, Tier
+from .base import Rule, RuleInfo
 from .index import INDEX
 
 RULES: Final[tuple[RuleInfo, ...]] = INDEX
 BY_CODE: Final = {info.code: info for info in INDEX}
-OPT_IN_CODES: Final = frozenset(info.code for info in INDEX if info.tier is Tier.OPT_IN)
+OPT_IN_CODES: Final = frozenset(info.code for info in INDEX if info.needs_naming)
+"""The codes reported only when named: the opt-in rules, and the preview rules that will be opt-in."""
 _LOADED: dict[str, Rule] = {}
 
 

@@ -62,6 +62,6 @@ RULE = Rule(
     name="empty-downgrade",
     summary='`downgrade()` that does nothing (`pass`), or a missing one when `downgrades = "required"`',
     check=check_empty_downgrade,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     since="0.1.0",
 )

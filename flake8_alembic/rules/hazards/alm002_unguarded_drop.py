@@ -190,6 +190,6 @@ RULE = Rule(
     name="unguarded-drop",
     summary="`drop_table/column/index/constraint` or SQL `DROP` without an existence guard",
     check=check_unguarded_drop,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     since="0.1.0",
 )

@@ -68,6 +68,6 @@ RULE = Rule(
     name="alter-unknown-table",
     summary="an operation on a table the history created only later, dropped, or (closed world) never created",
     check=check_alter_unknown_table,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     since="0.1.0",
 )

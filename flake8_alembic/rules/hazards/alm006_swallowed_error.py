@@ -28,6 +28,6 @@ RULE = Rule(
     name="swallowed-error",
     summary="an `except: pass` (or `contextlib.suppress`) around migration statements",
     check=check_swallowed_error,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     since="0.1.0",
 )

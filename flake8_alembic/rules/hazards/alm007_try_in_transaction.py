@@ -47,7 +47,7 @@ RULE = Rule(
     name="try-in-transaction",
     summary="a caught SQL failure that carries on inside the transaction (25P02 afterwards)",
     check=check_try_in_transaction,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

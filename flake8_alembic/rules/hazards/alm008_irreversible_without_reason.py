@@ -20,6 +20,6 @@ RULE = Rule(
     name="irreversible-without-reason",
     summary="`raise NotImplementedError` in `downgrade()` without saying why",
     check=check_irreversible_without_reason,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     since="0.1.0",
 )

@@ -176,6 +176,6 @@ RULE = Rule(
     name="downgrade-misses-upgrade",
     summary="an object `upgrade()` creates that `downgrade()` leaves behind",
     check=check_downgrade_misses_upgrade,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     since="0.1.0",
 )

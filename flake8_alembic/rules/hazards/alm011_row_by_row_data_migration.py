@@ -20,6 +20,7 @@ RULE = Rule(
     name="row-by-row-data-migration",
     summary="a statement per row of a query result",
     check=check_row_by_row,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     since="0.1.0",
 )

@@ -50,6 +50,6 @@ RULE = Rule(
     name="not-null-column-without-default",
     summary="`add_column(nullable=False)` without `server_default` on an existing table",
     check=check_not_null_without_default,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     since="0.1.0",
 )

@@ -22,6 +22,7 @@ RULE = Rule(
     name="empty-upgrade",
     summary="`upgrade()` that does nothing in a non-merge revision",
     check=check_empty_upgrade,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     since="0.1.0",
 )

@@ -36,6 +36,7 @@ RULE = Rule(
     name="foreign-key-width-mismatch",
     summary="same type family, different width (`Integer` → `BigInteger`, `String(36)` → `String(64)`)",
     check=check_foreign_key_width_mismatch,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     since="0.1.0",
 )

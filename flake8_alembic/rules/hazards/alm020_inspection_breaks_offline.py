@@ -20,6 +20,7 @@ RULE = Rule(
     name="inspection-breaks-offline",
     summary="`sa.inspect(bind)`, which breaks `alembic upgrade --sql`",
     check=check_inspection_breaks_offline,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     since="0.1.0",
 )

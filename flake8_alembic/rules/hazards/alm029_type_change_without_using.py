@@ -70,7 +70,7 @@ RULE = Rule(
     name="type-change-without-using",
     summary="a type change PostgreSQL cannot cast without `postgresql_using=`",
     check=check_type_change_without_using,
-    tier=Tier.DEFAULT,
+    tier=Tier.PREVIEW,
     dialects=POSTGRESQL,
     since="0.2.0",
 )

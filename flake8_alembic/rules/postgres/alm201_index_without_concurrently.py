@@ -31,7 +31,8 @@ RULE = Rule(
     name="index-without-concurrently",
     summary="`create_index` without `postgresql_concurrently=True` (SHARE: blocks writes while building)",
     check=check_index_without_concurrently,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

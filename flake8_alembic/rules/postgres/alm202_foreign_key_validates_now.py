@@ -23,7 +23,8 @@ RULE = Rule(
     name="foreign-key-validates-now",
     summary="a foreign key added without `NOT VALID` (SHARE ROW EXCLUSIVE on both tables while every row is validated)",
     check=check_foreign_key_validates_now,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

@@ -63,7 +63,8 @@ RULE = Rule(
         "VARCHAR→TEXT are silent"
     ),
     check=check_column_type_change,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

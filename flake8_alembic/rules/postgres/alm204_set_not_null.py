@@ -26,7 +26,8 @@ RULE = Rule(
     name="set-not-null",
     summary="`nullable=False` on an existing column (ACCESS EXCLUSIVE while the table is scanned)",
     check=check_set_not_null,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

@@ -27,7 +27,8 @@ RULE = Rule(
     name="rename",
     summary="renaming a column or table (the running release still uses the old name)",
     check=check_rename,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

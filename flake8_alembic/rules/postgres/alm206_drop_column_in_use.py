@@ -66,7 +66,8 @@ RULE = Rule(
     name="drop-column-in-use",
     summary="dropping a column or table (the running release still selects it)",
     check=check_drop_in_use,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

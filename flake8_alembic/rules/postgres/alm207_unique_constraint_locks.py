@@ -27,7 +27,8 @@ RULE = Rule(
     name="unique-constraint-locks",
     summary="unique/primary key constraints built under ACCESS EXCLUSIVE (use `USING INDEX`)",
     check=check_unique_constraint_locks,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

@@ -48,7 +48,8 @@ RULE = Rule(
     name="rewriting-add-column",
     summary="`add_column` with a volatile default, stored generated or identity column (ACCESS EXCLUSIVE + rewrite)",
     check=check_rewriting_add_column,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

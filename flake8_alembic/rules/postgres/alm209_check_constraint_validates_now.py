@@ -22,7 +22,8 @@ RULE = Rule(
     name="check-constraint-validates-now",
     summary="a check constraint without `NOT VALID` (ACCESS EXCLUSIVE while every row is checked)",
     check=check_check_constraint_validates_now,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

@@ -30,7 +30,8 @@ RULE = Rule(
     name="missing-lock-timeout",
     summary="ACCESS EXCLUSIVE taken with no `lock_timeout` (queued queries pile up behind it)",
     check=check_missing_lock_timeout,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

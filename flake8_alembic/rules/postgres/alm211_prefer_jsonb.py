@@ -38,7 +38,8 @@ RULE = Rule(
     name="prefer-jsonb",
     summary="a `JSON` column instead of `JSONB`",
     check=check_prefer_jsonb,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

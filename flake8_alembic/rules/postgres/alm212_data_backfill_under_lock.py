@@ -52,7 +52,8 @@ RULE = Rule(
     name="data-backfill-under-lock",
     summary="`UPDATE`/`INSERT`/`bulk_insert` in the transaction of DDL on the same table",
     check=check_backfill_under_lock,
-    tier=Tier.OPT_IN,
+    tier=Tier.PREVIEW,
+    named=True,
     dialects=POSTGRESQL,
     since="0.1.0",
 )
