@@ -16,6 +16,7 @@ from flake8_alembic.engine import lint_source
 
 from .fixture_support import FIXTURES, hermetic_cache, read_fixture
 from .test_history import HISTORIES, lint_history_results
+from .test_projects import PROJECTS
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 HEADER = (
@@ -40,6 +41,17 @@ def history_snapshot(root: Path) -> str:
     return "\n".join(blocks)
 
 
+def project_snapshot(folder: Path) -> str:
+    """`flake8-alembic check` run from a project fixture with every rule on (preview and opt-in included)."""
+    from flake8_alembic.rules.registry import RULES
+
+    from .test_projects import run_check
+
+    everything = ",".join(info.code for info in RULES)
+    _, out = run_check(folder, "--output-format", "concise", "--select", everything)
+    return HEADER.format(what=f"tests/fixtures/projects/{folder.name}") + out
+
+
 def _block(name: str, failure: object, diagnostics: tuple[object, ...]) -> str:
     lines = [f"{name}:"]
     if failure is not None:
@@ -55,6 +67,7 @@ def _block(name: str, failure: object, diagnostics: tuple[object, ...]) -> str:
 CASES = [(f"{folder.name}.snap", folder, fixture_snapshot) for folder in sorted(FIXTURES.glob("ALM*"))] + [
     (f"histories/{root.name}.snap", root, history_snapshot) for root in sorted(HISTORIES.iterdir()) if root.is_dir()
 ]
+CASES += [(f"projects/{f.name}.snap", f, project_snapshot) for f in sorted(PROJECTS.iterdir()) if f.is_dir()]
 
 
 @pytest.mark.parametrize(("name", "folder", "render"), CASES, ids=[case[0] for case in CASES])
