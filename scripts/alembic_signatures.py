@@ -73,6 +73,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -97,6 +98,13 @@ class GeneratorError(Exception):
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Pure parsing: source text in, signature dicts out.
+
+
+def _parse(text: str, filename: str = "<unknown>") -> ast.Module:
+    with warnings.catch_warnings():
+        # Old Alembic docstrings have invalid escapes ("\*" in a non-raw string): Python warns, parses them as written.
+        warnings.simplefilter("ignore", (DeprecationWarning, SyntaxWarning))
+        return ast.parse(text, filename=filename)
 
 
 def _params(args: Sequence[ast.arg], defaults: Sequence[ast.expr | None]) -> list[list[str | bool]]:
@@ -157,7 +165,7 @@ def _implementations(body: Iterable[ast.stmt]) -> dict[str, _FunctionNode]:
     """The ``def`` that Python binds a call against for each name defined directly in ``body``.
 
     ``@overload`` variants only describe types; the last ``def`` without it is the one a call reaches. A stub file
-    may have nothing but ``@overload`` variants (``op.pyi`` has for ``invoke`` since Alembic 1.12): they are taken
+    may have nothing but ``@overload`` variants (``op.pyi`` has for ``invoke`` since Alembic 1.13): they are taken
     when they all have the same parameters, differing in annotations only, and are an error otherwise.
     """
     found: dict[str, _FunctionNode] = {}
@@ -187,7 +195,7 @@ def _method_skip(node: _FunctionNode) -> tuple[str, ...]:
 
 def parse_op_stub(text: str) -> dict[str, FuncSig]:
     """The signatures of the public top-level functions of an ``op.pyi`` text."""
-    tree = ast.parse(text)
+    tree = _parse(text)
     return {
         name: function_signature(node)
         for name, node in sorted(_implementations(tree.body).items())
@@ -269,7 +277,7 @@ def written_op_methods(base_text: str, op_text: str) -> dict[str, FuncSig]:
     the method is ``implementation_for(cls, op_cls, replace=False)``). Registered operations have no such
     definition in ``base.py`` (only generated stubs under ``if TYPE_CHECKING:``, which are not read here).
     """
-    classes = _classes(ast.parse(base_text))
+    classes = _classes(_parse(base_text))
     names = set(parse_op_stub(op_text))
     found: dict[str, FuncSig] = {}
     todo = ["Operations"]
@@ -287,9 +295,9 @@ def parse_batch_ops(base_text: str, modules: Mapping[str, str], op_sigs: Mapping
     """The signatures of ``batch_op.<name>``, read as the module docstring explains.
 
     ``base_text`` is ``alembic/operations/base.py``; ``modules`` maps the other module paths of the package to their
-    text (those that register operations); ``op_sigs`` is ``parse_op_stub`` of the same release's ``op.pyi``.
+    text (those that register operations); ``op_sigs`` is the same release's ``op`` entry.
     """
-    base_tree = ast.parse(base_text)
+    base_tree = _parse(base_text)
     classes = _classes(base_tree)
     batch = classes.get("BatchOperations")
     if batch is None:
@@ -300,7 +308,7 @@ def parse_batch_ops(base_text: str, modules: Mapping[str, str], op_sigs: Mapping
     parent = parents[0]
     registered: dict[str, FuncSig] = {}
     for path, text in sorted(modules.items()):
-        tree = ast.parse(text, filename=path)
+        tree = _parse(text, path)
         for name, (cls, method) in sorted(_registrations(tree, "BatchOperations").items()):
             registered[name] = _registered_signature(tree, cls, method)
 
@@ -336,7 +344,7 @@ def version_entry(release: str, files: Mapping[str, str]) -> dict[str, Any]:
         if path.endswith(".py") and path != f"{PACKAGE}/operations/base.py" and "register_operation(" in text
     }
     for path, text in modules.items():
-        missing = set(_registrations(ast.parse(text, filename=path), "Operations")) - set(op_sigs)
+        missing = set(_registrations(_parse(text, path), "Operations")) - set(op_sigs)
         if missing:
             raise GeneratorError(f"alembic {release}: {path} registers {sorted(missing)}, absent from op.pyi")
     return {"release": release, "op": op_sigs, "batch_op": parse_batch_ops(base_text, modules, op_sigs)}
