@@ -1,0 +1,590 @@
+"""Premises of the planned rules ALM031 and ALM032 (more follow): each test shows, on the real library or
+server, that the hazard a rule will report happens (the exact exception class and message fragment, SQLSTATE
+or error number), and that the form the rule suggests instead works.
+
+* ALM031: APIs that SQLAlchemy 2.0 removed fail on the installed SQLAlchemy 2.x, also inside a migration run
+  through Alembic's `Operations` with `op.get_bind()`.
+* ALM032: which Alembic operations fail on SQLite (stdlib `sqlite3`) outside `batch_alter_table`, which work,
+  and that the failing ones work inside it.
+
+PostgreSQL and MariaDB are throwaway servers (tests/postgres.py, tests/mariadb.py): without their binaries those
+tests are skipped visibly. Every PostgreSQL connection starts with `statement_timeout=10s` and
+`lock_timeout=5s`; every MariaDB connection with `max_statement_time = 10` and lock wait timeouts of 5 s. No test
+measures time. See docs/premises.md, section "Premises of the planned rules (ALM031-ALM039)".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+sa = pytest.importorskip("sqlalchemy")
+pytest.importorskip("alembic")
+
+from alembic import op  # noqa: E402
+from alembic.operations import Operations  # noqa: E402
+from alembic.runtime.migration import MigrationContext  # noqa: E402
+
+from .mariadb import throwaway_server  # noqa: E402
+from .postgres import engine_or_skip, server_url_or_skip  # noqa: E402
+
+PG_SAFETY = "-c statement_timeout=10000 -c lock_timeout=5000"
+MARIADB_SAFETY = "SET SESSION max_statement_time = 10, lock_wait_timeout = 5, innodb_lock_wait_timeout = 5"
+NO_CONSTRAINT_ALTER = (
+    "No support for ALTER of constraints in SQLite dialect. Please refer to the batch mode feature which allows "
+    "for SQLite migrations using a copy-and-move strategy."
+)
+
+
+@pytest.fixture(scope="module")
+def pg() -> Iterator[Any]:
+    pytest.importorskip("psycopg2")
+    yield from engine_or_skip(PG_SAFETY)
+
+
+def _mariadb_safety(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(MARIADB_SAFETY)
+
+
+@pytest.fixture(scope="module")
+def mariadb() -> Iterator[Any]:
+    pytest.importorskip("pymysql")
+    for url in server_url_or_skip(throwaway_server, "MariaDB"):
+        engine = sa.create_engine(url)
+        sa.event.listen(engine, "connect", _mariadb_safety)
+        yield engine
+        engine.dispose()
+
+
+@pytest.fixture
+def maria(mariadb: Any) -> Iterator[Any]:
+    """A connection to a fresh MariaDB database (its own engine, so it is SQLAlchemy's default schema)."""
+    name = f"premise_{uuid.uuid4().hex[:12]}"
+    with mariadb.connect() as admin:
+        admin.exec_driver_sql(f"CREATE DATABASE {name}")
+    database = sa.create_engine(mariadb.url.set(database=name), poolclass=sa.pool.NullPool)
+    sa.event.listen(database, "connect", _mariadb_safety)
+    try:
+        with database.connect() as connection:
+            yield connection
+            connection.rollback()
+    finally:
+        database.dispose()
+        with mariadb.connect() as admin:
+            admin.exec_driver_sql(f"DROP DATABASE {name}")
+
+
+@pytest.fixture
+def lite() -> Iterator[Any]:
+    """A connection to a fresh in-memory SQLite database (the standard library's sqlite3)."""
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        yield connection
+    engine.dispose()
+
+
+def ops(conn: Any) -> Any:
+    return Operations(MigrationContext.configure(conn))
+
+
+def sqlstate(error: BaseException) -> str | None:
+    return getattr(getattr(error, "orig", None), "pgcode", None)
+
+
+def errno(error: BaseException) -> int | None:
+    args = getattr(getattr(error, "orig", None), "args", ())
+    return args[0] if args else None
+
+
+@contextmanager
+def sent(conn: Any) -> Iterator[list[str]]:
+    """The statements that reach the database while the block runs."""
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement.strip())
+
+    sa.event.listen(conn, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(conn, "before_cursor_execute", record)
+
+
+def test_versions_seen() -> None:
+    """The installed SQLAlchemy is 2.x, and the SQLite library has native RENAME COLUMN (3.25) and DROP COLUMN
+    (3.35), which the ALM032 table below depends on. The docs record the exact versions seen."""
+    import alembic
+
+    assert sa.__version__.split(".")[0] == "2"
+    assert sqlite3.sqlite_version_info >= (3, 35, 0), sqlite3.sqlite_version
+    assert tuple(int(part) for part in alembic.__version__.split(".")[:2]) >= (1, 13)
+
+
+# ALM031: APIs that SQLAlchemy 2.0 removed.
+
+
+def _t031(conn: Any) -> Any:
+    conn.exec_driver_sql("CREATE TABLE t031 (id integer PRIMARY KEY, x integer)")
+    conn.exec_driver_sql("INSERT INTO t031 VALUES (1, 10)")
+    return sa.Table("t031", sa.MetaData(), autoload_with=conn)
+
+
+REMOVED_2_0: list[Any] = [
+    pytest.param(
+        lambda engine, conn, table: sa.MetaData(bind=engine),
+        lambda engine, conn, table: sa.MetaData().tables == {},
+        TypeError,
+        "got an unexpected keyword argument 'bind'",
+        id="MetaData-bind",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.Table("t031", sa.MetaData(), autoload=True),
+        lambda engine, conn, table: list(sa.Table("t031", sa.MetaData(), autoload_with=conn).c.keys()) == ["id", "x"],
+        TypeError,
+        "Additional arguments should be named <dialectname>_<argument>, got 'autoload'",
+        id="Table-autoload",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.Table("t031", sa.MetaData(), autoload=True, autoload_with=conn),
+        lambda engine, conn, table: list(sa.Table("t031", sa.MetaData(), autoload_with=conn).c.keys()) == ["id", "x"],
+        TypeError,
+        "Additional arguments should be named <dialectname>_<argument>, got 'autoload'",
+        id="Table-autoload-and-autoload_with",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.select([table.c.id]),
+        lambda engine, conn, table: conn.execute(sa.select(table.c.id)).scalars().all() == [1],
+        sa.exc.ArgumentError,
+        "Column expression, FROM clause, or other columns clause element expected, got [",
+        id="select-list",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.Binary,
+        lambda engine, conn, table: isinstance(sa.LargeBinary(), sa.types.TypeEngine),
+        AttributeError,
+        "module 'sqlalchemy' has no attribute 'Binary'",
+        id="sa.Binary",
+    ),
+    pytest.param(
+        lambda engine, conn, table: conn.execute(sa.text("SELECT x FROM t031 WHERE id = :x"), x=1),
+        lambda engine, conn, table: conn.execute(sa.text("SELECT x FROM t031 WHERE id = :x"), {"x": 1}).scalar() == 10,
+        TypeError,
+        "got an unexpected keyword argument 'x'",
+        id="execute-keyword-params",
+    ),
+    pytest.param(
+        lambda engine, conn, table: engine.execute(sa.text("SELECT 1")),
+        lambda engine, conn, table: conn.execute(sa.text("SELECT 1")).scalar() == 1,
+        AttributeError,
+        "'Engine' object has no attribute 'execute'",
+        id="Engine.execute",
+    ),
+    # Beyond the planned list, and as common in old data migrations:
+    pytest.param(
+        lambda engine, conn, table: conn.execute(sa.select(table)).first()["x"],
+        lambda engine, conn, table: conn.execute(sa.select(table)).first()._mapping["x"] == 10,
+        TypeError,
+        "tuple indices must be integers or slices, not str",
+        id="row-string-key",
+    ),
+    pytest.param(
+        lambda engine, conn, table: table.update().values(x=2).execute(),
+        lambda engine, conn, table: conn.execute(table.update().values(x=10)).rowcount == 1,
+        AttributeError,
+        "'Update' object has no attribute 'execute'",
+        id="implicit-execution",
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "exception", "fragment"), REMOVED_2_0)
+def test_alm031_removed_api_fails_on_sqlalchemy_2(
+    old: Callable[..., Any], new: Callable[..., Any], exception: type[BaseException], fragment: str
+) -> None:
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn:
+        table = _t031(conn)
+        with pytest.raises(exception) as failure:
+            old(engine, conn, table)
+        assert type(failure.value) is exception
+        assert fragment in str(failure.value)
+        assert new(engine, conn, table) is True
+    engine.dispose()
+
+
+def _upgrade_with_keyword_params() -> None:
+    """An old data migration, as written for SQLAlchemy 1.x."""
+    bind = op.get_bind()
+    bind.execute(sa.text("UPDATE t031m SET x = :x WHERE id = :id"), x=2, id=1)
+
+
+def _upgrade_with_select_list() -> None:
+    bind = op.get_bind()
+    table = sa.Table("t031m", sa.MetaData(), autoload_with=bind)
+    for row in bind.execute(sa.select([table.c.id])):
+        bind.execute(table.update().where(table.c.id == row.id).values(x=2))
+
+
+def _upgrade_with_metadata_bind() -> None:
+    meta = sa.MetaData(bind=op.get_bind())
+    sa.Table("t031m", meta, autoload=True)
+
+
+def _upgrade_2_0() -> None:
+    bind = op.get_bind()
+    table = sa.Table("t031m", sa.MetaData(), autoload_with=bind)
+    for row in bind.execute(sa.select(table.c.id)):
+        bind.execute(sa.text("UPDATE t031m SET x = :x WHERE id = :id"), {"x": 2, "id": row.id})
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "exception", "fragment"),
+    [
+        (_upgrade_with_keyword_params, TypeError, "got an unexpected keyword argument 'x'"),
+        (_upgrade_with_select_list, sa.exc.ArgumentError, "columns clause element expected, got ["),
+        (_upgrade_with_metadata_bind, TypeError, "got an unexpected keyword argument 'bind'"),
+    ],
+    ids=["keyword-params", "select-list", "MetaData-bind"],
+)
+def test_alm031_removed_api_fails_inside_a_migration(
+    lite: Any, upgrade: Callable[[], None], exception: type[BaseException], fragment: str
+) -> None:
+    """`op.get_bind()` is a SQLAlchemy 2 `Connection`: the migration fails when it runs, not when it is
+    imported, and the 2.0 form of the same upgrade works."""
+    lite.exec_driver_sql("CREATE TABLE t031m (id integer PRIMARY KEY, x integer)")
+    lite.exec_driver_sql("INSERT INTO t031m VALUES (1, 1)")
+    with Operations.context(MigrationContext.configure(lite)):
+        assert isinstance(op.get_bind(), sa.engine.Connection)
+        with pytest.raises(exception) as failure:
+            upgrade()
+        assert type(failure.value) is exception
+        assert fragment in str(failure.value)
+        assert lite.exec_driver_sql("SELECT x FROM t031m").scalar() == 1
+        _upgrade_2_0()
+    assert lite.exec_driver_sql("SELECT x FROM t031m").scalar() == 2
+
+
+# ALM032: SQLite ALTER outside batch_alter_table.
+
+
+def _sqlite_schema(conn: Any) -> Any:
+    """The tables as a migration would create them (so the foreign key is a table-level FOREIGN KEY clause, as
+    SQLAlchemy emits it), with one row each. `t` has no primary key, so `create_primary_key` has one to add."""
+    operations = ops(conn)
+    operations.create_table("p", sa.Column("id", sa.Integer(), primary_key=True))
+    operations.create_table(
+        "t",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("a", sa.Integer()),
+        sa.Column("b", sa.String(10)),
+        sa.Column("q", sa.Integer()),
+        sa.Column("p_id", sa.Integer(), sa.ForeignKey("p.id", name="fk_t_p_id")),
+        sa.Column("u", sa.Integer()),
+        sa.Column("i", sa.Integer()),
+        sa.UniqueConstraint("u", name="uq_t_u"),
+    )
+    operations.create_index("ix_t_i", "t", ["i"])
+    conn.exec_driver_sql("INSERT INTO p VALUES (1)")
+    conn.exec_driver_sql("INSERT INTO t VALUES (1, 1, 'x', 1, 1, 1, 1)")
+    return operations
+
+
+def _columns(conn: Any, table: str = "t") -> dict[str, Any]:
+    return {column["name"]: column for column in sa.inspect(conn).get_columns(table)}
+
+
+def _shape(conn: Any, table: str = "t") -> list[tuple[str, str, bool, Any]]:
+    return [(c["name"], str(c["type"]), c["nullable"], c["default"]) for c in sa.inspect(conn).get_columns(table)]
+
+
+def _syntax(statement: str) -> tuple[type[BaseException], str, list[str]]:
+    return (sa.exc.OperationalError, 'near "ALTER": syntax error', [statement])
+
+
+def _refused(*statements: str) -> tuple[type[BaseException], str, list[str]]:
+    return (NotImplementedError, NO_CONSTRAINT_ALTER, list(statements))
+
+
+def _sqlite_error(message: str, statement: str) -> tuple[type[BaseException], str, list[str]]:
+    return (sa.exc.OperationalError, message, [statement])
+
+
+# (operation outside batch mode, expected failure: exception class, exact message (of `.orig` for a DBAPI error),
+# every statement sent, the failing one last).
+SQLITE_FAILS_OUTSIDE_BATCH: list[Any] = [
+    pytest.param(
+        lambda o: o.alter_column("t", "a", type_=sa.BigInteger(), existing_type=sa.Integer()),
+        _syntax("ALTER TABLE t ALTER COLUMN a TYPE BIGINT"),
+        id="alter_column-type_",
+    ),
+    pytest.param(
+        lambda o: o.alter_column("t", "a", nullable=False, existing_type=sa.Integer()),
+        _syntax("ALTER TABLE t ALTER COLUMN a SET NOT NULL"),
+        id="alter_column-nullable",
+    ),
+    pytest.param(
+        lambda o: o.alter_column("t", "a", server_default="0", existing_type=sa.Integer()),
+        _syntax("ALTER TABLE t ALTER COLUMN a SET DEFAULT '0'"),
+        id="alter_column-server_default",
+    ),
+    pytest.param(
+        lambda o: o.create_foreign_key("fk_t_q", "t", "p", ["q"], ["id"]), _refused(), id="create_foreign_key"
+    ),
+    pytest.param(lambda o: o.create_unique_constraint("uq_t_a", "t", ["a"]), _refused(), id="create_unique_constraint"),
+    pytest.param(lambda o: o.create_check_constraint("ck_t_a", "t", "a > 0"), _refused(), id="create_check_constraint"),
+    pytest.param(lambda o: o.drop_constraint("uq_t_u", "t", type_="unique"), _refused(), id="drop_constraint"),
+    pytest.param(lambda o: o.create_primary_key("pk_t", "t", ["id"]), _refused(), id="create_primary_key"),
+    # The operations below work natively in general (see SQLITE_WORKS_OUTSIDE_BATCH), but not in these cases.
+    pytest.param(
+        lambda o: o.drop_column("t", "p_id"),
+        _sqlite_error(
+            'error in table t after drop column: unknown column "p_id" in foreign key definition',
+            "ALTER TABLE t DROP COLUMN p_id",
+        ),
+        id="drop_column-of-a-foreign-key-column",
+    ),
+    pytest.param(
+        lambda o: o.drop_column("t", "u"),
+        _sqlite_error("error in table t after drop column: no such column: u", "ALTER TABLE t DROP COLUMN u"),
+        id="drop_column-of-a-unique-column",
+    ),
+    pytest.param(
+        lambda o: o.drop_column("t", "i"),
+        _sqlite_error("error in index ix_t_i after drop column: no such column: i", "ALTER TABLE t DROP COLUMN i"),
+        id="drop_column-of-an-indexed-column",
+    ),
+    pytest.param(
+        lambda o: o.add_column("t", sa.Column("n", sa.Integer(), sa.ForeignKey("p.id", name="fk_t_n"))),
+        _refused("ALTER TABLE t ADD COLUMN n INTEGER"),
+        id="add_column-with-ForeignKey",
+    ),
+    pytest.param(
+        lambda o: o.add_column("t", sa.Column("n", sa.Integer(), unique=True)),
+        _refused("ALTER TABLE t ADD COLUMN n INTEGER"),
+        id="add_column-unique",
+    ),
+    pytest.param(
+        lambda o: o.add_column("t", sa.Column("n", sa.Integer(), nullable=False)),
+        _sqlite_error(
+            "Cannot add a NOT NULL column with default value NULL", "ALTER TABLE t ADD COLUMN n INTEGER NOT NULL"
+        ),
+        id="add_column-not-null-without-default-non-empty-table",
+    ),
+    pytest.param(
+        lambda o: o.add_column("t", sa.Column("n", sa.DateTime(), server_default=sa.func.current_timestamp())),
+        _sqlite_error(
+            "Cannot add a column with non-constant default",
+            "ALTER TABLE t ADD COLUMN n DATETIME DEFAULT CURRENT_TIMESTAMP",
+        ),
+        id="add_column-non-constant-default-non-empty-table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("operation", "expected"), SQLITE_FAILS_OUTSIDE_BATCH)
+def test_alm032_sqlite_operation_fails_outside_batch(lite: Any, operation: Callable[[Any], Any], expected: Any) -> None:
+    exception, message, statements = expected
+    operations = _sqlite_schema(lite)
+    before = _shape(lite)
+    with pytest.raises(exception) as failure, sent(lite) as seen:
+        operation(operations)
+    assert type(failure.value) is exception
+    assert seen == statements
+    if exception is NotImplementedError:  # Alembic's SQLite impl refuses the constraint, no SQL for it
+        assert str(failure.value) == message
+    else:
+        assert str(failure.value.orig) == message
+        assert _shape(lite) == before
+
+
+def test_alm032_add_column_with_a_constraint_leaves_the_column_behind(lite: Any) -> None:
+    """Alembic's SQLite impl is not transactional-DDL: the ADD COLUMN is done when the constraint is refused."""
+    operations = _sqlite_schema(lite)
+    assert operations.migration_context.impl.transactional_ddl is False
+    with pytest.raises(NotImplementedError):
+        operations.add_column("t", sa.Column("n", sa.Integer(), sa.ForeignKey("p.id", name="fk_t_n")))
+    assert "n" in _columns(lite)
+    assert [fk["name"] for fk in sa.inspect(lite).get_foreign_keys("t")] == ["fk_t_p_id"]
+
+
+# (operation outside batch mode, check on the connection afterwards).
+SQLITE_WORKS_OUTSIDE_BATCH: list[Any] = [
+    pytest.param(lambda o: o.drop_column("t", "b"), lambda c: "b" not in _columns(c), id="drop_column"),
+    pytest.param(
+        lambda o: o.add_column("t", sa.Column("n", sa.Integer())),
+        lambda c: c.exec_driver_sql("SELECT n FROM t").scalar() is None,
+        id="add_column",
+    ),
+    pytest.param(
+        lambda o: o.add_column("t", sa.Column("n", sa.Integer(), nullable=False, server_default="0")),
+        lambda c: c.exec_driver_sql("SELECT n FROM t").scalar() == 0 and _columns(c)["n"]["nullable"] is False,
+        id="add_column-not-null-with-server_default",
+    ),
+    pytest.param(
+        lambda o: o.alter_column("t", "b", new_column_name="bb"),
+        lambda c: "bb" in _columns(c) and "b" not in _columns(c),
+        id="alter_column-new_column_name",
+    ),
+    pytest.param(
+        lambda o: o.alter_column("t", "i", new_column_name="ii"),
+        lambda c: sa.inspect(c).get_indexes("t")[0]["column_names"] == ["ii"],
+        id="alter_column-new_column_name-of-an-indexed-column",
+    ),
+    pytest.param(
+        lambda o: o.create_index("ix_t_a", "t", ["a"]),
+        lambda c: "ix_t_a" in {ix["name"] for ix in sa.inspect(c).get_indexes("t")},
+        id="create_index",
+    ),
+    pytest.param(
+        lambda o: o.drop_index("ix_t_i", "t"),
+        lambda c: sa.inspect(c).get_indexes("t") == [],
+        id="drop_index",
+    ),
+    pytest.param(
+        lambda o: o.rename_table("t", "t2"),
+        lambda c: sa.inspect(c).has_table("t2") and not sa.inspect(c).has_table("t"),
+        id="rename_table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("operation", "check"), SQLITE_WORKS_OUTSIDE_BATCH)
+def test_alm032_sqlite_operation_works_outside_batch(
+    lite: Any, operation: Callable[[Any], Any], check: Callable[[Any], bool]
+) -> None:
+    operations = _sqlite_schema(lite)
+    with sent(lite) as statements:
+        operation(operations)
+    assert statements  # done natively with ALTER TABLE / CREATE INDEX / DROP INDEX, no table copy
+    assert not any(statement.startswith("CREATE TABLE") for statement in statements)
+    assert check(lite) is True
+
+
+def _fk_names(c: Any) -> set[str]:
+    return {fk["name"] for fk in sa.inspect(c).get_foreign_keys("t")}
+
+
+# (operation inside `with op.batch_alter_table("t") as batch_op:`, check on the connection afterwards).
+SQLITE_WORKS_IN_BATCH: list[Any] = [
+    pytest.param(
+        lambda b: b.alter_column("a", type_=sa.BigInteger(), existing_type=sa.Integer()),
+        lambda c: isinstance(_columns(c)["a"]["type"], sa.BIGINT),
+        id="alter_column-type_",
+    ),
+    pytest.param(
+        lambda b: b.alter_column("a", nullable=False, existing_type=sa.Integer()),
+        lambda c: _columns(c)["a"]["nullable"] is False,
+        id="alter_column-nullable",
+    ),
+    pytest.param(
+        lambda b: b.alter_column("a", server_default="0", existing_type=sa.Integer()),
+        lambda c: _columns(c)["a"]["default"] == "'0'",
+        id="alter_column-server_default",
+    ),
+    pytest.param(
+        lambda b: b.create_foreign_key("fk_t_q", "p", ["q"], ["id"]),
+        lambda c: _fk_names(c) == {"fk_t_p_id", "fk_t_q"},
+        id="create_foreign_key",
+    ),
+    pytest.param(
+        lambda b: b.create_unique_constraint("uq_t_a", ["a"]),
+        lambda c: {uq["name"] for uq in sa.inspect(c).get_unique_constraints("t")} == {"uq_t_u", "uq_t_a"},
+        id="create_unique_constraint",
+    ),
+    pytest.param(
+        lambda b: b.create_check_constraint("ck_t_a", "a > 0"),
+        lambda c: [ck["name"] for ck in sa.inspect(c).get_check_constraints("t")] == ["ck_t_a"],
+        id="create_check_constraint",
+    ),
+    pytest.param(
+        lambda b: b.drop_constraint("uq_t_u", type_="unique"),
+        lambda c: sa.inspect(c).get_unique_constraints("t") == [],
+        id="drop_constraint",
+    ),
+    pytest.param(
+        lambda b: b.create_primary_key("pk_t", ["id"]),
+        lambda c: sa.inspect(c).get_pk_constraint("t")["constrained_columns"] == ["id"],
+        id="create_primary_key",
+    ),
+    pytest.param(
+        lambda b: b.drop_column("p_id"),
+        lambda c: "p_id" not in _columns(c) and _fk_names(c) == set(),
+        id="drop_column-of-a-foreign-key-column",
+    ),
+    pytest.param(
+        lambda b: b.drop_column("u"),
+        lambda c: "u" not in _columns(c) and sa.inspect(c).get_unique_constraints("t") == [],
+        id="drop_column-of-a-unique-column",
+    ),
+    pytest.param(
+        lambda b: (b.drop_index("ix_t_i"), b.drop_column("i")),
+        lambda c: "i" not in _columns(c) and sa.inspect(c).get_indexes("t") == [],
+        id="drop_index-then-drop_column-of-an-indexed-column",
+    ),
+    pytest.param(
+        lambda b: b.add_column(sa.Column("n", sa.Integer(), sa.ForeignKey("p.id", name="fk_t_n"))),
+        lambda c: _fk_names(c) == {"fk_t_p_id", "fk_t_n"},
+        id="add_column-with-ForeignKey",
+    ),
+    pytest.param(
+        lambda b: (b.add_column(sa.Column("n", sa.Integer())), b.create_unique_constraint("uq_t_n", ["n"])),
+        lambda c: {uq["name"] for uq in sa.inspect(c).get_unique_constraints("t")} == {"uq_t_u", "uq_t_n"},
+        id="add_column-then-named-unique",
+    ),
+    pytest.param(
+        lambda b: b.add_column(sa.Column("n", sa.DateTime(), server_default=sa.func.current_timestamp())),
+        lambda c: c.exec_driver_sql("SELECT n FROM t").scalar() is not None,
+        id="add_column-non-constant-default-non-empty-table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("operation", "check"), SQLITE_WORKS_IN_BATCH)
+def test_alm032_sqlite_operation_works_in_batch(
+    lite: Any, operation: Callable[[Any], Any], check: Callable[[Any], bool]
+) -> None:
+    """The failing operations, inside batch mode: Alembic copies the table (CREATE TABLE _alembic_tmp_t, INSERT
+    … SELECT, DROP, RENAME), and the row survives."""
+    operations = _sqlite_schema(lite)
+    with sent(lite) as statements, operations.batch_alter_table("t") as batch_op:
+        operation(batch_op)
+    assert any(statement.startswith("CREATE TABLE _alembic_tmp_t") for statement in statements)
+    assert check(lite) is True
+    assert lite.exec_driver_sql("SELECT id FROM t").scalars().all() == [1]
+
+
+def test_alm032_batch_add_column_unique_needs_a_name(lite: Any) -> None:
+    """`add_column(sa.Column(..., unique=True))` in batch mode: the copy's constraint has no name."""
+    operations = _sqlite_schema(lite)
+    with pytest.raises(ValueError) as failure, operations.batch_alter_table("t") as batch_op:
+        batch_op.add_column(sa.Column("n", sa.Integer(), unique=True))
+    assert str(failure.value) == "Constraint must have a name"
+
+
+def test_alm032_batch_does_not_fix_not_null_without_default(lite: Any) -> None:
+    """Batch mode adds a plain column natively too, so NOT NULL without a default still fails on a non-empty
+    table; `server_default` is the fix (SQLITE_WORKS_OUTSIDE_BATCH)."""
+    operations = _sqlite_schema(lite)
+    with pytest.raises(sa.exc.OperationalError) as failure, operations.batch_alter_table("t") as batch_op:
+        batch_op.add_column(sa.Column("n", sa.Integer(), nullable=False))
+    assert str(failure.value.orig) == "Cannot add a NOT NULL column with default value NULL"
+
+
+def test_alm032_batch_drop_column_of_an_indexed_column_fails_after_the_copy(lite: Any) -> None:
+    """Batch mode copies the table without the column, then re-creates the table's indexes, including the one on
+    the dropped column. The column and the index are gone when the error is raised (no transactional DDL).
+    `batch_op.drop_index` first is the form that works (SQLITE_WORKS_IN_BATCH)."""
+    operations = _sqlite_schema(lite)
+    with pytest.raises(sa.exc.OperationalError) as failure, operations.batch_alter_table("t") as batch_op:
+        batch_op.drop_column("i")
+    assert str(failure.value.orig) == "no such column: i"
+    assert failure.value.statement == "CREATE INDEX ix_t_i ON t (i)"
+    assert "i" not in _columns(lite)
+    assert sa.inspect(lite).get_indexes("t") == []
