@@ -1,11 +1,16 @@
-"""Premises of the planned rules ALM031 and ALM032 (more follow): each test shows, on the real library or
-server, that the hazard a rule will report happens (the exact exception class and message fragment, SQLSTATE
-or error number), and that the form the rule suggests instead works.
+"""Premises of the planned rules ALM031, ALM032 and ALM034-ALM036 (more follow): each test shows, on the real
+library or server, that the hazard a rule will report happens (the exact exception class and message fragment,
+SQLSTATE or error number), and that the form the rule suggests instead works.
 
 * ALM031: APIs that SQLAlchemy 2.0 removed fail on the installed SQLAlchemy 2.x, also inside a migration run
   through Alembic's `Operations` with `op.get_bind()`.
 * ALM032: which Alembic operations fail on SQLite (stdlib `sqlite3`) outside `batch_alter_table`, which work,
   and that the failing ones work inside it.
+* ALM034: a column named twice in an index, unique constraint or primary key: Alembic and SQLAlchemy refuse it
+  before any SQL; what PostgreSQL, MariaDB and SQLite do with the SQL itself.
+* ALM035: a `postgresql_using` expression whose type has no assignment cast to the new type fails with 42804.
+* ALM036: a downgrade that re-creates a dropped foreign key, index or unique constraint differently leaves a
+  reflected schema that differs from the one before the upgrade; the faithful downgrade restores it.
 
 PostgreSQL and MariaDB are throwaway servers (tests/postgres.py, tests/mariadb.py): without their binaries those
 tests are skipped visibly. Every PostgreSQL connection starts with `statement_timeout=10s` and
@@ -588,3 +593,288 @@ def test_alm032_batch_drop_column_of_an_indexed_column_fails_after_the_copy(lite
     assert failure.value.statement == "CREATE INDEX ix_t_i ON t (i)"
     assert "i" not in _columns(lite)
     assert sa.inspect(lite).get_indexes("t") == []
+
+
+# ALM034: a column named twice in an index, unique constraint or primary key.
+
+DUPLICATE_THROUGH_ALEMBIC: list[Any] = [
+    pytest.param(lambda o: o.create_index("ix_t034_aa", "t034", ["a", "a"]), id="create_index"),
+    pytest.param(lambda o: o.create_index("ux_t034_aa", "t034", ["a", "a"], unique=True), id="create_index-unique"),
+    pytest.param(lambda o: o.create_unique_constraint("uq_t034_aa", "t034", ["a", "a"]), id="create_unique_constraint"),
+    pytest.param(lambda o: o.create_primary_key("pk_t034_aa", "t034", ["a", "a"]), id="create_primary_key"),
+]
+
+
+@contextmanager
+def _backend(request: pytest.FixtureRequest, backend: str) -> Iterator[Any]:
+    if backend == "sqlite":
+        yield request.getfixturevalue("lite")
+    elif backend == "postgresql":
+        with request.getfixturevalue("pg").connect() as conn:
+            yield conn
+            conn.rollback()
+    else:
+        yield request.getfixturevalue("maria")
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mariadb"])
+@pytest.mark.parametrize("operation", DUPLICATE_THROUGH_ALEMBIC)
+def test_alm034_alembic_refuses_a_duplicate_column_before_any_sql(
+    request: pytest.FixtureRequest, backend: str, operation: Callable[[Any], Any]
+) -> None:
+    """Alembic builds a throwaway `Table` with one `Column` per name: SQLAlchemy raises DuplicateColumnError (an
+    ArgumentError) on every backend, and nothing reaches the server. The de-duplicated list works."""
+    with _backend(request, backend) as conn:
+        conn.exec_driver_sql("CREATE TABLE t034 (a integer NOT NULL, b integer)")
+        operations = ops(conn)
+        with pytest.raises(sa.exc.DuplicateColumnError) as failure, sent(conn) as seen:
+            operation(operations)
+        assert str(failure.value).startswith("A column with name 'a' is already present in table 't034'.")
+        assert isinstance(failure.value, sa.exc.ArgumentError)
+        assert seen == []
+        operations.create_index("ix_t034_a", "t034", ["a"])
+        assert [ix["column_names"] for ix in sa.inspect(conn).get_indexes("t034")] == [["a"]]
+
+
+def test_alm034_duplicate_column_in_a_batch_create_index_is_refused_too(lite: Any) -> None:
+    lite.exec_driver_sql("CREATE TABLE t034 (a integer NOT NULL, b integer)")
+    with pytest.raises(sa.exc.DuplicateColumnError) as failure, ops(lite).batch_alter_table("t034") as batch_op:
+        batch_op.create_index("ix_t034_aa", ["a", "a"])
+    assert str(failure.value).startswith("A column with name 'a' is already present in table 't034'.")
+
+
+RAW_DUPLICATES = {
+    "index": "CREATE INDEX ix_t034_aa ON t034 (a, a)",
+    "unique-index": "CREATE UNIQUE INDEX ux_t034_aa ON t034 (a, a)",
+    "unique-constraint": "ALTER TABLE t034 ADD CONSTRAINT uq_t034_aa UNIQUE (a, a)",
+    "primary-key": "ALTER TABLE t034 ADD CONSTRAINT pk_t034_aa PRIMARY KEY (a, a)",
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "failure"),
+    [
+        ("index", None),
+        ("unique-index", None),
+        ("unique-constraint", 'column "a" appears twice in unique constraint'),
+        ("primary-key", 'column "a" appears twice in primary key constraint'),
+    ],
+)
+def test_alm034_postgresql_rejects_a_duplicate_in_a_constraint_42701_but_accepts_it_in_an_index(
+    pg: Any, kind: str, failure: str | None
+) -> None:
+    """The same SQL sent as such (`op.execute`, or an `sa.Index` in `op.create_table`, below)."""
+    with pg.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t034 (a integer NOT NULL, b integer)")
+        if failure is None:
+            conn.exec_driver_sql(RAW_DUPLICATES[kind])
+            assert [ix["column_names"] for ix in sa.inspect(conn).get_indexes("t034")] == [["a", "a"]]
+        else:
+            with pytest.raises(sa.exc.ProgrammingError) as error:
+                conn.exec_driver_sql(RAW_DUPLICATES[kind])
+            assert sqlstate(error.value) == "42701"
+            assert failure in str(error.value.orig)
+        conn.rollback()
+
+
+@pytest.mark.parametrize("kind", list(RAW_DUPLICATES))
+def test_alm034_mariadb_rejects_every_duplicate_1060(maria: Any, kind: str) -> None:
+    maria.exec_driver_sql("CREATE TABLE t034 (a integer NOT NULL, b integer)")
+    with pytest.raises(sa.exc.OperationalError) as error:
+        maria.exec_driver_sql(RAW_DUPLICATES[kind])
+    assert errno(error.value) == 1060
+    assert "Duplicate column name 'a'" in str(error.value.orig)
+
+
+@pytest.mark.parametrize("kind", ["index", "unique-index"])
+def test_alm034_sqlite_accepts_a_duplicate_silently(lite: Any, kind: str) -> None:
+    """SQLite keeps the index as written. (It cannot add a constraint with ALTER TABLE; in CREATE TABLE it
+    accepts `PRIMARY KEY (a, a)` and `UNIQUE (a, a)` too, and keeps the repeat in the constraint's index.)"""
+    lite.exec_driver_sql("CREATE TABLE t034 (a integer NOT NULL, b integer)")
+    lite.exec_driver_sql(RAW_DUPLICATES[kind])
+    assert [ix["column_names"] for ix in sa.inspect(lite).get_indexes("t034")] == [["a", "a"]]
+    lite.exec_driver_sql("CREATE TABLE t034c (a integer, PRIMARY KEY (a, a))")
+    (index,) = lite.exec_driver_sql("PRAGMA index_list(t034c)").all()
+    assert index[1:4] == ("sqlite_autoindex_t034c_1", 1, "pk")
+    assert [row[2] for row in lite.exec_driver_sql("PRAGMA index_info(sqlite_autoindex_t034c_1)")] == ["a", "a"]
+
+
+def _create_table_with_duplicates(operations: Any) -> None:
+    operations.create_table(
+        "t034t",
+        sa.Column("a", sa.Integer(), nullable=False, autoincrement=False),
+        sa.Column("b", sa.Integer()),
+        sa.PrimaryKeyConstraint("a", "a", name="pk_t034t"),
+        sa.UniqueConstraint("b", "b", name="uq_t034t"),
+        sa.Index("ix_t034t_aa", "a", "a"),
+    )
+
+
+def test_alm034_create_table_dedups_constraints_but_not_an_index_postgresql(pg: Any) -> None:
+    """In `op.create_table`, SQLAlchemy's constraint column collections drop the repeat silently (the constraint
+    is built on `(a)`, `(b)`); an `sa.Index` keeps it, and PostgreSQL accepts the index."""
+    with pg.connect() as conn, sent(conn) as seen:
+        _create_table_with_duplicates(ops(conn))
+        assert "CONSTRAINT pk_t034t PRIMARY KEY (a)," in seen[0]
+        assert "CONSTRAINT uq_t034t UNIQUE (b)\n" in seen[0]
+        assert seen[1] == "CREATE INDEX ix_t034t_aa ON t034t (a, a)"
+        inspector = sa.inspect(conn)
+        assert inspector.get_pk_constraint("t034t")["constrained_columns"] == ["a"]
+        assert [uq["column_names"] for uq in inspector.get_unique_constraints("t034t")] == [["b"]]
+        assert {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("t034t")}["ix_t034t_aa"] == ["a", "a"]
+        conn.rollback()
+
+
+def test_alm034_create_table_index_with_a_duplicate_fails_1060_on_mariadb(maria: Any) -> None:
+    with pytest.raises(sa.exc.OperationalError) as error:
+        _create_table_with_duplicates(ops(maria))
+    assert errno(error.value) == 1060
+    assert error.value.statement == "CREATE INDEX ix_t034t_aa ON t034t (a, a)"
+    # MariaDB DDL is not transactional: the table is there, without the index.
+    assert sa.inspect(maria).has_table("t034t") is True
+
+
+# ALM035: the USING expression's type must have an assignment cast to the new column type.
+
+
+@pytest.mark.parametrize(
+    ("source", "using"),
+    [("integer", "c::text"), ("varchar", "c::text"), ("varchar", "c"), ("integer", "c::varchar")],
+    ids=["integer-c::text", "varchar-c::text", "varchar-c", "integer-c::varchar"],
+)
+def test_alm035_using_expression_of_the_wrong_type_fails_42804(pg: Any, source: str, using: str) -> None:
+    """On an empty table: the error is about types, not data."""
+    with pg.connect() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE t035 (c {source})")
+        with pytest.raises(sa.exc.ProgrammingError) as failure:
+            ops(conn).alter_column("t035", "c", type_=sa.Integer(), postgresql_using=using)
+        assert sqlstate(failure.value) == "42804"
+        assert 'result of USING clause for column "c" cannot be cast automatically to type integer' in str(
+            failure.value.orig
+        )
+        assert "HINT:  You might need to add an explicit cast." in str(failure.value.orig)
+        assert failure.value.statement == f"ALTER TABLE t035 ALTER COLUMN c TYPE INTEGER USING {using}"
+        conn.rollback()
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "using", "reflected"),
+    [
+        ("varchar", sa.Integer(), "c::integer", sa.INTEGER),
+        ("integer", sa.Integer(), "c::integer", sa.INTEGER),
+        ("varchar", sa.Integer(), "c::bigint", sa.INTEGER),
+        ("varchar", sa.Text(), "c::integer", sa.TEXT),
+        ("varchar", sa.BigInteger(), "c::integer", sa.BIGINT),
+    ],
+    ids=["varchar-c::integer", "integer-c::integer", "int-from-c::bigint", "text-from-c::integer", "bigint-from-int"],
+)
+def test_alm035_using_expression_with_an_assignment_cast_works(
+    pg: Any, source: str, target: Any, using: str, reflected: type
+) -> None:
+    """The cast to the new type itself works, and so does any type with an assignment cast to it (bigint →
+    integer, integer → text, integer → bigint)."""
+    with pg.connect() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE t035s (c {source})")
+        conn.exec_driver_sql("INSERT INTO t035s VALUES ('7')")
+        ops(conn).alter_column("t035s", "c", type_=target, postgresql_using=using)
+        assert type(sa.inspect(conn).get_columns("t035s")[0]["type"]) is reflected
+        assert str(conn.exec_driver_sql("SELECT c FROM t035s").scalar()) == "7"
+        conn.rollback()
+
+
+# ALM036: a downgrade that re-creates a dropped object differently.
+
+
+def _schema036(conn: Any) -> dict[str, Any]:
+    """What the inspector reflects for `child`: foreign keys, indexes (less those that back a unique
+    constraint), unique constraints."""
+    inspector = sa.inspect(conn)
+    return {
+        "foreign_keys": sorted(inspector.get_foreign_keys("child"), key=lambda fk: fk["name"]),
+        "indexes": sorted(
+            (ix for ix in inspector.get_indexes("child") if "duplicates_constraint" not in ix),
+            key=lambda ix: ix["name"],
+        ),
+        "unique_constraints": sorted(inspector.get_unique_constraints("child"), key=lambda uq: uq["name"]),
+    }
+
+
+def _base036(operations: Any) -> None:
+    operations.create_table("parent", sa.Column("id", sa.Integer(), primary_key=True))
+    operations.create_table("other", sa.Column("id", sa.Integer(), primary_key=True))
+    operations.create_table(
+        "child",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("parent_id", sa.Integer()),
+        sa.Column("other_id", sa.Integer()),
+        sa.Column("a", sa.Integer()),
+        sa.Column("b", sa.Integer()),
+    )
+    operations.create_foreign_key("fk_child_parent", "child", "parent", ["parent_id"], ["id"], ondelete="CASCADE")
+    operations.create_index("ix_child_a", "child", ["a"])
+    operations.create_unique_constraint("uq_child_b", "child", ["b"])
+
+
+def _upgrade036(operations: Any) -> None:
+    operations.drop_constraint("fk_child_parent", "child", type_="foreignkey")
+    operations.drop_index("ix_child_a", "child")
+    operations.drop_constraint("uq_child_b", "child", type_="unique")
+
+
+# The faithful re-creation of each dropped object, by the part of the reflected schema it shows in.
+FAITHFUL036: dict[str, Callable[[Any], Any]] = {
+    "foreign_keys": lambda o: o.create_foreign_key(
+        "fk_child_parent", "child", "parent", ["parent_id"], ["id"], ondelete="CASCADE"
+    ),
+    "indexes": lambda o: o.create_index("ix_child_a", "child", ["a"]),
+    "unique_constraints": lambda o: o.create_unique_constraint("uq_child_b", "child", ["b"]),
+}
+
+
+# (the downgrade's one unfaithful re-creation, the part of the reflected schema that differs).
+UNFAITHFUL_DOWNGRADES: list[Any] = [
+    pytest.param(
+        lambda o: o.create_foreign_key("fk_child_parent", "child", "other", ["other_id"], ["id"], ondelete="CASCADE"),
+        "foreign_keys",
+        id="foreign-key-other-target-and-column",
+    ),
+    pytest.param(
+        lambda o: o.create_foreign_key("fk_child_parent", "child", "parent", ["parent_id"], ["id"]),
+        "foreign_keys",
+        id="foreign-key-without-ondelete",
+    ),
+    pytest.param(lambda o: o.create_index("ix_child_a", "child", ["a", "b"]), "indexes", id="index-other-columns"),
+    pytest.param(
+        lambda o: o.create_index("ix_child_a", "child", ["a"], unique=True), "indexes", id="index-made-unique"
+    ),
+    pytest.param(
+        lambda o: o.create_unique_constraint("uq_child_b", "child", ["a", "b"]),
+        "unique_constraints",
+        id="unique-other-columns",
+    ),
+]
+
+
+@pytest.mark.parametrize(("unfaithful", "differs"), UNFAITHFUL_DOWNGRADES)
+def test_alm036_downgrade_that_recreates_differently_changes_the_schema(
+    pg: Any, unfaithful: Callable[[Any], Any], differs: str
+) -> None:
+    """upgrade + faithful downgrade gives back the reflected schema exactly; upgrade + a downgrade with one
+    re-creation changed succeeds (no error at all) but leaves a different schema."""
+    with pg.connect() as conn:
+        operations = ops(conn)
+        _base036(operations)
+        before = _schema036(conn)
+        _upgrade036(operations)
+        for recreate in FAITHFUL036.values():
+            recreate(operations)
+        assert _schema036(conn) == before
+        _upgrade036(operations)
+        for part, recreate in FAITHFUL036.items():
+            (unfaithful if part == differs else recreate)(operations)
+        after = _schema036(conn)
+        assert after[differs] != before[differs]
+        assert {part: value for part, value in after.items() if part != differs} == {
+            part: value for part, value in before.items() if part != differs
+        }
+        conn.rollback()
