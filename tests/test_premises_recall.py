@@ -1,16 +1,23 @@
-"""Premises of the planned rules ALM031, ALM032 and ALM034-ALM036 (more follow): each test shows, on the real
-library or server, that the hazard a rule will report happens (the exact exception class and message fragment,
-SQLSTATE or error number), and that the form the rule suggests instead works.
+"""Premises of the planned rules ALM031, ALM032 and ALM034-ALM039: each test shows, on the real library or
+server, that the hazard a rule will report happens (the exact exception class and message fragment, SQLSTATE
+or error number), and that the form the rule suggests instead works.
 
 * ALM031: APIs that SQLAlchemy 2.0 removed fail on the installed SQLAlchemy 2.x, also inside a migration run
   through Alembic's `Operations` with `op.get_bind()`.
-* ALM032: which Alembic operations fail on SQLite (stdlib `sqlite3`) outside `batch_alter_table`, which work,
-  and that the failing ones work inside it.
+* ALM032: which Alembic operations fail on SQLite (stdlib `sqlite3`) outside `batch_alter_table`, which work
+  natively (and the cases in which those fail too), and that the failing ones work inside it.
 * ALM034: a column named twice in an index, unique constraint or primary key: Alembic and SQLAlchemy refuse it
   before any SQL; what PostgreSQL, MariaDB and SQLite do with the SQL itself.
 * ALM035: a `postgresql_using` expression whose type has no assignment cast to the new type fails with 42804.
 * ALM036: a downgrade that re-creates a dropped foreign key, index or unique constraint differently leaves a
   reflected schema that differs from the one before the upgrade; the faithful downgrade restores it.
+* ALM037: MariaDB accepts a literal `server_default` on TEXT/BLOB/JSON, and the parenthesised expression form
+  too (MySQL's error 1101 is not shown here: there is no MySQL server on this machine).
+* ALM038: `sa.String()` without a length fails to compile on the MySQL dialect before any SQL; PostgreSQL and
+  SQLite accept it.
+* ALM039: `op.*` at module level raises NameError when the revision file is imported outside a migration
+  (`alembic heads`, `alembic history`), and runs at import, before any revision's `upgrade()`, under
+  `alembic upgrade`.
 
 PostgreSQL and MariaDB are throwaway servers (tests/postgres.py, tests/mariadb.py): without their binaries those
 tests are skipped visibly. Every PostgreSQL connection starts with `statement_timeout=10s` and
@@ -20,10 +27,15 @@ measures time. See docs/premises.md, section "Premises of the planned rules (ALM
 
 from __future__ import annotations
 
+import io
+import shutil
 import sqlite3
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,9 +43,11 @@ import pytest
 sa = pytest.importorskip("sqlalchemy")
 pytest.importorskip("alembic")
 
-from alembic import op  # noqa: E402
+from alembic import command, op  # noqa: E402
+from alembic.config import Config  # noqa: E402
 from alembic.operations import Operations  # noqa: E402
 from alembic.runtime.migration import MigrationContext  # noqa: E402
+from sqlalchemy.dialects import mysql  # noqa: E402
 
 from .mariadb import throwaway_server  # noqa: E402
 from .postgres import engine_or_skip, server_url_or_skip  # noqa: E402
@@ -878,3 +892,290 @@ def test_alm036_downgrade_that_recreates_differently_changes_the_schema(
             part: value for part, value in before.items() if part != differs
         }
         conn.rollback()
+
+
+# ALM037: a server_default on a TEXT/BLOB column (MariaDB side only).
+
+
+def _mariadb_version(conn: Any) -> tuple[int, ...]:
+    version = conn.exec_driver_sql("SELECT VERSION()").scalar()
+    assert "MariaDB" in version
+    return tuple(int(part) for part in version.split("-")[0].split("."))
+
+
+def _column_info(conn: Any, table: str, name: str) -> tuple[Any, ...]:
+    """(COLUMN_TYPE, COLUMN_DEFAULT) from information_schema.COLUMNS."""
+    row = conn.execute(
+        sa.text(
+            "SELECT COLUMN_TYPE, COLUMN_DEFAULT FROM information_schema.COLUMNS "
+            "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :t AND COLUMN_NAME = :c"
+        ),
+        {"t": table, "c": name},
+    ).one()
+    return tuple(row)
+
+
+@pytest.mark.parametrize(
+    ("type_", "rendered", "shown", "default", "value"),
+    [
+        (sa.Text(), "TEXT", "text", "x", "x"),
+        (sa.LargeBinary(), "BLOB", "blob", "x", b"x"),
+        (mysql.MEDIUMTEXT(), "MEDIUMTEXT", "mediumtext", "x", "x"),
+        (sa.JSON(), "JSON", "longtext", "{}", "{}"),
+    ],
+    ids=["Text", "LargeBinary", "MEDIUMTEXT", "JSON"],
+)
+def test_alm037_mariadb_accepts_a_literal_default_on_text_and_blob(
+    maria: Any, type_: Any, rendered: str, shown: str, default: str, value: Any
+) -> None:
+    """MariaDB >= 10.2.1 allows it, in the default strict SQL mode, with no warning; the existing row gets the
+    default. (MariaDB's JSON is LONGTEXT.) MySQL rejects the same statement with error 1101, not verified here:
+    there is no MySQL server on this machine."""
+    assert _mariadb_version(maria) >= (10, 2, 1)
+    assert "STRICT_TRANS_TABLES" in maria.exec_driver_sql("SELECT @@sql_mode").scalar().split(",")
+    maria.exec_driver_sql("CREATE TABLE t037 (id int PRIMARY KEY)")
+    maria.exec_driver_sql("INSERT INTO t037 VALUES (1)")
+    with sent(maria) as seen:
+        ops(maria).add_column("t037", sa.Column("s", type_, server_default=default))
+    assert seen == [f"ALTER TABLE t037 ADD COLUMN s {rendered} DEFAULT '{default}'"]
+    assert maria.exec_driver_sql("SHOW WARNINGS").all() == []
+    assert _column_info(maria, "t037", "s") == (shown, f"'{default}'")
+    assert maria.exec_driver_sql("SELECT s FROM t037").scalar() == value
+
+
+def test_alm037_mariadb_accepts_an_expression_default_on_text(maria: Any) -> None:
+    """The parenthesised form that MySQL 8.0.13+ documents for TEXT/BLOB also works on MariaDB, so it is the
+    portable spelling."""
+    maria.exec_driver_sql("CREATE TABLE t037e (id int PRIMARY KEY)")
+    maria.exec_driver_sql("INSERT INTO t037e VALUES (1)")
+    ops(maria).add_column("t037e", sa.Column("s", sa.Text(), server_default=sa.text("('x')")))
+    assert maria.exec_driver_sql("SELECT s FROM t037e").scalar() == "x"
+    maria.exec_driver_sql("INSERT INTO t037e (id) VALUES (2)")
+    assert maria.exec_driver_sql("SELECT s FROM t037e WHERE id = 2").scalar() == "x"
+
+
+# ALM038: sa.String() without a length on MySQL/MariaDB.
+
+NO_LENGTH = "VARCHAR requires a length on dialect mysql"
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        pytest.param(lambda o: o.add_column("t038", sa.Column("s", sa.String())), id="add_column-String"),
+        pytest.param(lambda o: o.add_column("t038", sa.Column("s", sa.Unicode())), id="add_column-Unicode"),
+        pytest.param(lambda o: o.add_column("t038", sa.Column("s", sa.VARCHAR())), id="add_column-VARCHAR"),
+        pytest.param(
+            lambda o: o.alter_column("t038", "id", type_=sa.String(), existing_type=sa.Integer()),
+            id="alter_column-String",
+        ),
+        pytest.param(
+            lambda o: o.create_table(
+                "t038t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("s", sa.String())
+            ),
+            id="create_table-String",
+        ),
+    ],
+)
+def test_alm038_string_without_length_fails_to_compile_on_mariadb(maria: Any, operation: Callable[[Any], Any]) -> None:
+    maria.exec_driver_sql("CREATE TABLE t038 (id int PRIMARY KEY)")
+    with pytest.raises(sa.exc.CompileError) as failure, sent(maria) as seen:
+        operation(ops(maria))
+    assert str(failure.value).endswith(NO_LENGTH)
+    assert seen == []
+    assert sa.inspect(maria).has_table("t038t") is False
+
+
+def test_alm038_create_table_message_names_the_column(maria: Any) -> None:
+    with pytest.raises(sa.exc.CompileError) as failure:
+        ops(maria).create_table("t038t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("s", sa.String()))
+    assert str(failure.value) == f"(in table 't038t', column 's'): {NO_LENGTH}"
+
+
+def test_alm038_string_with_length_works_on_mariadb(maria: Any) -> None:
+    maria.exec_driver_sql("CREATE TABLE t038 (id int PRIMARY KEY)")
+    operations = ops(maria)
+    operations.add_column("t038", sa.Column("s", sa.String(255)))
+    operations.create_table("t038t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("s", sa.String(255)))
+    assert _column_info(maria, "t038", "s")[0] == "varchar(255)"
+    assert _column_info(maria, "t038t", "s")[0] == "varchar(255)"
+
+
+def test_alm038_offline_mysql_render_fails_the_same_way() -> None:
+    """`alembic upgrade --sql` with the MySQL dialect: no server at all."""
+    buffer = io.StringIO()
+    offline = Operations(
+        MigrationContext.configure(dialect_name="mysql", opts={"as_sql": True, "output_buffer": buffer})
+    )
+    with pytest.raises(sa.exc.CompileError) as failure:
+        offline.add_column("t038", sa.Column("s", sa.String()))
+    assert str(failure.value) == NO_LENGTH
+    assert buffer.getvalue() == ""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_alm038_string_without_length_is_accepted_elsewhere(request: pytest.FixtureRequest, backend: str) -> None:
+    with _backend(request, backend) as conn:
+        conn.exec_driver_sql("CREATE TABLE t038 (id int PRIMARY KEY)")
+        operations = ops(conn)
+        with sent(conn) as seen:
+            operations.add_column("t038", sa.Column("s", sa.String()))
+        assert seen == ["ALTER TABLE t038 ADD COLUMN s VARCHAR"]
+        operations.create_table("t038t", sa.Column("id", sa.Integer(), primary_key=True), sa.Column("s", sa.String()))
+        for table in ("t038", "t038t"):
+            column = {c["name"]: c for c in sa.inspect(conn).get_columns(table)}["s"]
+            assert type(column["type"]) is sa.VARCHAR
+            assert column["type"].length is None
+
+
+# ALM039: `op.*` at module level in a revision file.
+
+REVISION = '''"""{doc}
+
+Revision ID: {rev}
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "{rev}"
+down_revision = {down!r}
+{module_level}
+
+def upgrade():
+{upgrade}
+
+
+def downgrade():
+    pass
+'''
+
+ENV_PY = """from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+config = context.config
+connectable = engine_from_config(config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
+                                 poolclass=pool.NullPool)
+with connectable.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+def _project(root: Path) -> Config:
+    """`alembic init` in a temporary folder, then a Config whose output is captured. The generated env.py is
+    replaced by one that does not reconfigure logging (fileConfig would disable pytest's loggers)."""
+    init = Config(str(root / "alembic.ini"), stdout=io.StringIO())
+    command.init(init, str(root / "migrations"))
+    assert (root / "alembic.ini").is_file()
+    assert (root / "migrations" / "versions").is_dir()
+    (root / "migrations" / "env.py").write_text(ENV_PY)
+    return _project_config(root)
+
+
+def _project_config(root: Path) -> Config:
+    config = Config(str(root / "alembic.ini"), stdout=io.StringIO())
+    config.set_main_option("script_location", str(root / "migrations"))
+    config.set_main_option("sqlalchemy.url", f"sqlite:///{root / 'db.sqlite'}")
+    return config
+
+
+def _revision(root: Path, rev: str, down: str | None, *, module_level: str = "", upgrade: str = "pass") -> None:
+    text = REVISION.format(
+        doc=f"revision {rev}",
+        rev=rev,
+        down=down,
+        module_level=f"\n{module_level}\n" if module_level else "",
+        upgrade=f"    {upgrade}",
+    )
+    versions = root / "migrations" / "versions"
+    shutil.rmtree(versions / "__pycache__", ignore_errors=True)  # never a stale compiled copy of a rewritten file
+    (versions / f"{rev}_change.py").write_text(text)
+
+
+def _proxy_error(function: str) -> str:
+    return (
+        f"Can't invoke function '{function}', as the proxy object has not yet been established for the Alembic "
+        "'Operations' class.  Try placing this code inside a callable."
+    )
+
+
+def _alembic_cli(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The real `alembic` command line, in a fresh interpreter, as a developer or CI runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", str(root / "alembic.ini"), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=root,
+    )
+
+
+MODULE_LEVEL_CALLS = [
+    pytest.param('op.add_column("t", sa.Column("c", sa.Integer()))', "add_column", id="add_column"),
+    pytest.param("bind = op.get_bind()", "get_bind", id="get_bind"),
+]
+
+
+@pytest.mark.parametrize("listing", ["heads", "history"])
+@pytest.mark.parametrize(("call", "function"), MODULE_LEVEL_CALLS)
+def test_alm039_module_level_op_breaks_alembic_heads_and_history(
+    tmp_path: Path, listing: str, call: str, function: str
+) -> None:
+    """`alembic heads` and `alembic history` import every revision file, with no migration context: the CLI
+    exits with status 1 and a NameError traceback. The same call inside upgrade(): the listing works."""
+    _project(tmp_path)
+    _revision(tmp_path, "aaa", None, module_level=call)
+    failed = _alembic_cli(tmp_path, listing)
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines()[-1] == f"NameError: {_proxy_error(function)}"
+    assert f'"{tmp_path / "migrations" / "versions" / "aaa_change.py"}", line 11, in <module>' in failed.stderr
+    _revision(tmp_path, "aaa", None, upgrade=call)
+    listed = _alembic_cli(tmp_path, listing)
+    assert (listed.returncode, listed.stderr) == (0, "")
+    if listing == "heads":
+        assert listed.stdout == "aaa (head)\n"
+    else:
+        assert listed.stdout == "<base> -> aaa (head), revision aaa\n"
+
+
+@pytest.mark.parametrize(("call", "function"), MODULE_LEVEL_CALLS)
+def test_alm039_in_a_process_that_ran_a_migration_the_error_is_attribute_error(
+    tmp_path: Path, call: str, function: str
+) -> None:
+    """In-process (`alembic.command.heads`, e.g. from a test suite), once any migration context has come and
+    gone, Alembic has set the proxy to None: the import fails with AttributeError instead of NameError."""
+    config = _project(tmp_path)
+    _revision(tmp_path, "aaa", None, module_level=call)
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as conn, Operations.context(MigrationContext.configure(conn)):
+        pass
+    engine.dispose()
+    with pytest.raises(AttributeError) as failure:
+        command.heads(config)
+    assert str(failure.value) == f"'NoneType' object has no attribute '{function}'"
+    _revision(tmp_path, "aaa", None, upgrade=call)
+    command.heads(config)
+    assert config.stdout.getvalue() == "aaa (head)\n"
+
+
+def test_alm039_module_level_op_runs_at_import_under_alembic_upgrade(tmp_path: Path) -> None:
+    """Under `alembic upgrade` the proxy exists while the revision files are imported, so the module-level call
+    runs then: before the upgrade() of every revision, including the one that creates its table. Nothing is
+    applied. Moved into upgrade(), it runs in order."""
+    config = _project(tmp_path)
+    _revision(tmp_path, "aaa", None, upgrade='op.create_table("t", sa.Column("id", sa.Integer()))')
+    _revision(tmp_path, "bbb", "aaa", module_level='op.add_column("t", sa.Column("c", sa.Integer()))')
+    with pytest.raises(sa.exc.OperationalError) as failure:
+        command.upgrade(config, "head")
+    assert str(failure.value.orig) == "no such table: t"
+    assert failure.value.statement == "ALTER TABLE t ADD COLUMN c INTEGER"
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with engine.connect() as conn:
+        assert sa.inspect(conn).has_table("t") is False
+    _revision(tmp_path, "bbb", "aaa", upgrade='op.add_column("t", sa.Column("c", sa.Integer()))')
+    command.upgrade(_project_config(tmp_path), "head")
+    with engine.connect() as conn:
+        assert [column["name"] for column in sa.inspect(conn).get_columns("t")] == ["id", "c"]
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "bbb"
+    engine.dispose()
