@@ -754,7 +754,7 @@ def test_alm034_create_table_index_with_a_duplicate_fails_1060_on_mariadb(maria:
 @pytest.mark.parametrize(
     ("source", "using"),
     [("integer", "c::text"), ("varchar", "c::text"), ("varchar", "c"), ("integer", "c::varchar")],
-    ids=["integer-c::text", "varchar-c::text", "varchar-c", "integer-c::varchar"],
+    ids=["integer-using-text", "varchar-using-text", "varchar-using-c", "integer-using-varchar"],
 )
 def test_alm035_using_expression_of_the_wrong_type_fails_42804(pg: Any, source: str, using: str) -> None:
     """On an empty table: the error is about types, not data."""
@@ -780,7 +780,13 @@ def test_alm035_using_expression_of_the_wrong_type_fails_42804(pg: Any, source: 
         ("varchar", sa.Text(), "c::integer", sa.TEXT),
         ("varchar", sa.BigInteger(), "c::integer", sa.BIGINT),
     ],
-    ids=["varchar-c::integer", "integer-c::integer", "int-from-c::bigint", "text-from-c::integer", "bigint-from-int"],
+    ids=[
+        "varchar-using-integer",
+        "integer-using-integer",
+        "integer-using-bigint",
+        "text-using-integer",
+        "bigint-using-integer",
+    ],
 )
 def test_alm035_using_expression_with_an_assignment_cast_works(
     pg: Any, source: str, target: Any, using: str, reflected: type
