@@ -96,6 +96,11 @@ def signature(version: tuple[int, ...] | None, receiver: str, op_name: str) -> S
     return tables[index].get((receiver, op_name))
 
 
+def known_minors() -> tuple[tuple[int, int], ...]:
+    """The Alembic minor versions the data covers, oldest first (``(1, 7)`` … ``(1, 20)``)."""
+    return tuple(_table()[0])
+
+
 def _names(names: list[str]) -> str:
     return ", ".join(repr(name) for name in names)
 
