@@ -344,6 +344,16 @@ INDEX: Final[tuple[RuleInfo, ...]] = (
         "hazards.alm035_using_cast_mismatch",
     ),
     RuleInfo(
+        "ALM036",
+        "downgrade-recreates-differently",
+        "downgrade() re-creates what upgrade() dropped differently, or not at all",
+        Tier.PREVIEW,
+        None,
+        "0.2.0",
+        "migration",
+        "hazards.alm036_downgrade_recreates_differently",
+    ),
+    RuleInfo(
         "ALM038",
         "mysql-varchar-without-length",
         "a String/VARCHAR without a length on a MySQL or MariaDB target",
