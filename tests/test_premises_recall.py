@@ -1,4 +1,5 @@
-"""Premises of the planned rules ALM031, ALM032 and ALM034-ALM039: each test shows, on the real library or
+"""Premises of the recall rules (issue 15): ALM010's preview behaviour, ALM031, ALM032 and ALM034-ALM039 (ALM033's
+are in test_alembic_signatures.py; ALM037 is blocked, see docs/premises.md): each test shows, on the real library or
 server, that the hazard a rule will report happens (the exact exception class and message fragment, SQLSTATE
 or error number), and that the form the rule suggests instead works.
 
@@ -15,6 +16,7 @@ or error number), and that the form the rule suggests instead works.
   too (MySQL's error 1101 is not shown here: there is no MySQL server on this machine).
 * ALM038: `sa.String()` without a length fails to compile on the MySQL dialect before any SQL; PostgreSQL and
   SQLite accept it.
+* ALM010 (preview): a revision that imports the application's code fails to import once the application changes.
 * ALM039: `op.*` at module level raises NameError when the revision file is imported outside a migration
   (`alembic heads`, `alembic history`), and runs at import, before any revision's `upgrade()`, under
   `alembic upgrade`.
@@ -802,6 +804,52 @@ def test_alm035_using_expression_with_an_assignment_cast_works(
         conn.rollback()
 
 
+# The families ALM035 judges, two or three PostgreSQL types each: the rule's table must agree with every pair.
+ALM035_REPRESENTATIVES = {
+    "string": ["text", "varchar(20)", "char(5)"],
+    "integer": ["smallint", "integer", "bigint"],
+    "numeric": ["numeric(10,2)"],
+    "float": ["real", "double precision"],
+    "boolean": ["boolean"],
+    "uuid": ["uuid"],
+    "datetime": ["timestamp", "timestamptz"],
+    "date": ["date"],
+    "time": ["time", "timetz"],
+    "interval": ["interval"],
+    "json": ["json", "jsonb"],
+    "binary": ["bytea"],
+}
+
+
+def test_alm035_the_rules_cast_table_is_postgresqls(pg: Any) -> None:
+    """For every pair of families, `ALTER COLUMN c TYPE <to> USING NULL::<from>` on every pair of their
+    representatives: the rule reports the pair (fails_assignment) exactly when each of them fails with 42804, and
+    the pairs it leaves undecided are those where some work and some fail."""
+    from flake8_alembic.rules.hazards.alm035_using_cast_mismatch import CHECKED_FAMILIES, UNDECIDED, fails_assignment
+
+    assert set(ALM035_REPRESENTATIVES) == CHECKED_FAMILIES
+    with pg.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t035m (c text)")
+        for source, sources in ALM035_REPRESENTATIVES.items():
+            for target, targets in ALM035_REPRESENTATIVES.items():
+                outcomes = set()
+                for left in sources:
+                    for right in targets:
+                        savepoint = conn.begin_nested()
+                        try:
+                            conn.exec_driver_sql(f"ALTER TABLE t035m ALTER COLUMN c TYPE {right} USING NULL::{left}")
+                            outcomes.add("works")
+                        except sa.exc.DBAPIError as error:
+                            outcomes.add(sqlstate(error) or "?")
+                        savepoint.rollback()
+                pair = (source, target)
+                if pair in UNDECIDED:
+                    assert outcomes == {"works", "42804"}, pair
+                else:
+                    assert outcomes == ({"42804"} if fails_assignment(source, target) else {"works"}), pair
+        conn.rollback()
+
+
 # ALM036: a downgrade that re-creates a dropped object differently.
 
 
@@ -1185,3 +1233,61 @@ def test_alm039_module_level_op_runs_at_import_under_alembic_upgrade(tmp_path: P
         assert [column["name"] for column in sa.inspect(conn).get_columns("t")] == ["id", "c"]
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "bbb"
     engine.dispose()
+
+
+# ALM010 (preview behaviour): a migration that imports the application's code runs against that code as it is on
+# the day it runs.
+
+
+def test_alm010_a_migration_importing_application_code_breaks_when_the_application_changes(tmp_path: Path) -> None:
+    """A revision imports a constant from the application's package; it upgrades while the constant exists. The
+    application then renames it (an ordinary refactor): `alembic heads`, `history` and `upgrade` of a fresh
+    database all fail importing the old revision. The same revision with the value copied in keeps working."""
+    _project(tmp_path)
+    ini = tmp_path / "alembic.ini"  # the real CLI reads the URL from the file (prepend_sys_path = . finds shopapp)
+    lines = ini.read_text().splitlines()
+    url = f"sqlalchemy.url = sqlite:///{tmp_path / 'db.sqlite'}"
+    ini.write_text("\n".join(url if line.startswith("sqlalchemy.url") else line for line in lines) + "\n")
+    package = tmp_path / "shopapp"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "pricing.py").write_text('DEFAULT_CURRENCY = "EUR"\n')
+    importing = "from shopapp.pricing import DEFAULT_CURRENCY"
+    create = 'op.create_table("orders", sa.Column("currency", sa.String(3), server_default=DEFAULT_CURRENCY))'
+    _revision(tmp_path, "aaa", None, module_level=importing, upgrade=create)
+    assert _alembic_cli(tmp_path, "upgrade", "head").returncode == 0
+    (package / "pricing.py").write_text('CURRENCY = "EUR"\n')  # the application moves on
+    (tmp_path / "db.sqlite").unlink()
+    for arguments in (("heads",), ("upgrade", "head")):
+        failed = _alembic_cli(tmp_path, *arguments)
+        assert failed.returncode == 1
+        assert failed.stderr.strip().splitlines()[-1] == (
+            f"ImportError: cannot import name 'DEFAULT_CURRENCY' from 'shopapp.pricing' ({package / 'pricing.py'})"
+        )
+    _revision(tmp_path, "aaa", None, module_level='DEFAULT_CURRENCY = "EUR"', upgrade=create)
+    assert _alembic_cli(tmp_path, "upgrade", "head").returncode == 0
+
+
+# ALM032: the forms the rule reports beyond the ones above (dropping a default, making a column nullable).
+
+
+@pytest.mark.parametrize(
+    ("change", "statement"),
+    [
+        ({"server_default": None}, "ALTER TABLE t032d ALTER COLUMN a DROP DEFAULT"),
+        ({"nullable": True}, "ALTER TABLE t032d ALTER COLUMN a DROP NOT NULL"),
+    ],
+    ids=["drop-default", "drop-not-null"],
+)
+def test_alm032_dropping_a_default_or_not_null_fails_outside_batch(lite: Any, change: Any, statement: str) -> None:
+    """`server_default=None` and `nullable=True` are changes too: SQLite has no ALTER COLUMN for them either;
+    in batch mode both work."""
+    lite.exec_driver_sql("CREATE TABLE t032d (id INTEGER PRIMARY KEY, a INTEGER DEFAULT 0 NOT NULL)")
+    with pytest.raises(sa.exc.OperationalError) as failure:
+        ops(lite).alter_column("t032d", "a", **change)
+    assert 'near "ALTER": syntax error' in str(failure.value.orig)
+    assert failure.value.statement == statement
+    with ops(lite).batch_alter_table("t032d") as batch_op:
+        batch_op.alter_column("a", existing_type=sa.Integer(), **change)
+    column = next(c for c in sa.inspect(lite).get_columns("t032d") if c["name"] == "a")
+    assert (column["default"], column["nullable"]) == ((None, False) if "server_default" in change else ("0", True))
