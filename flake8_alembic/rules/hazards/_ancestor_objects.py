@@ -2,15 +2,16 @@
 (``schema.py``) does not answer, since it keeps foreign keys without their names and no indexes at all.
 
 Read from the ancestors' ``upgrade()`` operations (``effects.created_by``/``dropped_by``). A definition is known
-only when exactly one ancestor operation creates the name, no other ancestor operation drops it, and the replay's
-world is closed: otherwise raw SQL, a helper or a second creation may have made it differently.
+only when exactly one ancestor operation creates the name, no other ancestor operation drops it or renames a
+column, and the replay's world is closed: otherwise raw SQL, a helper, a second creation or a renamed column may have
+made it differently.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...effects import created_by, dropped_by, norm
+from ...effects import created_by, dropped_by, norm, renamed_by
 from ...parse.records import Operation
 from ..base import RuleContext
 
@@ -28,6 +29,16 @@ class Definition:
     """An index created with ``unique=True``."""
     ref_table: str | None = None
     ref_columns: tuple[str, ...] = ()
+
+    def same_shape(self, other: Definition) -> bool:
+        """The same kind, columns, uniqueness and reference, whatever its table is called now (tables get renamed)."""
+        return (self.op_name, self.columns, self.unique, self.ref_table, self.ref_columns) == (
+            other.op_name,
+            other.columns,
+            other.unique,
+            other.ref_table,
+            other.ref_columns,
+        )
 
     def describe(self) -> str:
         columns = ", ".join(self.columns)
@@ -77,6 +88,8 @@ def ancestor_definition(context: RuleContext, kind: str, name: str) -> Definitio
                 continue
             if any(ref.kind == kind and ref.name == name for ref in dropped_by(operation)):
                 return None  # dropped (and perhaps re-created) along the way: which definition stands is unclear
+            if any(before.kind == "column" for before, _ in renamed_by(operation)):
+                return None  # a renamed column: the definition's column names may be stale
             if any(ref.kind == kind and ref.name == name for ref in created_by(operation)):
                 creations.append(operation)
     return definition_of(creations[0]) if len(creations) == 1 else None

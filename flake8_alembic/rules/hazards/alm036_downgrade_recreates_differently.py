@@ -166,17 +166,16 @@ class _Judge:
         what = f'{ref.kind} "{ref.name}" {before.describe()} on "{before.table}"'
         recreations = self.restored.named.get((ref.kind, ref.name or ""), [])
         if not recreations:
-            if before in self.restored.definitions or self.restored.recreated_by_sql(ref):
+            if any(before.same_shape(now) for now in self.restored.definitions) or self.restored.recreated_by_sql(ref):
                 return None  # re-created under another name, or by SQL
             if before.table in self.restored.tables:
                 return None  # its table is re-created: the index or constraint may be declared inline
             return self._missing(what)
         now = [definition_of(operation) for operation in recreations]
-        if before in now or None in now:
+        known = [definition for definition in now if definition is not None]
+        if len(known) < len(now) or any(before.same_shape(definition) for definition in known):
             return None
-        first = now[0]
-        assert first is not None
-        return self._different(what, f"as {first.describe()}")
+        return self._different(what, f"as {known[0].describe()}")
 
     def _keys_differ(self, what: str, table: str, keys: frozenset[ForeignKey]) -> str | None:
         restored = self.restored.foreign_keys.get(table, set())
