@@ -132,6 +132,10 @@ class Operation:
     enum: EnumSpec | None = None
     """``alter_column(type_=)`` when it is a native enum."""
     existing_enum: EnumSpec | None = None
+    positional_count: int = 0
+    """How many positional arguments the call passes (ALM033 binds them to Alembic's signatures)."""
+    unpacks: bool = False
+    """The call unpacks ``*args`` or ``**kwargs``: which arguments it passes is not known."""
 
     _classified: tuple[SqlStatement, ...] | None = field(default=None, repr=False, compare=False)
 
