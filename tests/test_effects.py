@@ -368,7 +368,7 @@ def test_names_are_compared_as_the_targets_compare_them() -> None:
 
     create = one('op.create_table("Account", sa.Column("id", sa.Integer()))')
     sql_drop = one('op.execute("DROP TABLE account")')
-    quoted_drop = one('op.execute(\'DROP TABLE "Account"\')')
+    quoted_drop = one("op.execute('DROP TABLE \"Account\"')")
     assert created_by(create, PG) == [ObjectRef("table", "Account")]
     assert dropped_by(sql_drop, PG) == [ObjectRef("table", "account")]
     assert dropped_by(quoted_drop, PG) == [ObjectRef("table", "Account")]

@@ -54,7 +54,8 @@ def made(body: str) -> list[tuple[str, str | None, tuple[str | None, ...], bool,
             [("create_table", "bin", ("id",), True, False)],
         ),
         (
-            'bins = sa.Table("bin", meta, sa.Column("id", sa.Integer()))\nbins.create(bind=op.get_bind(), checkfirst=True)',
+            'bins = sa.Table("bin", meta, sa.Column("id", sa.Integer()))\n'
+            "bins.create(bind=op.get_bind(), checkfirst=True)",
             [("create_table", "bin", ("id",), True, True)],
         ),
         ("crates.create(op.get_bind())", [("create_table", "crate", ("id", "bin_id"), True, False)]),

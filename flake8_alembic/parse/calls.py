@@ -257,6 +257,9 @@ class CallRecorder(ConditionReader):
                 core_refs=parts.core_refs,
                 enum=parts.enum,
                 existing_enum=parts.existing_enum,
+                positional_count=len(node.args),
+                unpacks=any(isinstance(arg, ast.Starred) for arg in node.args)
+                or any(keyword.arg is None for keyword in node.keywords),
             )
         )
 

@@ -168,7 +168,8 @@ class ConditionReader(WalkerState):
         if isinstance(node, ast.Name):
             return node.id in state.dialect_names or node.id == "dialect_name"
         for child in expression_nodes(node):
-            if isinstance(child, ast.Attribute) and child.attr == "name":
+            # `dialect.name == "sqlite"`, and `"sqlite" in inspector.dialect.dialect_description` ("sqlite+pysqlite")
+            if isinstance(child, ast.Attribute) and child.attr in ("name", "dialect_description"):
                 parts = dotted_parts(child.value) or []
                 if isinstance(child.value, ast.Attribute) and child.value.attr in ("dialect", "engine"):
                     return True

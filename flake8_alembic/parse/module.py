@@ -15,6 +15,7 @@ from typing import Final, Union
 
 from ..names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
 from .conditions import does_nothing, required_parameters
+from .module_level import ModuleLevelCall, module_level_op_calls
 from .records import EnumTypeCall, Frame, Inspection, Operation, RaiseInfo, RowLoop, SchemaLookup, TryBlock
 from .walk import Walker
 
@@ -68,6 +69,8 @@ class Migration:
     enum_calls: tuple[EnumTypeCall, ...] = ()
     schema_lookups: tuple[SchemaLookup, ...] = ()
     index_guards: frozenset[Frame] = frozenset()
+    module_op_calls: tuple[ModuleLevelCall, ...] = ()
+    """Calls on ``op`` in code that runs when the file is imported (ALM039)."""
 
     @property
     def revision(self) -> str | None:
@@ -182,6 +185,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         return None
     docstring = ast.get_docstring(tree, clean=False)
     imports = collect_imports(tree.body)
+    module_op_calls = module_level_op_calls(tree, imports)
     aliases = alias_map(imports)
     walker = Walker(functions, imports, aliases, constants, module_calls)
     summaries: list[FunctionSummary] = []
@@ -221,6 +225,7 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         enum_calls=tuple(records.enum_calls),
         schema_lookups=tuple(records.schema_lookups.values()),
         index_guards=frozenset(records.index_guards),
+        module_op_calls=module_op_calls,
     )
 
 

@@ -140,6 +140,10 @@ class Operation:
     core_refs: tuple[tuple[str, str | None], ...] = ()
     """What a SQLAlchemy Core statement given to ``execute`` reads or writes: (table, column or None for the whole
     table), from the table objects it names (``t.update().values(a=1)``, ``sa.select(t.c.a)``)."""
+    positional_count: int = 0
+    """How many positional arguments the call passes (ALM033 binds them to Alembic's signatures)."""
+    unpacks: bool = False
+    """The call unpacks ``*args`` or ``**kwargs``: which arguments it passes is not known."""
 
     _classified: tuple[SqlStatement, ...] | None = field(default=None, repr=False, compare=False)
 
