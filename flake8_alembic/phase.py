@@ -211,7 +211,10 @@ def _statement_uses(statement: SqlStatement, ids: Identifiers) -> list[ObjectRef
 
 class EarlierUses:
     """Which objects the statements of one function used before each later statement, unguarded and
-    unconditionally (outside loops, handlers and guards that the later statement is not in)."""
+    unconditionally (outside loops, handlers and guards that the later statement is not in).
+
+    An ordinary ``if`` leaves no frame in the records (the walk runs both branches), so a use under one counts:
+    at worst a drop goes unreported, never the other way. A frame kind this does not know counts as conditional."""
 
     def __init__(self, operations: Sequence[Operation], ids: Identifiers, catching: frozenset[Frame]) -> None:
         self._operations = operations
