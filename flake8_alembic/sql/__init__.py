@@ -18,9 +18,9 @@ CREATE TABLE column types).  Anything else is reported with ``verb`` only: unkno
 ``lexer`` reads the text (statements, tokens, quoting); ``statements`` classifies each statement, with
 ``alter_table`` for the sub-actions of ALTER TABLE and ``definitions`` for column definitions; ``references``
 reads the names a statement mentions; ``records`` holds what they produce. Unquoted names are returned as written
-(no case folding); quoted parts keep double quotes, whichever quotes they were written with (```T``` ->
-``"T"``), since quoting decides how a database compares a name (``names.Identifiers``). No function here raises,
-and the work is linear in the input.
+(no case folding); quoted parts keep double quotes, whichever quotes they were written with (a backquoted ``T``
+becomes ``"T"``), since quoting decides how a database compares a name (``names.Identifiers``). No function here
+raises, and the work is linear in the input.
 """
 
 from __future__ import annotations
