@@ -197,6 +197,8 @@ class RaiseInfo:
     col: int
     function: str
     has_message: bool
+    explained: bool = False
+    """No message, but a person says why in a comment block directly above it (or in the docstring it follows)."""
 
 
 @dataclass(frozen=True)

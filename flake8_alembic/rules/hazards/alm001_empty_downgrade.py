@@ -14,7 +14,7 @@ def check_empty_downgrade(context: RuleContext, report: Report) -> None:
     downgrades = {function.engine: function for function in migration.functions_of("downgrade")}
     for engine, downgrade in downgrades.items():
         upgrade = upgrades.get(engine)
-        if downgrade.does_nothing and upgrade is not None and not upgrade.does_nothing:
+        if downgrade.does_nothing and not downgrade.explained and upgrade is not None and not upgrade.does_nothing:
             report(
                 downgrade,
                 f"{downgrade.name}() is empty: `alembic downgrade` moves alembic_version back and leaves "
