@@ -14,9 +14,20 @@ from dataclasses import dataclass
 from typing import Final, Union
 
 from ..names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
+from .classify import UNKNOWN, operation_effect, strongest
 from .comments import NO_REMARKS, Remarks, SourceComments, message_words
 from .conditions import does_nothing, required_parameters
-from .records import EnumTypeCall, Frame, Inspection, Operation, RaiseInfo, RowLoop, SchemaLookup, TryBlock
+from .records import (
+    CallEffect,
+    EnumTypeCall,
+    Frame,
+    Inspection,
+    Operation,
+    RaiseInfo,
+    RowLoop,
+    SchemaLookup,
+    TryBlock,
+)
 from .walk import Walker
 
 _REVISION_FIELDS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -75,6 +86,8 @@ class Migration:
     enum_calls: tuple[EnumTypeCall, ...] = ()
     schema_lookups: tuple[SchemaLookup, ...] = ()
     index_guards: frozenset[Frame] = frozenset()
+    call_effects: tuple[CallEffect, ...] = ()
+    """Calls that are not operations but act on the database, or may (``parse/classify.py``)."""
 
     @property
     def revision(self) -> str | None:
@@ -94,6 +107,25 @@ class Migration:
 
     def functions_of(self, kind: str) -> tuple[FunctionSummary, ...]:
         return tuple(function for function in self.functions if function.kind == kind)
+
+    def effect_of(self, function: FunctionSummary, without_foreign_calls: bool = False) -> str:
+        """What running ``function`` does to the database (``parse/classify.py``): ``schema`` when any of its
+        statements changes the schema, else ``unknown`` when any runs code the engine cannot follow, else
+        ``data``, ``neutral``, or ``none`` when nothing is recorded. Its helpers' statements count where they run.
+        ``without_foreign_calls`` leaves out its calls into foreign code (for a caller that reads them itself)."""
+        effects = [
+            operation_effect(operation)
+            for operation in self.operations
+            if operation.phase == function.kind and operation.engine == function.engine
+        ]
+        effects.extend(
+            call.effect
+            for call in self.call_effects
+            if call.phase == function.kind
+            and call.engine == function.engine
+            and not (without_foreign_calls and call.effect == UNKNOWN)
+        )
+        return strongest(effects)
 
 
 @dataclass(frozen=True)
@@ -241,6 +273,7 @@ def parse_tree(path: str, tree: ast.Module, text: str | None = None) -> Migratio
         enum_calls=tuple(records.enum_calls),
         schema_lookups=tuple(records.schema_lookups.values()),
         index_guards=frozenset(records.index_guards),
+        call_effects=tuple(records.call_effects),
     )
 
 
