@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ...names import revision_ids
 from ...parse.module import Migration
 from ..base import Report, Rule, RuleContext, Tier
 
@@ -25,7 +24,11 @@ def _placeholder_by_position(migration: Migration) -> bool:
     if migration.down_revisions == ():
         return True
     labels = migration.fields.get("branch_labels")
-    return labels is not None and bool(revision_ids(labels.value))
+    value = labels.value if labels is not None else None
+    if isinstance(value, (str, tuple)):
+        return bool(value)
+    # A label named through the project's constant (`(cli.CONTRACT_BRANCH,)`) labels a branch all the same.
+    return value is not None
 
 
 RULE = Rule(
