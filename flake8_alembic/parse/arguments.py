@@ -115,6 +115,7 @@ class Parts:
     sql_text: str | None = None
     plain_string: bool = False
     core_dml: bool = False
+    sql_sketch: str | None = None
     core_refs: tuple[tuple[str, str | None], ...] = ()
     index_columns: tuple[str | None, ...] | None = None
     """The columns the object is on, when they are not the ``columns`` parameter (a CHECK condition's)."""

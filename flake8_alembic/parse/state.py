@@ -19,6 +19,7 @@ from .alembic_api import (
     NOT_OPERATIONS,
 )
 from .records import (
+    CallEffect,
     EnumSpec,
     EnumTypeCall,
     Frame,
@@ -86,6 +87,8 @@ class Records:
     schema_lookups: dict[tuple[int, int], SchemaLookup] = field(default_factory=dict)
     index_guards: set[Frame] = field(default_factory=set)
     """Guards whose test looks for an index (``has_index``, ``get_indexes``, ``index_exists``…)."""
+    call_effects: list[CallEffect] = field(default_factory=list)
+    """Calls that are not operations but act on the database, or may (``parse/classify.py``)."""
 
 
 @dataclass(frozen=True)

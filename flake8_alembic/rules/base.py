@@ -13,7 +13,8 @@ from ..facts.environment import EnvironmentFacts
 from ..facts.project import ProjectFacts
 from ..history import Environment, RevisionInfo
 from ..noqa import NoqaMap
-from ..parse.module import Migration
+from ..parse.classify import UNKNOWN, strongest
+from ..parse.module import FunctionSummary, Migration
 from ..parse.records import Frame, Operation
 from ..schema import Replay, Snapshot
 
@@ -90,6 +91,21 @@ class RuleContext:
     def autocommit(self) -> bool:
         configured = self.settings.autocommit_connections
         return configured if configured is not None else bool(self.project.autocommit)
+
+    def effect_of(self, function: FunctionSummary) -> str:
+        """What running ``function`` does to the database (``parse/classify.py``), with the calls into the
+        application it makes read from the project where they can be (``facts/helpers.py``)."""
+        effect = self.migration.effect_of(function)
+        if effect != UNKNOWN:
+            return effect
+        helpers = self.project.application_helpers
+        if helpers is None:
+            return effect
+        resolved = [self.migration.effect_of(function, without_foreign_calls=True)]
+        for call in self.migration.call_effects:
+            if call.phase == function.kind and call.engine == function.engine and call.effect == UNKNOWN:
+                resolved.append(helpers.effect(call.qualified, self.application_names) if call.qualified else UNKNOWN)
+        return strongest(resolved)
 
     def applies(self, dialects: frozenset[str], rule_dialects: frozenset[str] | None = None) -> bool:
         """Whether code running on ``dialects`` can hit a hazard of a rule holding on ``rule_dialects``."""
