@@ -287,6 +287,16 @@ def test_match_on_the_dialect_runs_each_case_on_its_dialects() -> None:
     ]
 
 
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match statements need Python 3.10")
+def test_match_on_anything_else_runs_every_case_everywhere() -> None:
+    summary = upgrade(
+        'match mylib.mode():\n    case "a":\n        op.drop_table("a")\n    case "b" if mylib.ok():\n'
+        '        op.drop_table("b")\n    case other:\n        op.drop_table(other)',
+        header=HEADER + "import mylib\n",
+    )
+    assert [(o.table, o.dialects) for o in summary.operations] == [("a", ALL), ("b", ALL), (None, ALL)]
+
+
 @pytest.mark.parametrize(
     ("statements", "after_commit"),
     [

@@ -441,9 +441,10 @@ class Walker(NameBinder, OutcomeReader):
             captured = pattern_names(case.pattern)
             _forget(state.env, captured)
             state.rebind(captured)
-            case_dialects = self._case_dialects(subject, case.pattern, state, remaining)
-            remaining = remaining - case_dialects if case.guard is None else remaining
-            case_context = context._replace(dialects=case_dialects)
+            named = self._case_dialects(subject, case.pattern, state)
+            case_context = context._replace(dialects=remaining if named is None else remaining & named)
+            if named is not None and case.guard is None:
+                remaining = remaining - named  # a later catch-all runs on the dialects no case named
             if case.guard is not None:
                 self._expression(case.guard, case_context, state)
             if self._block(case.body, case_context, state) is not None:
@@ -451,22 +452,20 @@ class Walker(NameBinder, OutcomeReader):
         _meet(state, before, envs)
         return context
 
-    def _case_dialects(
-        self, subject: ast.expr, pattern: ast.AST, state: FunctionState, remaining: frozenset[str]
-    ) -> frozenset[str]:
-        """The dialects a case runs on: those it names in a match on the dialect's name, the ones no earlier case
-        took for a catch-all, all remaining ones otherwise."""
+    def _case_dialects(self, subject: ast.expr, pattern: ast.AST, state: FunctionState) -> frozenset[str] | None:
+        """The dialects a case names in a match on the dialect's name (``case "mysql" | "mariadb":``); None for
+        any other case."""
         values: list[Any] = pattern.patterns if type(pattern).__name__ == "MatchOr" else [pattern]  # type: ignore[attr-defined]
         if not all(type(value).__name__ == "MatchValue" for value in values):
-            return remaining
+            return None
         named: frozenset[str] = frozenset()
         for value in values:
             test = ast.Compare(left=subject, ops=[ast.Eq()], comparators=[value.value])
             branches = self._dialect_test(test, state)
             if branches is None:
-                return remaining
+                return None
             named |= branches[0]
-        return remaining & named
+        return named
 
     def _inline(self, helper: Helper, call: ast.Call | None, context: Context, state: FunctionState) -> None:
         """Walk a helper where it is called, with what its parameters are bound to (nothing for a helper passed by

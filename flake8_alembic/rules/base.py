@@ -187,7 +187,7 @@ class Subject:
 
     @classmethod
     def table(cls, name: str | None) -> Subject:
-        return cls("table", f'"{name}"' if name else "(a table the linter cannot name)")
+        return cls("table", f'"{name}"' if name else "(dynamic name)")
 
     def phrase(self, names: list[str]) -> str:
         """``table "a"``; ``tables "a" and "b"``; ``tables "a", "b" and "c"``; ``tables "a", "b" and 3 more``."""
