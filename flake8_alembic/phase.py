@@ -159,10 +159,10 @@ _USING_OPS: Final = frozenset(
         "create_exclude_constraint",
         "drop_constraint",
         "bulk_insert",
-        "rename_table",
     }
 )
-"""Operations that fail when their table is missing."""
+"""Operations that fail when their table is missing and leave it there (``rename_table`` takes the name away:
+a later drop of it fails whatever happened before, and a guard would spare it)."""
 _USING_VERBS: Final = frozenset(
     {"SELECT", "WITH", "UPDATE", "INSERT", "REPLACE", "DELETE", "MERGE", "ALTER", "TRUNCATE"}
 )
@@ -185,8 +185,8 @@ def uses_of(operation: Operation, ids: Identifiers) -> list[ObjectRef]:
         return []
     refs = [ObjectRef("table", table)]
     columns = list(operation.index_columns)
-    if operation.name in ("alter_column", "drop_column"):
-        columns.append(operation.target)
+    if operation.name == "alter_column" and not operation.new_name:
+        columns.append(operation.target)  # a drop or a rename of the column takes it away: not a use
     columns += [name for key in operation.foreign_keys for name in key.columns]
     refs += [ObjectRef("column", ids.python(column, "column"), table) for column in columns if column]
     return refs
@@ -202,11 +202,29 @@ def _statement_uses(statement: SqlStatement, ids: Identifiers) -> list[ObjectRef
     if statement.verb not in _USING_VERBS:
         return []
     said = mentions(statement.text)
+    taken = _taken_by_alter(statement, ids)
+    if taken is None:
+        return []  # ALTER TABLE … RENAME TO: the table's name is gone after it
     tables = [ids.sql(table) for table in said.tables]
     refs = [ObjectRef("table", table) for table in tables]
     # Which table a bare column name belongs to is not read: each named column counts for each named table.
-    refs += [ObjectRef("column", ids.sql(name, "column"), table) for table in tables for name in said.names]
+    names = [ids.sql(name, "column") for name in said.names]
+    refs += [ObjectRef("column", name, table) for table in tables for name in names if name not in taken]
     return refs
+
+
+def _taken_by_alter(statement: SqlStatement, ids: Identifiers) -> set[str | None] | None:
+    """The columns an ``ALTER TABLE`` drops or renames away (not uses: they are gone after it); None when it
+    renames the table itself."""
+    if statement.verb != "ALTER":
+        return set()
+    if any(action.kind == "RENAME TO" for action in statement.actions):
+        return None
+    return {
+        ids.sql(action.column, "column")
+        for action in statement.actions
+        if action.kind in ("DROP COLUMN", "RENAME COLUMN")
+    }
 
 
 class EarlierUses:

@@ -10,6 +10,7 @@ Public interface::
     bind_parameter_names(sql) -> tuple[str, ...]  names ``sqlalchemy.text()`` reads as ``:name`` binds
     mentions(statement) -> Mentions              the tables a statement reads or writes, and its other names
     condition_names(condition) -> tuple[str, ...] the names a CHECK condition reads
+    is_probe(statement) -> bool                  SHOW / SET / RESET / a reading SELECT: changes nothing lasting
 
 This is *not* a SQL parser.  It understands the statement shapes a migration linter needs (CREATE / DROP /
 ALTER / REINDEX / TRUNCATE / COMMENT ON, the target of UPDATE / INSERT / DELETE, ALTER TABLE sub-actions,
@@ -26,6 +27,7 @@ raises, and the work is linear in the input.
 from __future__ import annotations
 
 from .lexer import split_statements
+from .probes import is_probe
 from .records import HOLE, AlterAction, SqlStatement
 from .references import Mentions, condition_names, mentions
 from .statements import bind_parameter_names, classify
@@ -38,6 +40,7 @@ __all__ = [
     "bind_parameter_names",
     "classify",
     "condition_names",
+    "is_probe",
     "mentions",
     "split_statements",
 ]

@@ -9,7 +9,7 @@ from ...effects import CreatedObjects, ObjectRef, dropped_by, renamed_by, sql_dr
 from ...names import Identifiers
 from ...parse.records import DROP_OPS, Frame, Operation
 from ...phase import EarlierUses
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Subject, Tier
 
 # The first Alembic release whose op renders IF EXISTS (reference/alembic_facts.md §1.1).
 IF_EXISTS_SINCE = {
@@ -60,9 +60,9 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
             undone = [created]
             if operation.phase == "downgrade":
                 undone.append(created_by_upgrade[operation.engine])
-            message = _finding(context, operation, _Excuses(undone, earlier, ids))
-            if message is not None:
-                report(operation, message)
+            finding = _finding(context, operation, _Excuses(undone, earlier, ids))
+            if finding is not None:
+                report(operation, *finding)
         if _may_create(operation, named, ids):
             created.add(operation)
 
@@ -138,8 +138,8 @@ def _protected(operation: Operation, catching: frozenset[Frame]) -> bool:
     return operation.guarded or any(frame in catching for frame in operation.stack)
 
 
-def _finding(context: RuleContext, operation: Operation, excuses: _Excuses) -> str | None:
-    """The message for a drop nothing excuses; None when something does."""
+def _finding(context: RuleContext, operation: Operation, excuses: _Excuses) -> tuple[str, Subject | None] | None:
+    """The message (and what it is about) for a drop nothing excuses; None when something does."""
     if operation.name in DROP_OPS:
         refs = dropped_by(operation, excuses.ids)
         if any(excuses.excuse(operation, ref) for ref in refs):
@@ -147,29 +147,31 @@ def _finding(context: RuleContext, operation: Operation, excuses: _Excuses) -> s
         if any(created.covers_unnamed_drop(operation) for created in excuses.undone):
             return None
         prefix = "batch_op" if operation.receiver == "batch" else "op"
-        described = _describe(refs[0]) if refs else "the object"
-        return (
-            f"{prefix}.{operation.name}() of {described} is not guarded: it fails if the object is already "
-            f"gone; {_fix(context, operation)}"
+        message = (
+            f"{prefix}.{operation.name}() of {SUBJECT if refs else 'the object'} is not guarded: it fails if the "
+            f"object is already gone; {_fix(context, operation)}"
         )
+        return message, _subject(refs[0]) if refs else None
     made_here = CreatedObjects(excuses.ids)  # by an earlier statement of the same SQL string (CREATE …; DROP …)
     for statement in operation.statements("DROP"):
         for ref, if_exists in sql_drops(statement, excuses.ids):
             if if_exists or excuses.excuse(operation, ref, made_here):
                 continue
-            return (
-                f"SQL {statement.verb} of {_describe(ref)} has no IF EXISTS: it fails if the object is already "
+            message = (
+                f"SQL {statement.verb} of {SUBJECT} has no IF EXISTS: it fails if the object is already "
                 f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}"
             )
+            return message, _subject(ref)
         made_here.add_statement(statement)
     return None
 
 
-def _describe(ref: ObjectRef) -> str:
+def _subject(ref: ObjectRef) -> Subject:
     name = f'"{ref.name}"' if ref.name else "(dynamic name)"
+    plural = "indexes" if ref.kind == "index" else ""
     if ref.kind in ("column", "constraint", "index") and ref.table:
-        return f'{ref.kind} {name} of "{ref.table}"'
-    return f"{ref.kind} {name}"
+        return Subject(ref.kind, f'{name} of "{ref.table}"', plural)
+    return Subject(ref.kind, name, plural)
 
 
 _INSPECTOR_CALL = {

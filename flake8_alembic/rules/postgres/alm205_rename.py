@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...dialects import POSTGRESQL
 from ...names import Identifiers
 from ...phase import phase_effects
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import table_of, upgrade_steps
 
 
@@ -24,8 +24,9 @@ def check_rename(context: RuleContext, report: Report) -> None:
             continue  # a rebuild's step: the old name comes back, or only this revision ever knew it
         report(
             step.operation,
-            f"renaming on existing table {table_of(step)} breaks the application release still running against "
+            f"renaming on existing {SUBJECT} breaks the application release still running against "
             "the old name; add the new name, write to both, switch readers, then drop the old one",
+            table_of(step),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...dialects import POSTGRESQL
 from ...names import Identifiers
 from ...phase import phase_effects
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import table_of, upgrade_steps
 
 
@@ -26,8 +26,9 @@ def check_drop_in_use(context: RuleContext, report: Report) -> None:
             continue  # rebuilt in the same revision (running code still finds the name), or only this revision knew it
         report(
             step.operation,
-            f"dropping from {table_of(step)} breaks the application release still running and selecting it; "
+            f"dropping from {SUBJECT} breaks the application release still running and selecting it; "
             "remove every use from the code and deploy first, then drop",
+            table_of(step),
         )
 
 
