@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from . import project
+from . import pins, project
 from .config import SETTINGS, Resolved
 from .engine import DEFAULT_DIALECTS, dialect_folder
 from .history import Environment, HistoryCache
@@ -117,7 +117,7 @@ def _project_block(
 def _inferred(key: str, value: object, root: Path) -> tuple[object, str]:
     """A setting left unset: the value the linter infers and the evidence, or its default."""
     if key == "target-alembic-version":
-        found = project.alembic_pin_source(root)
+        found = pins.alembic_pin_source(root)
         if found is None:
             return None, "inferred: no pin of alembic found at the project root (unknown)"
         version, source = found

@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "flake8_alembic"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("vocabulary", ("flake8_alembic", "dialects", "names", "types", "sql", "config", "noqa")),
-    ("reading", ("project",)),
+    ("reading", ("reading", "project", "pins")),
     ("parse", ("parse",)),
     ("cache", ("cache",)),
     ("project facts", ("facts", "facts.project")),

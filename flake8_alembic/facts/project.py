@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Final
 
-from .. import project
+from .. import pins, project
 
 KNOWN: Final = frozenset(
     {"ini_dialects", "alembic_version", "application_names", "env_sets_lock_timeout", "naming_convention", "autocommit"}
@@ -41,7 +41,7 @@ class ProjectFacts:
         """The lowest Alembic version the project's pins allow."""
         if self._migration is None:
             return None
-        return project.alembic_pin(project.find_project_root(self._migration.parent))
+        return pins.alembic_pin(project.find_project_root(self._migration.parent))
 
     @cached_property
     def application_names(self) -> frozenset[str]:
