@@ -15,8 +15,11 @@ INTERFACE:
     def dist_info(folder: Path) -> Path | None
     def find_alembic_ini(start: Path) -> Path | None
     def alembic_ini_dialects(ini: Path) -> frozenset[str]
+    def alembic_ini_url_lines(ini: Path) -> list[tuple[int, str, str]]
+    def url_dialect(url: str) -> str | None
     def env_py_for(migration_path: Path) -> Path | None
     def env_py_autocommit(env_py: Path) -> bool | None
+    def autocommit_line(tree: ast.AST) -> int | None
     def application_packages(root: Path) -> frozenset[str]
 """
 
@@ -34,13 +37,16 @@ from .dialects import URL_SCHEMES
 
 __all__ = [
     "alembic_ini_dialects",
+    "alembic_ini_url_lines",
     "application_packages",
+    "autocommit_line",
     "dist_info",
     "env_py_autocommit",
     "env_py_for",
     "find_alembic_ini",
     "find_project_root",
     "is_project_root",
+    "url_dialect",
 ]
 
 
@@ -137,7 +143,9 @@ def _ini_urls(text: str) -> list[str]:
     return urls
 
 
-def _url_dialect(url: str) -> str | None:
+def url_dialect(url: str) -> str | None:
+    """The dialect a database URL names by its scheme (``mysql+pymysql://…`` → mysql); None for a placeholder
+    (``driver://…``, ``%(DB_URL)s``, ``${DATABASE_URL}``), an unknown scheme or no URL."""
     lines = url.strip().splitlines()
     value = lines[0].strip().strip("'\"").strip() if lines else ""
     match = _URL_SCHEME_RE.match(value)
@@ -152,7 +160,20 @@ def alembic_ini_dialects(ini: Path) -> frozenset[str]:
     text = reading.read_text(ini)
     if text is None:
         return frozenset()
-    return frozenset(dialect for url in _ini_urls(text) if (dialect := _url_dialect(url)) is not None)
+    return frozenset(dialect for url in _ini_urls(text) if (dialect := url_dialect(url)) is not None)
+
+
+def alembic_ini_url_lines(ini: Path) -> list[tuple[int, str, str]]:
+    """(line, URL, dialect) of each ``sqlalchemy.url`` line of an ``alembic.ini`` naming a database: the evidence
+    behind ``alembic_ini_dialects``."""
+    text = reading.read_text(ini)
+    found: list[tuple[int, str, str]] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        match = _INI_URL_LINE_RE.match(line)
+        dialect = url_dialect(match.group(1)) if match else None
+        if match and dialect is not None:
+            found.append((number, match.group(1).strip(), dialect))
+    return found
 
 
 # --------------------------------------------------------------------------------------------------
@@ -204,7 +225,9 @@ def _is_isolation_key(key: str | None) -> bool:
     return key is not None and (key == "isolation_level" or key.endswith(".isolation_level"))
 
 
-def _configures_autocommit(tree: ast.AST) -> bool:
+def autocommit_line(tree: ast.AST) -> int | None:
+    """The line of the first place a module configures an AUTOCOMMIT connection (``isolation_level="AUTOCOMMIT"``,
+    any case, given to any call, or a ``"sqlalchemy.isolation_level": "AUTOCOMMIT"`` setting); None without one."""
     names = _string_names(tree)
 
     def is_autocommit(node: ast.AST | None) -> bool:
@@ -215,36 +238,30 @@ def _configures_autocommit(tree: ast.AST) -> bool:
         if isinstance(node, ast.Call):
             # create_engine(..., isolation_level="AUTOCOMMIT"), conn.execution_options(isolation_level=…)
             if any(_is_isolation_key(kw.arg) and is_autocommit(kw.value) for kw in node.keywords):
-                return True
+                return node.lineno
             # config.set_main_option("sqlalchemy.isolation_level", "AUTOCOMMIT"), set_section_option(s, k, v)
             for key, value in zip(node.args, node.args[1:]):
                 if _is_isolation_key(_constant_string(key, names)) and is_autocommit(value):
-                    return True
+                    return node.lineno
         elif isinstance(node, ast.Dict):
             for dict_key, dict_value in zip(node.keys, node.values):
                 if _is_isolation_key(_constant_string(dict_key, names)) and is_autocommit(dict_value):
-                    return True
+                    return node.lineno
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and is_autocommit(node.value):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
                 # section["sqlalchemy.isolation_level"] = "AUTOCOMMIT"
                 if isinstance(target, ast.Subscript) and _is_isolation_key(_constant_string(target.slice, names)):
-                    return True
-    return False
+                    return node.lineno
+    return None
 
 
 def env_py_autocommit(env_py: Path) -> bool | None:
     """True when ``env.py`` configures an AUTOCOMMIT connection (``isolation_level="AUTOCOMMIT"``, any case,
     given to any call, or a ``"sqlalchemy.isolation_level": "AUTOCOMMIT"`` setting); False when it parses and
     has none; None when it is missing or does not parse. The file is parsed, never run."""
-    source = reading.read_bytes(env_py)
-    if source is None:
-        return None
-    try:
-        tree = ast.parse(source, filename=os.fspath(env_py))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return _configures_autocommit(tree)
+    tree = reading.parse_python(env_py)
+    return autocommit_line(tree) is not None if tree is not None else None
 
 
 # --------------------------------------------------------------------------------------------------

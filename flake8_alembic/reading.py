@@ -5,6 +5,7 @@ interpolation. Every function returns ``None`` or an empty value instead of rais
 
 from __future__ import annotations
 
+import ast
 import configparser
 import os
 import stat
@@ -26,6 +27,7 @@ __all__ = [
     "list_dir",
     "load_ini",
     "load_toml",
+    "parse_python",
     "read_bytes",
     "read_text",
     "start_folder",
@@ -121,3 +123,20 @@ def strings(value: object) -> list[str]:
     if not isinstance(value, list):
         return []
     return [item for item in value if isinstance(item, str)]
+
+
+def parse_python(path: Path, max_bytes: int = MAX_BYTES) -> ast.Module | None:
+    """The syntax tree of a Python file (never run); None when it is missing, larger than ``max_bytes`` or does not
+    parse."""
+    try:
+        if os.stat(path).st_size > max_bytes:
+            return None
+    except (OSError, ValueError):
+        return None
+    source = read_bytes(path)
+    if source is None:
+        return None
+    try:
+        return ast.parse(source, filename=os.fspath(path))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None

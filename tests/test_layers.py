@@ -16,7 +16,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cache", ("cache",)),
     ("project facts", ("facts", "facts.project")),
     ("history and replay", ("history", "effects", "schema")),
-    ("environment facts", ("facts.environment",)),
+    ("environment facts", ("facts.environment", "facts.birth")),
     ("rules", ("rules",)),
     ("engine", ("engine", "selection")),
     ("faces", ("cli", "plugin", "output", "files", "settings_report", "baseline", "__main__")),

@@ -406,4 +406,162 @@ def test_lock_package_list_of_odd_shape(tmp_path: Path) -> None:
 
 
 def test_public_api() -> None:
-    assert sorted(pins.__all__) == ["alembic_pin", "alembic_pin_source"]
+    assert sorted(pins.__all__) == [
+        "Locked",
+        "ProjectPins",
+        "Requirement",
+        "VersionRange",
+        "alembic_pin",
+        "alembic_pin_source",
+        "normalise_distribution",
+        "read_pins",
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Version ranges (lowest and highest allowed)
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("requirement", "shown", "allows_2"),
+    [
+        ("SQLAlchemy<2.0", "<2.0", False),
+        ("SQLAlchemy>=1.3,<2", ">=1.3, <2", False),
+        ("SQLAlchemy<2.0,>=1.4.0", ">=1.4.0, <2.0", False),
+        ("SQLAlchemy~=1.4", ">=1.4, <2", False),
+        ("SQLAlchemy~=1.4.46", ">=1.4.46, <1.5", False),
+        ("SQLAlchemy==1.3.24", ">=1.3.24, <=1.3.24", False),
+        ("SQLAlchemy==1.4.*", ">=1.4, <1.5", False),
+        ("SQLAlchemy<=1.4.52", "<=1.4.52", False),
+        ("SQLAlchemy<2.0.1", "<2.0.1", True),
+        ("SQLAlchemy<=2.0", "<=2.0", True),
+        ("SQLAlchemy==2.0.30", ">=2.0.30, <=2.0.30", True),
+        ("SQLAlchemy>=1.4", ">=1.4", True),
+        ("SQLAlchemy!=1.4.0", "any", True),
+        ("SQLAlchemy[asyncio]>=1.4,<3", ">=1.4, <3", True),
+    ],
+)
+def test_pep508_ranges(tmp_path: Path, requirement: str, shown: str, allows_2: bool) -> None:
+    write(tmp_path / "pyproject.toml", f'[project]\ndependencies = ["{requirement}"]\n')
+    found = pins.read_pins(tmp_path).range_of("sqlalchemy")
+    assert found is not None
+    assert found.shown == shown
+    assert found.allows_from((2,)) is allows_2
+    assert requirement in found.evidence and "pyproject.toml" in found.evidence
+
+
+@pytest.mark.parametrize(
+    ("constraint", "shown"),
+    [
+        ("^1.4", ">=1.4, <2"),
+        ("^0.9.2", ">=0.9.2, <0.10"),
+        ("^0.0.3", ">=0.0.3, <0.0.4"),
+        ("~1.4", ">=1.4, <1.5"),
+        ("~1", ">=1, <2"),
+        ("1.4.46", ">=1.4.46, <=1.4.46"),
+        ("^1.3 || ^1.4", ">=1.3, <2"),
+        ("^1.4 || >=2.0", ">=1.4"),
+    ],
+)
+def test_poetry_ranges(tmp_path: Path, constraint: str, shown: str) -> None:
+    write(tmp_path / "pyproject.toml", f'[tool.poetry.dependencies]\nSQLAlchemy = "{constraint}"\n')
+    found = pins.read_pins(tmp_path).range_of("sqlalchemy")
+    assert found is not None and found.shown == shown
+
+
+def test_a_range_without_a_pin_is_unknown(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[project]\ndependencies = ["SQLAlchemy", "alembic>=1.9"]\n')
+    assert pins.read_pins(tmp_path).range_of("sqlalchemy") is None
+    assert pins.read_pins(tmp_path / "missing").range_of("sqlalchemy") is None
+
+
+def test_within_a_source_the_widest_range_wins(tmp_path: Path) -> None:
+    """A dev group allowing 2.x beside dependencies pinned below it: the project allows 2.x somewhere."""
+    write(
+        tmp_path / "pyproject.toml",
+        '[project]\ndependencies = ["SQLAlchemy>=1.4,<2"]\n[dependency-groups]\ndev = ["SQLAlchemy>=1.3"]\n',
+    )
+    found = pins.read_pins(tmp_path).range_of("sqlalchemy")
+    assert found is not None and found.lowest == (1, 3) and found.highest is None
+
+
+def test_the_first_source_that_constrains_decides(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[project]\ndependencies = ["SQLAlchemy"]\n')
+    write(tmp_path / "requirements.txt", "SQLAlchemy==1.4.46\n")
+    write(tmp_path / "setup.cfg", "[options]\ninstall_requires =\n    SQLAlchemy>=2.0\n")
+    found = pins.read_pins(tmp_path).range_of("sqlalchemy")
+    assert found is not None and found.shown == ">=1.4.46, <=1.4.46"
+    assert "requirements.txt" in found.evidence
+
+
+def test_lock_files_give_the_installed_versions(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[project]\ndependencies = ["SQLAlchemy>=1.4"]\n')
+    write(
+        tmp_path / "uv.lock",
+        '[[package]]\nname = "sqlalchemy"\nversion = "1.4.52"\n\n'
+        '[[package]]\nname = "SQLAlchemy"\nversion = "1.4.49"\n',
+    )
+    found = pins.read_pins(tmp_path).range_of("sqlalchemy")
+    assert found is not None
+    assert (found.lowest, found.highest, found.highest_inclusive) == ((1, 4, 49), (1, 4, 52), True)
+    assert not found.allows_from((2,)) and "locked in" in found.evidence
+
+
+def test_setup_py_literal_lists_and_names_bound_once(tmp_path: Path) -> None:
+    write(
+        tmp_path / "setup.py",
+        "from setuptools import setup\n"
+        'REQUIRES = ["SQLAlchemy>=1.3,<1.4", "alembic>=1.4.2"]\n'
+        'setup(name="x", install_requires=REQUIRES, extras_require={"pg": ["psycopg2"], "test": ["pytest"]})\n',
+    )
+    found = pins.read_pins(tmp_path)
+    assert found.range_of("sqlalchemy") is not None
+    assert found.lowest("alembic") == ((1, 4, 2), str(tmp_path / "setup.py"))
+    assert {r.name for r in found.requirements(include_dev=False)} == {"sqlalchemy", "alembic", "psycopg2"}
+    assert "pytest" in {r.name for r in found.requirements()}
+
+
+def test_setup_py_that_is_computed_or_broken_gives_nothing(tmp_path: Path) -> None:
+    write(tmp_path / "setup.py", "from setuptools import setup\nsetup(install_requires=read_requirements())\n")
+    assert list(pins.read_pins(tmp_path).requirements()) == []
+    write(tmp_path / "setup.py", "setup(install_requires=[\n")
+    assert list(pins.read_pins(tmp_path).requirements()) == []
+
+
+@pytest.mark.parametrize(
+    ("where", "text", "dev"),
+    [
+        ("requirements.txt", "psycopg2\n", False),
+        ("requirements-dev.txt", "psycopg2\n", True),
+        ("requirements/test.txt", "psycopg2\n", True),
+        ("pyproject.toml", '[project.optional-dependencies]\npostgres = ["psycopg2"]\n', False),
+        ("pyproject.toml", '[project.optional-dependencies]\ntests = ["psycopg2"]\n', True),
+        ("pyproject.toml", '[dependency-groups]\ndev = ["psycopg2"]\n', True),
+        ("pyproject.toml", '[tool.poetry.group.test.dependencies]\npsycopg2 = "*"\n', True),
+        ("pyproject.toml", '[tool.poetry.dev-dependencies]\npsycopg2 = "*"\n', True),
+        ("Pipfile", '[dev-packages]\npsycopg2 = "*"\n', True),
+        ("setup.cfg", "[options.extras_require]\ntesting =\n    psycopg2\n", True),
+    ],
+)
+def test_what_only_developers_install_is_marked(tmp_path: Path, where: str, text: str, dev: bool) -> None:
+    write(tmp_path / where, text)
+    (requirement,) = pins.read_pins(tmp_path).requirements()
+    assert requirement.name == "psycopg2" and requirement.dev is dev
+
+
+def test_metadata_extras_of_a_test_extra_are_dev(tmp_path: Path) -> None:
+    write(
+        tmp_path / "app-1.0.dist-info" / "METADATA",
+        "Name: app\nRequires-Dist: PyMySQL>=1.0\nRequires-Dist: psycopg2 ; extra == 'test'\n"
+        'Requires-Dist: SQLAlchemy[postgresql-asyncpg]>=2 ; extra == "pg"\n\nbody\n',
+    )
+    found = {r.name: r for r in pins.read_pins(tmp_path).requirements()}
+    assert not found["pymysql"].dev and found["psycopg2"].dev
+    assert found["sqlalchemy"].extras == ("postgresql-asyncpg",) and not found["sqlalchemy"].dev
+
+
+def test_a_configured_series() -> None:
+    series = pins.VersionRange.series((1, 4), "target-sqlalchemy-version")
+    assert series.shown == ">=1.4, <1.5" and not series.allows_from((2,))
+    assert pins.VersionRange.series((2,), "x").allows_from((2, 0))

@@ -499,13 +499,16 @@ def test_init_that_is_a_folder_does_not_make_a_package(tmp_path: Path) -> None:
 def test_public_api() -> None:
     assert sorted(project.__all__) == [
         "alembic_ini_dialects",
+        "alembic_ini_url_lines",
         "application_packages",
+        "autocommit_line",
         "dist_info",
         "env_py_autocommit",
         "env_py_for",
         "find_alembic_ini",
         "find_project_root",
         "is_project_root",
+        "url_dialect",
     ]
 
 
