@@ -8,7 +8,7 @@ operation gives in Python go through ``Identifiers.python``, names written in SQ
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, NamedTuple
 
@@ -25,6 +25,7 @@ __all__ = [
     "dropped_by",
     "enum_types_made",
     "inline_constraints",
+    "naming_templates",
     "norm",
     "renamed_by",
     "sql_drops",
@@ -46,8 +47,21 @@ _CREATORS = frozenset({"create_table", "add_column", "create_index"}) | _CONSTRA
 _DROPPERS = frozenset({"drop_table", "drop_column", "drop_index", "drop_constraint"})
 _EXECUTES = frozenset({"execute", "exec_driver_sql"})
 
-NamingConvention = Mapping[str, str]
-"""``MetaData(naming_convention=...)`` templates by key (``fk``, ``uq``, ``ck``, ``pk``, ``ix``)."""
+NamingConvention = Mapping[str, "str | None"]
+"""``MetaData(naming_convention=...)`` templates by key (``fk``, ``uq``, ``ck``, ``pk``, ``ix``); None for a key
+whose template is not known (not a literal, or a convention that could not be read in full)."""
+
+_CONVENTION_KINDS: Final = ("fk", "uq", "ck", "pk", "ix")
+
+
+def naming_templates(templates: Iterable[tuple[str, str | None]], complete: bool) -> NamingConvention:
+    """The project's naming convention (``facts.records.NamingConvention``'s templates) as ``created_by`` takes
+    it: a convention not read in full may name any kind it does not show, by a template not known."""
+    found: dict[str, str | None] = dict(templates)
+    if not complete:
+        for kind in _CONVENTION_KINDS:
+            found.setdefault(kind, None)
+    return found
 
 
 class ObjectRef(NamedTuple):
@@ -82,7 +96,8 @@ def created_by(
         keys = tuple(ids.python(column, "column") for column in columns)
         constraint = ids.python(operation.target, "constraint")
         if operation.unnamed:
-            constraint = unnamed_constraint_name(name, operation.table, columns, ids, naming)
+            referred = operation.foreign_keys[0].ref_table if operation.foreign_keys else None
+            constraint = unnamed_constraint_name(name, operation.table, columns, ids, naming, referred)
         return [ObjectRef("constraint", constraint, table, keys)]
     if name in _EXECUTES:
         return [ref for statement in operation.statements("CREATE", "ALTER") for ref in _sql_created(statement, ids)]
@@ -105,7 +120,9 @@ def inline_constraints(
             name = (
                 ids.python(key.name, "constraint")
                 if key.name
-                else unnamed_constraint_name("create_foreign_key", operation.table, key.columns, ids, naming)
+                else unnamed_constraint_name(
+                    "create_foreign_key", operation.table, key.columns, ids, naming, key.ref_table
+                )
             )
             refs.append(ObjectRef("constraint", name, table, columns))
     return refs
@@ -138,14 +155,17 @@ def unnamed_constraint_name(
     columns: tuple[str | None, ...],
     ids: Identifiers = FOLDED,
     naming: NamingConvention | None = None,
+    referred: str | None = None,
 ) -> str | None:
     """The name a constraint created without one gets, so that a later drop by that name undoes the creation: the
     project's naming convention's, else PostgreSQL's (``orders_customer_id_fkey``, cut to 63 bytes as PostgreSQL
     cuts it). None when it cannot be known (a column given by an expression, a template this does not render)."""
     if table is None or None in columns:
         return None
-    if naming is not None and _CONVENTION_KEYS.get(op_name) in naming:
-        rendered = _render(naming[_CONVENTION_KEYS[op_name]], table, columns)
+    key = _CONVENTION_KEYS.get(op_name)
+    if naming is not None and key is not None and key in naming:
+        template = naming[key]
+        rendered = _render(template, table, columns, referred) if template is not None else None
         return ids.python(rendered, "constraint") if rendered else None
     if op_name == "create_primary_key":
         return ids.python(postgresql_object_name(table, None, "pkey"), "constraint")
@@ -164,10 +184,12 @@ def unnamed_constraint_name(
 _TEMPLATE_TOKEN = re.compile(r"%\((\w+)\)s")
 
 
-def _render(template: str, table: str, columns: tuple[str | None, ...]) -> str | None:
-    """A naming-convention template filled in the way SQLAlchemy fills it, for the tokens it can know here."""
+def _render(template: str, table: str, columns: tuple[str | None, ...], referred: str | None) -> str | None:
+    """A naming-convention template filled in the way SQLAlchemy fills it, for the tokens it can know here (a
+    ``%(constraint_name)s`` of an unnamed constraint is not known)."""
     values = {
         "table_name": table,
+        "referred_table_name": referred,
         "column_0_name": columns[0] if columns else None,
         "column_0_N_name": "_".join(c or "" for c in columns) if columns else None,
         "column_0N_name": "".join(c or "" for c in columns) if columns else None,

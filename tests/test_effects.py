@@ -402,3 +402,17 @@ def test_a_naming_convention_names_unnamed_constraints(statement: str, name: str
     }
     (ref,) = created_by(one(statement), naming=convention)
     assert ref.name == name
+
+
+def test_a_convention_names_foreign_keys_after_the_referred_table_and_unread_kinds_stay_unknown() -> None:
+    from flake8_alembic.effects import naming_templates
+
+    statement = 'op.create_foreign_key(None, "visit", "place", ["place_id"], ["id"])'
+    read = naming_templates((("fk", "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s"),), True)
+    (ref,) = created_by(one(statement), naming=read)
+    assert ref.name == "fk_visit_place_id_place"
+    partly_read = naming_templates((("uq", "uq_%(table_name)s_%(column_0_name)s"),), False)
+    (unknown,) = created_by(one(statement), naming=partly_read)
+    assert unknown.name is None  # the part not read may name foreign keys
+    (postgresql,) = created_by(one(statement), naming=naming_templates((), True))
+    assert postgresql.name == "visit_place_id_fkey"  # a convention read in full without "fk": PostgreSQL names it

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...dialects import MYSQL
-from ...effects import CreatedObjects, ObjectRef, dropped_by, renamed_by, sql_drops
+from ...effects import CreatedObjects, ObjectRef, dropped_by, naming_templates, renamed_by, sql_drops
 from ...names import Identifiers
 from ...parse.records import DROP_OPS, Frame, Operation
 from ...phase import EarlierUses
@@ -26,11 +26,13 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
     if not candidates:
         return
     ids = Identifiers.on(context.target_dialects)
+    convention = context.naming_convention
+    naming = naming_templates(convention.templates, convention.complete) if convention is not None else None
     # What was created is only needed where a drop can be excused by it: its own function, and for drops in
     # downgrade(), the upgrade() of the same engine.
     scopes = {(op.function, op.engine) for op in candidates}
     engines = {op.engine for op in candidates if op.phase == "downgrade"}
-    created_by_upgrade = {engine: CreatedObjects(ids) for engine in engines}
+    created_by_upgrade = {engine: CreatedObjects(ids, naming) for engine in engines}
     named = _names_dropped(candidates, migration.operations, ids)
     if engines:
         for operation in migration.operations:
@@ -45,7 +47,7 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
     # at that earlier statement first.
     earlier = EarlierUses(migration.operations, ids, catching)
     proven = _proven_drops(context) if context.settings.guard_drops == "unproven" else set()
-    created_in_function = {scope: CreatedObjects(ids) for scope in scopes}
+    created_in_function = {scope: CreatedObjects(ids, naming) for scope in scopes}
     for operation in migration.operations:
         created = created_in_function.get((operation.function, operation.engine))
         if created is None:
