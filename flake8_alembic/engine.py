@@ -16,10 +16,11 @@ from pathlib import Path
 from . import dialects, project
 from .cache import SummaryStore
 from .config import Settings
-from .facts.dialects import environment_dialects, file_dialects
+from .facts.dialects import decide_dialects, environment_dialects, file_dialects
 from .facts.environment import FORWARD_ONLY_MIN_HISTORY, EnvironmentFacts, EnvironmentFactsCache
 from .facts.model import ProjectModel
 from .facts.project import ProjectFacts
+from .facts.records import Dialects
 from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap
 from .parse.module import Migration, ParseFailure, decode_source, looks_like_migration, parse_tree
@@ -77,9 +78,6 @@ PROCESS_CACHE = ProjectCache()
 def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) -> RuleContext:
     """Settings resolved for one migration: configured values first, then what the project says."""
     facts = cache.facts_for(migration.path)
-    # The precedence of the evidence is facts.dialects': without any, the dialects a file names in imports or
-    # branches run beside the default (its `else` branch runs somewhere).
-    targets = file_dialects(settings.target_dialects, facts.dialects, migration.path, migration.dialect_hints)
     info = info_from_migration(migration)
     environment = cache.history.environment_for(migration.path, info) if cache.history is not None else None
     environment_facts = (
@@ -87,6 +85,10 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
         if environment is not None and cache.environments is not None
         else None
     )
+    # The precedence of the evidence is facts.dialects': without any, the dialects a file names in imports or
+    # branches run beside the default (its `else` branch runs somewhere).
+    found = environment_dialects_of(facts, environment_facts)
+    targets = file_dialects(settings.target_dialects, found, migration.path, migration.dialect_hints)
     return RuleContext(
         migration=migration,
         settings=settings,
@@ -95,9 +97,15 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
         revision_info=info,
         environment_facts=environment_facts,
         # The whole environment's replay runs on the environment's dialects: per-file hints do not change it.
-        replay_targets=environment_dialects(settings.target_dialects, facts.dialects),
+        replay_targets=environment_dialects(settings.target_dialects, found),
         downgrades=settings.downgrades or downgrade_policy(facts, environment_facts, cache.history, migration.path),
     )
+
+
+def environment_dialects_of(facts: ProjectFacts, environment: EnvironmentFacts | None) -> Dialects:
+    """The databases an environment runs on: the project's clues and what its migrations branch on."""
+    clue = environment.dialect_clue if environment is not None else None
+    return decide_dialects((*facts.dialect_clues, clue) if clue is not None else facts.dialect_clues)
 
 
 def downgrade_policy(

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from . import project
 from .config import SETTINGS, Resolved
-from .engine import ProjectCache, downgrade_policy
+from .engine import ProjectCache, downgrade_policy, environment_dialects_of
 from .facts.birth import schema_birth
 from .facts.dialects import file_dialects
 from .facts.environment import FORWARD_ONLY_MIN_HISTORY, EnvironmentFacts
@@ -167,7 +167,8 @@ def _environment_block(
     if settings.target_dialects is not None:
         block.entries.append(Entry("target-dialects", sorted(settings.target_dialects), origins["target-dialects"]))
     else:
-        block.entries.append(_dialects(file_dialects(None, facts.dialects, str(path)), ini))
+        found = environment_dialects_of(facts, environment_facts)
+        block.entries.append(_dialects(file_dialects(None, found, str(path)), ini))
     if settings.downgrades is not None:
         block.entries.append(Entry("downgrades", settings.downgrades, origins["downgrades"]))
     else:
@@ -182,9 +183,11 @@ def _environment_block(
 
 
 _DIALECT_SOURCES = {
-    "alembic.ini": "inferred: sqlalchemy.url in alembic.ini",
     "folder": "inferred: the versions subfolder is named after the dialect",
-    "project": "inferred: what the project names (URLs in env.py and the application, driver pins, service images)",
+    "evidence": "inferred: where the migrations run (alembic.ini, URLs env.py uses, service images, the dialects "
+    "the migrations branch on)",
+    "mentions": "inferred: what the project mentions (URLs in the application, driver pins): nothing says where "
+    "the migrations run",
 }
 
 
@@ -193,7 +196,7 @@ def _dialects(found: Dialects, ini: Path | None) -> Entry:
     if found.source in _DIALECT_SOURCES:
         return Entry("target-dialects", sorted(found.dialects), _DIALECT_SOURCES[found.source], evidence)
     why = "no sqlalchemy.url naming a database" + (f" in {ini}" if ini else " (no alembic.ini found)")
-    why += ", and no URL, driver pin or service image naming one elsewhere"
+    why += ", and no URL, driver pin, service image or dialect branch naming one elsewhere"
     return Entry(
         "target-dialects",
         sorted(found.dialects),

@@ -10,7 +10,7 @@ import pytest
 
 from flake8_alembic import dialects
 from flake8_alembic.facts import birth, code, services, source
-from flake8_alembic.facts.dialects import file_dialects, project_dialects
+from flake8_alembic.facts.dialects import decide_dialects, file_dialects, migration_clue
 from flake8_alembic.facts.model import ProjectModel
 from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.facts.records import DialectClue, Dialects, Evidence
@@ -230,22 +230,36 @@ def clue(name: str, kind: str) -> DialectClue:
 
 
 def test_dialect_precedence() -> None:
-    ini = project_dialects((clue("mysql", "alembic.ini"),), (clue("sqlite", "url"),))
-    evidence = project_dialects((), (clue("sqlite", "url"), clue("postgresql", "driver")))
-    nothing = project_dialects((), ())
-    assert (ini.source, ini.dialects) == ("alembic.ini", {"mysql"})
-    assert (evidence.source, evidence.dialects) == ("project", {"sqlite", "postgresql"})
+    """Where the migrations run (alembic.ini, URLs env.py uses, services, the migrations' own dialect branches)
+    outweighs what the project merely mentions (application URLs, driver pins), which counts only alone."""
+    evidence = decide_dialects(
+        (clue("mysql", "alembic.ini"), clue("sqlite", "url"), clue("postgresql", "driver"), clue("sqlite", "env.py"))
+    )
+    branches = decide_dialects((clue("postgresql", "driver"), clue("mssql", "url"), clue("postgresql", "migrations")))
+    mentions = decide_dialects((clue("sqlite", "url"), clue("postgresql", "driver")))
+    nothing = decide_dialects(())
+    assert (evidence.source, evidence.dialects) == ("evidence", {"mysql", "sqlite"})
+    assert (branches.source, branches.dialects) == ("evidence", {"postgresql"})  # the connector's mssql is a mention
+    assert (mentions.source, mentions.dialects) == ("mentions", {"sqlite", "postgresql"})
     assert (nothing.source, nothing.dialects) == ("none", frozenset())
     path = "/p/migrations/versions/sqlite/x.py"
     plain = "/p/migrations/versions/x.py"
-    assert file_dialects(frozenset({"oracle"}), ini, path).dialects == {"oracle"}
-    assert file_dialects(None, ini, path).dialects == {"mysql"}
+    assert file_dialects(frozenset({"oracle"}), evidence, path).dialects == {"oracle"}
     assert file_dialects(None, evidence, path).dialects == {"sqlite"}  # the folder is more specific
-    assert file_dialects(None, evidence, plain).dialects == {"sqlite", "postgresql"}
+    assert file_dialects(None, evidence, plain).dialects == {"mysql", "sqlite"}
     # Evidence is never widened with the default or the file's hints; only its absence is.
-    assert file_dialects(None, evidence, plain, frozenset({"mysql"})).dialects == {"sqlite", "postgresql"}
+    assert file_dialects(None, mentions, plain, frozenset({"mysql"})).dialects == {"sqlite", "postgresql"}
     assert file_dialects(None, nothing, plain, frozenset({"mysql"})).dialects == {"mysql", "postgresql"}
     assert file_dialects(None, Dialects(frozenset(), "none"), plain).source == "default"
+
+
+def test_the_migrations_dialect_branches_are_one_clue() -> None:
+    found = migration_clue(
+        [("v/a.py", frozenset({"mysql"})), ("v/b.py", frozenset()), ("v/c.py", frozenset({"sqlite", "mysql"}))]
+    )
+    assert found is not None and found.kind == "migrations" and found.dialects == {"mysql", "sqlite"}
+    assert found.evidence.says == "2 migration(s) branch on or import mysql, sqlite"
+    assert migration_clue([("v/a.py", frozenset())]) is None
 
 
 def test_driver_pins_and_extras_name_databases(tmp_path: Path) -> None:
@@ -385,7 +399,7 @@ def test_env_py_facts_and_template(tmp_path: Path) -> None:
         'import os\nURL = os.getenv("DB", "postgresql+psycopg://app@db/app")\n'
         "context.configure(url=URL, transaction_per_migration=True)\n",
     )
-    assert facts.dialects.dialects == {"postgresql"} and facts.dialects.source == "project"
+    assert facts.dialects.dialects == {"postgresql"} and facts.dialects.source == "evidence"
     assert str(facts.dialects.clues[0].evidence) == "postgresql+psycopg://app@db/app (migrations/env.py:2)"
     assert facts.transaction.per_migration is True
     assert facts.template_downgrades is None

@@ -51,8 +51,8 @@ def test_a_sqlite_only_project_shows_its_settings_default() -> None:
     text, _, environment = settings("cause1-sqlite-settings-default-good")
     dialects = environment["target-dialects"]
     assert dialects["value"] == ["sqlite"]
-    assert dialects["evidence"] == ["url: sqlite:///stockroom.db (stockroom/settings.py:4)"]
-    assert 'target-dialects = ["sqlite"]' in text and "#   evidence: url: sqlite:///stockroom.db" in text
+    assert dialects["evidence"] == ["env.py: sqlite:///stockroom.db (stockroom/settings.py:4)"]  # env.py imports it
+    assert 'target-dialects = ["sqlite"]' in text and "#   evidence: env.py: sqlite:///stockroom.db" in text
 
 
 def test_transaction_naming_convention_and_downgrade_evidence() -> None:

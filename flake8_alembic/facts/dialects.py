@@ -1,18 +1,21 @@
 """Which databases a project runs on, from the evidence it gives, in order of precedence:
 
 1. the ``target-dialects`` setting;
-2. a real ``sqlalchemy.url`` in ``alembic.ini`` (a placeholder such as ``driver://…`` or ``%(DB_URL)s`` says
-   nothing);
-3. a folder below ``versions`` named after a dialect (``versions/sqlite/``): it says where *its* files run, which
+2. a folder below ``versions`` named after a dialect (``versions/sqlite/``): it says where *its* files run, which
    project-wide evidence cannot;
-4. the project's evidence, together: URLs spelled in env.py and the application (``create_engine("sqlite://…")``, a
-   settings default), driver packages in the pins (``psycopg``, ``PyMySQL``…; test and dev groups left out), and
-   the database images of docker-compose and CI services;
+3. what says where *this environment's* migrations run, together: a real ``sqlalchemy.url`` in ``alembic.ini`` (a
+   placeholder such as ``driver://…`` or ``%(DB_URL)s`` says nothing), URLs spelled in env.py and in the project
+   modules env.py imports, the database images of docker-compose and CI services, and the dialects the
+   environment's migrations branch on or import types from (their authors wrote them for those databases);
+4. only without any of that, what the project merely mentions: URLs elsewhere in the application (a settings
+   default, a connector to some other database) and driver packages in the pins (test and dev groups left out);
 5. without any evidence: PostgreSQL, plus the dialects a file imports or branches on (its ``else`` runs
    somewhere).
 
 When there is evidence (levels 1-4), nothing is added to it: a project whose only database is SQLite is linted as
-SQLite only.
+SQLite only. Mentions come last because a project names databases it does not migrate (an application that
+connects to its customers' MySQL keeps its own schema on PostgreSQL; a development default of ``sqlite://`` says
+nothing of production), while a migration that branches on ``mysql`` was written to run there.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Final
 
 from .. import dialects
 from ..pins import ProjectPins
@@ -57,27 +61,47 @@ def driver_clues(pins: ProjectPins, root: Path) -> tuple[DialectClue, ...]:
     return tuple(clues)
 
 
+STRONG_KINDS: Final = frozenset({"alembic.ini", "env.py", "service", "migrations"})
+"""Clues that say where the environment's migrations run (level 3); the others are mentions (level 4)."""
+
+
 def _union(clues: Iterable[DialectClue]) -> frozenset[str]:
     return frozenset(name for clue in clues for name in clue.dialects)
 
 
-def project_dialects(ini: tuple[DialectClue, ...], evidence: tuple[DialectClue, ...]) -> Dialects:
-    """The databases the project as a whole names (levels 2 and 4); empty when nothing does."""
-    if ini:
-        return Dialects(_union(ini), "alembic.ini", ini)
-    if evidence:
-        return Dialects(_union(evidence), "project", evidence)
+def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
+    """The databases an environment runs on, from its clues (levels 3 and 4); empty when nothing says."""
+    every = tuple(clues)
+    strong = tuple(clue for clue in every if clue.kind in STRONG_KINDS)
+    if strong:
+        return Dialects(_union(strong), "evidence", strong)
+    if every:
+        return Dialects(_union(every), "mentions", every)
     return Dialects(frozenset(), "none")
+
+
+def migration_clue(hints: Iterable[tuple[str, frozenset[str]]]) -> DialectClue | None:
+    """The dialects an environment's migrations branch on or import, from (path, dialects) per migration; None
+    when none does."""
+    first: dict[str, str] = {}
+    count = 0
+    for path, named in hints:
+        count += bool(named)
+        for dialect in sorted(named):
+            first.setdefault(dialect, path)
+    if not first:
+        return None
+    where = "; ".join(f"{dialect}: {path}" for dialect, path in sorted(first.items()))
+    text = f"{count} migration(s) branch on or import {', '.join(sorted(first))}"
+    return DialectClue(frozenset(first), "migrations", Evidence(text, where))
 
 
 def file_dialects(
     setting: frozenset[str] | None, project: Dialects, path: str, hints: frozenset[str] = frozenset()
 ) -> Dialects:
-    """The databases one migration file runs on, by the precedence above."""
+    """The databases one migration file runs on, by the precedence above (``project``: its environment's)."""
     if setting:
         return Dialects(setting, "setting")
-    if project.source == "alembic.ini":
-        return project
     folder = dialect_folder(path)
     if folder:
         where = os.path.dirname(os.path.abspath(path))

@@ -14,7 +14,8 @@ from ..history import Environment
 from ..parse.module import Migration
 from ..schema import Replay, replay
 from .birth import environment_birth
-from .records import SchemaBirth
+from .dialects import migration_clue
+from .records import DialectClue, SchemaBirth
 
 FORWARD_ONLY_MIN_HISTORY = 5
 """Fewer migrations than this say nothing about a project's downgrade policy."""
@@ -45,6 +46,12 @@ class EnvironmentFacts:
             }
             self._replays[dialects] = replay(self.environment, migrations, dialects)
         return self._replays[dialects]
+
+    @cached_property
+    def dialect_clue(self) -> DialectClue | None:
+        """The dialects the environment's migrations branch on or import types from: where their authors meant
+        them to run."""
+        return migration_clue((migration.path, migration.dialect_hints) for migration in self.migrations)
 
     @cached_property
     def downgrade_counts(self) -> tuple[int, int]:

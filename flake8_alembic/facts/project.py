@@ -7,6 +7,7 @@ Each fact is read when first asked, and carries its evidence: ``--show-settings`
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Final
@@ -14,7 +15,7 @@ from typing import Final
 from .. import project, reading
 from ..pins import VersionRange
 from . import code, source
-from .dialects import project_dialects
+from .dialects import decide_dialects
 from .helpers import ApplicationHelpers
 from .model import ProjectModel, convention
 from .records import DialectClue, Dialects, DowngradePolicy, Evidence, NamingConvention, SchemaBirth, TransactionMode
@@ -82,25 +83,36 @@ class ProjectFacts:
         return project.alembic_ini_dialects(self.ini) if self.ini is not None else frozenset()
 
     @cached_property
-    def dialects(self) -> Dialects:
-        """The databases the project names (alembic.ini; else URLs in env.py and the application, driver pins,
-        service images); empty when nothing does."""
+    def dialect_clues(self) -> tuple[DialectClue, ...]:
+        """Every clue the project gives of its databases: alembic.ini's real URLs; URLs in env.py and in the
+        project modules env.py imports (kind ``env.py``); URLs elsewhere in the application (``url``); driver pins;
+        service images. ``facts.dialects.decide_dialects`` weighs them, with the environment's migrations."""
         named = self.ini_dialects
         ini = tuple(clue for clue in self.ini_clues if clue.dialects <= named)
         if named and not ini:  # a URL only configparser reads (a continuation line)
             ini = (DialectClue(named, "alembic.ini", Evidence("sqlalchemy.url", str(self.ini))),)
-        return project_dialects(ini, self._evidence_clues())
+        return ini + self._evidence_clues()
+
+    @cached_property
+    def dialects(self) -> Dialects:
+        """The databases the project's own clues name, before the environment's migrations are heard."""
+        return decide_dialects(self.dialect_clues)
 
     def _evidence_clues(self) -> tuple[DialectClue, ...]:
         clues: list[DialectClue] = []
+        imported: frozenset[Path] = frozenset()
         if self.env_py is not None:
             where = self._shown(self.env_py.path)
             clues += [
-                DialectClue(frozenset({url.dialect}), "url", Evidence(url.url, f"{where}:{url.line}"))
+                DialectClue(frozenset({url.dialect}), "env.py", Evidence(url.url, f"{where}:{url.line}"))
                 for url in self.env_py.urls
             ]
+            imported = frozenset(path for path, _ in self.env_py.imports)
         if self.model is not None:
-            clues += [*self.model.url_clues, *self.model.driver_clues, *self.model.service_clues]
+            for clue, path in zip(self.model.url_clues, (path for path, _ in self.model.code.urls)):
+                # A URL in a module env.py imports is the one it migrates (a settings default it reads).
+                clues.append(replace(clue, kind="env.py") if path in imported else clue)
+            clues += [*self.model.driver_clues, *self.model.service_clues]
         return tuple(clues)
 
     # ----------------------------------------------------------------------------------------------
