@@ -8,7 +8,6 @@ Exit codes as ``check``: 0 passed, 1 faults found, 2 usage or set-up error (one 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
@@ -88,9 +87,12 @@ def main(argv: Sequence[str], out: TextIO, err: TextIO | None = None) -> int:
     except _Usage as error:
         print(f"flake8-alembic: error: verify: {error}", file=errors)
         return 2
-    if not all(importlib.util.find_spec(name) is not None for name in ("sqlalchemy", "alembic")):
+    try:
+        from .report import run  # SQLAlchemy and Alembic from here on
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("sqlalchemy", "alembic"):
+            raise
         print(f"flake8-alembic: error: {INSTALL_HINT}", file=errors)
         return 2
-    from .report import run  # SQLAlchemy and Alembic from here on
 
     return run(options, out, errors)

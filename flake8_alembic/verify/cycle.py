@@ -108,9 +108,12 @@ class Walk:
         self.report = WalkReport(history.dialect)
         self.divergences: dict[str, frozenset[Divergence]] = {}
         self.blocked: set[str] = set()
+        self.preexisting: frozenset[str] = frozenset()
+        """Tables there before the walk (``--allow-non-empty``): not the history's doing, never compared."""
 
     def run(self, progress: Progress | None = None) -> WalkReport:
         order = topological(self.history)
+        self.preexisting = frozenset(self.db.reflect())
         for index, revision in enumerate(order, 1):
             report = RevisionReport(revision, self.history.paths.get(revision, ""))
             self.report.revisions.append(report)
@@ -191,7 +194,8 @@ class Walk:
     def _compare_with_replay(
         self, revision: str, report: RevisionReport, live: SchemaShape, parents: list[str]
     ) -> None:
-        found = frozenset(against_replay(self.history.after(revision), live, self.history.dialect))
+        compared = against_replay(self.history.after(revision), live, self.history.dialect)
+        found = frozenset(divergence for divergence in compared if divergence.table not in self.preexisting)
         self.divergences[revision] = found
         inherited = frozenset().union(*(self.divergences.get(parent, frozenset()) for parent in parents))
         for divergence in sorted(found - inherited, key=_order):
