@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import alembic
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
@@ -57,6 +59,9 @@ else:
     with engine.connect() as connection:
         run(connection)
 '''
+
+
+_ALEMBIC = tuple(int(part) for part in alembic.__version__.split(".")[:2] if part.isdigit())
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,8 @@ def alembic_config(target: Target, url: str, render_as_batch: bool) -> Iterator[
             folder = Path(tempfile.mkdtemp(prefix="flake8-alembic-verify-"))
             (folder / "env.py").write_text(GENERIC_ENV_PY, encoding="utf-8")
             config.set_main_option("script_location", str(folder))
-            config.set_main_option("path_separator", "newline")
+            # path_separator since Alembic 1.16; the older name before (both accept "newline").
+            config.set_main_option("path_separator" if _ALEMBIC >= (1, 16) else "version_path_separator", "newline")
             config.set_main_option("version_locations", "\n".join(str(p) for p in target.version_locations))
             if target.recursive:
                 config.set_main_option("recursive_version_locations", "true")
@@ -161,23 +167,49 @@ class Driver:
         self.config = config
         self.engine = engine
         self.version_table = version_table
+        self._loaded: ScriptDirectory | None = None
 
     def upgrade(self, target: str) -> StepError | None:
-        return self._run(command.upgrade, target)
+        return self._run("upgrade", target)
 
     def downgrade(self, target: str) -> StepError | None:
-        return self._run(command.downgrade, target)
+        return self._run("downgrade", target)
 
-    def _run(self, action: Any, target: str) -> StepError | None:
+    def stamp(self, target: str) -> StepError | None:
+        """Record ``target`` as the applied revision without running anything (``alembic stamp``)."""
+        return self._run("stamp", target)
+
+    def _run(self, direction: str, target: str) -> StepError | None:
         try:
             with self.engine.begin() as connection:
                 self.config.attributes["connection"] = connection
-                action(self.config, target)
+                self._step(direction, target)
         except Exception as error:  # the migration's own code can raise anything: it is the finding
             return step_error(error)
         finally:
             self.config.attributes.pop("connection", None)
         return None
+
+    def _step(self, direction: str, target: str) -> None:
+        """What ``alembic upgrade/downgrade TARGET`` does, with the script directory (every revision module) loaded
+        once for the whole walk instead of once per command: O(revisions) instead of O(revisions²) imports."""
+        script = self._script
+        plan = getattr(script, f"_{direction}_revs", None)  # _upgrade_revs, _downgrade_revs, _stamp_revs
+        if script is None or plan is None:  # an Alembic without them: its commands, reloading the script each time
+            getattr(command, direction)(self.config, target)
+            return
+
+        def steps(revision: Any, context: Any) -> Any:
+            return plan((target,) if direction == "stamp" else target, revision)
+
+        with EnvironmentContext(self.config, script, fn=steps, as_sql=False, destination_rev=target):
+            script.run_env()
+
+    @property
+    def _script(self) -> ScriptDirectory | None:
+        if self._loaded is None:
+            self._loaded = ScriptDirectory.from_config(self.config)
+        return self._loaded
 
     def heads(self) -> set[str]:
         with self.engine.connect() as connection:

@@ -18,7 +18,7 @@ from typing import Final, Protocol
 from ..parse.module import Migration
 from .alembic_run import StepError
 from .compare import Divergence, against_replay, between
-from .expected import StaticHistory
+from .expected import StaticHistory, may_not_run
 from .provenance import Place, StaticFindings, divergence_place, function_line
 from .shapes import SchemaShape
 
@@ -42,6 +42,7 @@ class Database(Protocol):
 
     def upgrade(self, target: str) -> StepError | None: ...
     def downgrade(self, target: str) -> StepError | None: ...
+    def stamp(self, target: str) -> StepError | None: ...
     def heads(self) -> set[str]: ...
     def reflect(self) -> SchemaShape: ...
     def insert(self, rows: Rows) -> StepError | None: ...
@@ -169,8 +170,9 @@ class Walk:
         failed = self.db.upgrade(revision)
         if failed is not None:
             self._fail(report, "ALV005", f"re-upgrade after {step}", failed)
-            self._stop_if_changed(undone, revision)
-            return False
+            # A downgrade that undid nothing leaves the schema of the upgrade: record the revision as applied again
+            # (alembic stamp) and go on, so one empty downgrade does not hide the rest of the history.
+            return self.db.reflect() == after and self.db.stamp(revision) is None
         if lost_seeds and not self._seed(report, lost_seeds, "seed at it again"):
             return False
         again = self.db.reflect()
@@ -200,6 +202,8 @@ class Walk:
         inherited = frozenset().union(*(self.divergences.get(parent, frozenset()) for parent in parents))
         for divergence in sorted(found - inherited, key=_order):
             place = divergence_place(self.history.migrations.get(revision), divergence, self.history.dialect)
+            if place.operation is not None and may_not_run(place.operation):
+                continue  # the replay records what a guarded operation makes, but it may rightly not have run
             cause = ""
             operation = place.operation
             if operation is not None and operation.name in ("execute", "exec_driver_sql") and not operation.sql_text:

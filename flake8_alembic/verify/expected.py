@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..effects import ObjectRef, created_by, dropped_by, norm
+from ..effects import ObjectRef, created_by, dropped_by
 from ..facts.environment import EnvironmentFactsCache
 from ..history import Environment, HistoryCache
 from ..parse.module import Migration
@@ -104,7 +104,7 @@ def expected_indexes(migration: Migration, dialect: str) -> tuple[ExpectedIndex,
     """The named indexes and unique constraints the revision's upgrade creates or drops, last word first."""
     by_name: dict[str, ExpectedIndex] = {}
     for operation in upgrade_operations(migration, dialect):
-        if operation.guarded or any(operation.inside(kind) for kind in _UNSURE_FRAMES):
+        if may_not_run(operation):
             continue
         for ref in created_by(operation):
             made = _made(operation, ref)
@@ -118,6 +118,12 @@ def expected_indexes(migration: Migration, dialect: str) -> tuple[ExpectedIndex,
     return tuple(by_name[name] for name in sorted(by_name))
 
 
+def may_not_run(operation: Operation) -> bool:
+    """Under an existence guard (``if not has_table``, an early return), in a loop or a ``try``: whether it ran,
+    and what it made, depends on the database."""
+    return operation.guarded or any(operation.inside(kind) for kind in _UNSURE_FRAMES)
+
+
 def _made(operation: Operation, ref: ObjectRef) -> ExpectedIndex | None:
     if not ref.name or not ref.table:
         return None
@@ -129,7 +135,3 @@ def _made(operation: Operation, ref: ObjectRef) -> ExpectedIndex | None:
     if ref.kind == "constraint" and operation.name == "create_unique_constraint" and not operation.unnamed:
         return ExpectedIndex(ref.table, ref.name, known, True, True, True)
     return None
-
-
-def normalised(name: str | None) -> str | None:
-    return norm(name)

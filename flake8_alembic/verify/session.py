@@ -7,7 +7,7 @@ imports this module only when ``verify`` runs.
 
 from __future__ import annotations
 
-import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,8 +98,9 @@ def _run(
     prepared: Prepared, request: Request, url: str, engine: Any, progress: Progress | None, started: float
 ) -> Outcome:
     with alembic_config(prepared.target, url, prepared.render_as_batch) as config:
-        _prepend(config, request.prepend_sys_path)
+        _prepend(request.prepend_sys_path)
         history = _static_history(_version_folders(config), engine.dialect.name)
+        _load_revisions(config)
         driver = Driver(config, engine, prepared.version_table)
         walk = Walk(driver, history, request.seeds, StaticFindings(history.dialect)).run(progress)
         problems = list(walk.problems)
@@ -139,14 +140,33 @@ def _script(config: Config):  # type: ignore[no-untyped-def]
         raise SetupError(f"Alembic cannot read the environment: {error}") from None
 
 
+def _load_revisions(config: Config) -> None:
+    """Import every revision module as Alembic does before its first step: a history whose modules need what is
+    not installed (the application, its libraries) cannot be verified here at all."""
+    try:
+        _script(config).revision_map.get_revisions("heads")
+    except SetupError:
+        raise
+    except ImportError as error:
+        missing = error.name or str(error)
+        raise SetupError(
+            f"the migrations import {missing!r}, which is not importable here: run verify in the project's own "
+            "environment (or give --prepend-sys-path)"
+        ) from None
+    except Exception as error:  # a revision module that fails as it is imported: Alembic could not run either
+        raise SetupError(f"Alembic cannot load the revisions: {type(error).__name__}: {error}") from None
+
+
 def _has_subfolders(folder: Path) -> bool:
     return any(child.is_dir() and child.name != "__pycache__" for child in folder.iterdir())
 
 
-def _prepend(config: Config, paths: tuple[Path, ...]) -> None:
-    if paths:
-        config.set_main_option("prepend_sys_path", os.pathsep.join(str(path) for path in paths))
-        config.set_main_option("path_separator", "os")
+def _prepend(paths: tuple[Path, ...]) -> None:
+    """``--prepend-sys-path``: where the application's package is, first on ``sys.path`` (as Alembic's own
+    ``prepend_sys_path`` option does)."""
+    for path in reversed(paths):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
 
 
 def _version_folders(config: Config) -> list[Path]:
