@@ -1,23 +1,26 @@
 """`flake8-alembic verify --env-py generic` on every tuning-corpus history that claims SQLite support.
 
-Usage: python benchmarks/verify_corpus.py CORPUS [--projects a,b] [--timeout SECONDS] [--json OUT]
+Usage: python benchmarks/verify_corpus.py CORPUS [--venvs DIR] [--projects a,b] [--timeout SECONDS] [--json OUT]
 
 A history *claims SQLite support* when its own code says so (read statically, never run): its env.py passes
 `render_as_batch` (batch mode exists for SQLite), a version folder is named `sqlite` (prefect), a migration
 compares the dialect name with "sqlite", or at least a quarter of its migrations use `batch_alter_table`.
 
-Each claimed history runs in its own process on a SQLite file in a temporary folder, with the project's wheel
-(`CORPUS/.wheels/<project>/*.whl`, which fetch-corpus downloads) unpacked first on sys.path so that migrations
-importing their application find it (its third-party dependencies are not installed: a history that needs them
-is reported as blocked, with the missing module), unless --venvs names a folder of per-project virtual
-environments where the application is installed with its dependencies (then that one runs it). Prints one row per history: revisions passed/total, failures
-(upgrade/downgrade/repeat), divergences between the replay and the live schema, not reached, time per revision.
+Each claimed history runs in its own process on a SQLite file in a temporary folder. With --venvs DIR, the
+project's own virtual environment DIR/<project> runs it (the application installed with its dependencies and
+flake8-alembic[verify]): migrations that import their application find it. Without one, the project's wheel
+(`CORPUS/.wheels/<project>/*.whl`, which fetch-corpus downloads) is unpacked first on sys.path, and a history
+that needs the application's third-party dependencies is reported as blocked, naming the missing module.
+
+Prints one row per history: revisions passed/total, failures (upgrade, downgrade, repeat), divergences (replay
+against live schema, downgrade against the schema before), revisions not reached, time per revision.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -65,6 +68,8 @@ def sqlite_claim(folder: Path) -> str | None:
     """Why the history claims SQLite support (None: it does not)."""
     if folder.name == "sqlite":
         return "a version folder named sqlite"
+    if folder.name in ("postgresql", "mysql"):
+        return None  # the other dialect's folder of a per-dialect history (prefect)
     env = next(
         (candidate for candidate in (folder.parent / "env.py", folder.parent.parent / "env.py") if candidate.is_file()),
         None,
@@ -92,7 +97,11 @@ def unpacked_wheel(corpus: Path, project: str, into: Path) -> str:
     return str(target)
 
 
-def run_history(folder: Path, wheel: str, timeout: float, python: str) -> dict[str, object]:
+def run_history(folder: Path, wheel: str, timeout: float, python: str, home: Path) -> dict[str, object]:
+    # A private HOME: applications write their default settings and databases there on import (airflow makes
+    # ~/airflow/airflow.db), and one airflow migration even opens the application's own session on it.
+    home.mkdir(parents=True, exist_ok=True)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
     try:
         result = subprocess.run(
             [python, "-c", RUNNER, str(folder), wheel],
@@ -100,6 +109,7 @@ def run_history(folder: Path, wheel: str, timeout: float, python: str) -> dict[s
             text=True,
             timeout=timeout,
             check=False,
+            env={**environment, "HOME": str(home)},
         )
     except subprocess.TimeoutExpired:
         return {"blocked": f"timed out after {timeout:.0f} s"}
@@ -156,10 +166,12 @@ def main() -> int:
                     continue
                 python = options.venvs / project.name / "bin" / "python" if options.venvs else None
                 if python is not None and python.is_file():
-                    data = run_history(folder, "", options.timeout, str(python))
+                    data = run_history(folder, "", options.timeout, str(python), Path(scratch) / "home" / project.name)
                 else:
                     wheel = unpacked_wheel(options.corpus, project.name, Path(scratch))
-                    data = run_history(folder, wheel, options.timeout, sys.executable)
+                    data = run_history(
+                        folder, wheel, options.timeout, sys.executable, Path(scratch) / "home" / project.name
+                    )
                 report[name] = {"claim": claim, **data}
                 print(row(name, claim, data), flush=True)
     unclaimed = sorted(name for name, data in report.items() if isinstance(data, dict) and data["claim"] is None)

@@ -33,6 +33,7 @@ MARKER = re.compile(r"#\s*verify:\s*(ALV\d{3}(?:\s*,\s*ALV\d{3})*)")
 HISTORIES = {
     "healthy": [],
     "downgrade_leaves_column": [],
+    "empty_downgrade": [],
     "not_repeatable": [],
     "unique_over_duplicates": ["--seed", "seed.json"],
     "model_drift": ["--models", "models:metadata"],
@@ -100,6 +101,18 @@ def test_a_history_reports_exactly_its_marked_lines(
             assert re.match(r"revision \w+, step [\w -]+: ", result["message"]), result["message"]
 
 
+def test_a_downgrade_that_undid_nothing_does_not_hide_the_rest() -> None:
+    """x02's downgrade is empty: reported, and x03 below it is still verified (the database is stamped back)."""
+    from flake8_alembic.verify.session import Request, verify
+
+    outcome = verify(Request(VERIFY / "empty_downgrade"))
+    assert [(r.revision, r.reached, r.passed) for r in outcome.walk.revisions] == [
+        ("x01", True, True),
+        ("x02", True, False),
+        ("x03", True, True),
+    ]
+
+
 def test_the_healthy_history_walks_its_branches_and_merge(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every revision of the healthy history is verified (both branches, the merge downgraded to each parent)."""
     from flake8_alembic.verify.session import Request, verify
@@ -158,3 +171,22 @@ def test_the_incident_history_stops_earlier_on_sqlite(monkeypatch: pytest.Monkey
         ("s03_convert.py", 19, "ALV001")
     ]
     assert 'OperationalError: near "ALTER": syntax error' in results[0]["message"]
+
+
+@pytest.mark.slow
+def test_the_postgres_option_starts_a_cluster_and_removes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    import glob
+    import os
+    import tempfile
+
+    from flake8_alembic.verify.postgres import server_binaries
+
+    if server_binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no PostgreSQL server binaries under CI")
+        pytest.skip("no PostgreSQL server binaries")
+    pattern = os.path.join(tempfile.gettempdir(), "alm-pg-*")
+    before = set(glob.glob(pattern))
+    status, results = run_verify([".", "--postgres"], VERIFY / "healthy", monkeypatch)
+    assert (status, results) == (0, [])
+    assert set(glob.glob(pattern)) == before

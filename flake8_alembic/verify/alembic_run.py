@@ -180,10 +180,15 @@ class Driver:
         return self._run("stamp", target)
 
     def _run(self, direction: str, target: str) -> StepError | None:
+        # A connection, not a transaction: env.py's begin_transaction() owns it, so autocommit_block() (which
+        # commits the migration's transaction) works as under `alembic upgrade`.
         try:
-            with self.engine.begin() as connection:
+            with self.engine.connect() as connection:
                 self.config.attributes["connection"] = connection
                 self._step(direction, target)
+                left_open = connection.get_transaction()
+                if left_open is not None:
+                    left_open.commit()
         except Exception as error:  # the migration's own code can raise anything: it is the finding
             return step_error(error)
         finally:
@@ -210,6 +215,21 @@ class Driver:
         if self._loaded is None:
             self._loaded = ScriptDirectory.from_config(self.config)
         return self._loaded
+
+    def reset(self) -> StepError | None:
+        """Drop everything (only ever on a database verify found empty): the way back when downgrades cannot go."""
+        try:
+            with self.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("DROP SCHEMA public CASCADE")
+                    connection.exec_driver_sql("CREATE SCHEMA public")
+                else:
+                    metadata = sa.MetaData()
+                    metadata.reflect(connection)
+                    metadata.drop_all(connection)
+        except Exception as error:
+            return step_error(error)
+        return None
 
     def heads(self) -> set[str]:
         with self.engine.connect() as connection:

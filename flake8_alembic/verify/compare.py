@@ -119,6 +119,8 @@ def _indexes_against_replay(expected: Iterable[ExpectedIndex], live: SchemaShape
             continue
         if present is None:
             found.append(Divergence(index.table, None, "index", f"{label} {index.name}", "no such index"))
+        elif present.expression:
+            continue  # an expression index: its name is all the database says of it here
         elif index.columns is not None and present.columns != index.columns:
             found.append(Divergence(index.table, None, "index", _index(index.name, index.columns), _shape(present)))
         elif index.unique and not present.unique:
@@ -161,21 +163,31 @@ def _table_between(old: TableShape, new: TableShape) -> list[Divergence]:
         found.append(Divergence(name, None, "foreign key", _key(key), "no such foreign key"))
     for key in sorted(new.foreign_keys - old.foreign_keys):
         found.append(Divergence(name, None, "foreign key", "no such foreign key", _key(key)))
-    gone, made = (
-        _index_keys(old.indexes) - _index_keys(new.indexes),
-        _index_keys(new.indexes) - _index_keys(old.indexes),
-    )
-    found += [Divergence(name, None, "index", _described(key), "no such index") for key in sorted(gone, key=str)]
-    found += [Divergence(name, None, "index", "no such index", _described(key)) for key in sorted(made, key=str)]
+    return found + _indexes_between(name, old.indexes, new.indexes)
+
+
+def _indexes_between(table: str, old: Iterable[IndexShape], new: Iterable[IndexShape]) -> list[Divergence]:
+    """Named indexes compared by name (one difference for an index that changed), unnamed unique constraints
+    (SQLite) by their columns."""
+    before, after = _index_keys(old), _index_keys(new)
+    found = []
+    for key in sorted(set(before) | set(after), key=str):
+        was, now = before.get(key), after.get(key)
+        if was != now:
+            found.append(Divergence(table, None, "index", _described(was), _described(now)))
     return found
 
 
-def _index_keys(indexes: Iterable[IndexShape]) -> set[tuple[str | None, tuple[str, ...], bool]]:
-    # Unnamed unique constraints (SQLite) are told apart by their columns only.
-    return {(index.name, index.columns, index.unique) for index in indexes}
+def _index_keys(indexes: Iterable[IndexShape]) -> dict[object, tuple[str | None, tuple[str, ...], bool]]:
+    return {
+        index.name if index.name else (index.columns, index.unique): (index.name, index.columns, index.unique)
+        for index in indexes
+    }
 
 
-def _described(key: tuple[str | None, tuple[str, ...], bool]) -> str:
+def _described(key: tuple[str | None, tuple[str, ...], bool] | None) -> str:
+    if key is None:
+        return "no such index"
     name, columns, unique = key
     return f"{'unique ' if unique else ''}index {name or '(unnamed)'} on ({', '.join(columns)})"
 

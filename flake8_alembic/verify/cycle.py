@@ -35,6 +35,7 @@ CODES: Final[Mapping[str, str]] = {
 """The codes of verify's results (ALV: Alembic, verified), beside the linter's ALM codes."""
 
 Rows = Sequence[tuple[str, Mapping[str, object]]]
+_GO_ON, _RESET, _BLOCKED = "go on", "reset", "blocked"
 
 
 class Database(Protocol):
@@ -43,6 +44,7 @@ class Database(Protocol):
     def upgrade(self, target: str) -> StepError | None: ...
     def downgrade(self, target: str) -> StepError | None: ...
     def stamp(self, target: str) -> StepError | None: ...
+    def reset(self) -> StepError | None: ...
     def heads(self) -> set[str]: ...
     def reflect(self) -> SchemaShape: ...
     def insert(self, rows: Rows) -> StepError | None: ...
@@ -151,32 +153,39 @@ class Walk:
             return False
         after = self.db.reflect()
         self._compare_with_replay(revision, report, after, parents)
+        if not self._has_downgrade(revision):
+            return True  # forward-only (no downgrade function at all): nothing to undo or repeat
         for target in self._downgrade_targets(revision):
-            if not self._down_and_up(revision, report, target, before, after):
-                return False
+            state = self._down_and_up(revision, report, target, before, after)
+            if state != _GO_ON:
+                return state == _RESET  # after a reset the next revision rebuilds its parents from scratch
         return True
 
     def _down_and_up(
         self, revision: str, report: RevisionReport, target: str, before: SchemaShape, after: SchemaShape
-    ) -> bool:
+    ) -> str:
+        """Downgrade to ``target``, compare, re-upgrade, compare; how the walk can go on (``_GO_ON``, ``_RESET``:
+        the database was emptied, ``_BLOCKED``: not below this revision)."""
         step = f"downgrade to {target.replace(f'{revision}@', '')}"
         failed = self.db.downgrade(target)
         if failed is not None:
             self._fail(report, "ALV003", step, failed)
-            return self.db.reflect() == after  # rolled back whole: the walk can go on below this revision
+            return self._recover(after)
         undone = self.db.reflect()
-        self._mismatches(revision, report, step, between(before, undone))
+        mismatches = between(before, undone)
+        self._mismatches(revision, report, step, mismatches)
         lost_seeds = self._lost_seed_tables(revision, undone)
         failed = self.db.upgrade(revision)
         if failed is not None:
             self._fail(report, "ALV005", f"re-upgrade after {step}", failed)
-            # A downgrade that undid nothing leaves the schema of the upgrade: record the revision as applied again
-            # (alembic stamp) and go on, so one empty downgrade does not hide the rest of the history.
-            return self.db.reflect() == after and self.db.stamp(revision) is None
+            return self._recover(after, stamp=revision)
         if lost_seeds and not self._seed(report, lost_seeds, "seed at it again"):
-            return False
+            return _BLOCKED
         again = self.db.reflect()
+        already = {_where(difference) for difference in mismatches}  # lost by the downgrade: reported there
         for difference in between(after, again):
+            if _where(difference) in already:
+                continue
             self._report(
                 report,
                 "ALV005",
@@ -184,7 +193,17 @@ class Walk:
                 self._place(revision, difference),
                 (f"upgrading again gives another schema: {difference.describe()}"),
             )
-        return True
+        return _GO_ON
+
+    def _recover(self, after: SchemaShape, stamp: str | None = None) -> str:
+        """After a failed step: go on when the database still holds the revision's schema (a downgrade rolled back
+        whole; a downgrade that undid nothing, whose revision is stamped as applied again), else start again from an
+        empty database when verify found it empty, else stop below this revision."""
+        if self.db.reflect() == after and (stamp is None or self.db.stamp(stamp) is None):
+            return _GO_ON
+        if not self.preexisting and self.db.reset() is None:
+            return _RESET
+        return _BLOCKED
 
     def _downgrade_targets(self, revision: str) -> list[str]:
         """Each parent of a merge in turn; a root goes to ``<revision>@base`` (other roots stay applied)."""
@@ -244,19 +263,40 @@ class Walk:
     # ------------------------------------------------------------------------------------------ state
 
     def _transition(self, parents: Sequence[str]) -> StepError | None:
-        """Bring the database to exactly ``parents`` and their ancestors (downgrading what else is applied)."""
+        """Bring the database to exactly ``parents`` and their ancestors: downgrade what else is applied, or when
+        that cannot be done (a revision without a downgrade, one that fails), start again from an empty database
+        (only one verify found empty)."""
         wanted = self._closure(parents)
         for _ in range(len(self.history.paths) + 2):
             current = self._closure(self.db.heads())
             if current == wanted:
                 return None
             extra = current - wanted
-            steps = self._downgrades(extra) if extra else sorted(_maximal(self.history, wanted - current))
-            for target in steps:
-                failed = self.db.downgrade(target) if extra else self.db.upgrade(target)
-                if failed is not None:
-                    return failed
+            if extra:
+                failed = self._downgrade_away(extra)
+            else:
+                failed = self._upgrade_to(sorted(_maximal(self.history, wanted - current)))
+            if failed is not None:
+                return failed
         return StepError("RuntimeError", "the revisions applied do not converge", None, ())
+
+    def _downgrade_away(self, extra: set[str]) -> StepError | None:
+        if all(self._has_downgrade(revision) for revision in extra):
+            failed = next(filter(None, (self.db.downgrade(target) for target in self._downgrades(extra))), None)
+            if failed is None:
+                return None
+        else:
+            failed = StepError("NotImplementedError", "a revision to undo has no downgrade()", None, ())
+        if self.preexisting:
+            return failed  # never drop what was there before verify
+        return self.db.reset()
+
+    def _upgrade_to(self, heads: list[str]) -> StepError | None:
+        return next(filter(None, (self.db.upgrade(head) for head in heads)), None)
+
+    def _has_downgrade(self, revision: str) -> bool:
+        migration = self.history.migrations.get(revision)
+        return migration is None or bool(migration.functions_of("downgrade"))
 
     def _downgrades(self, extra: set[str]) -> list[str]:
         environment = self.history.environment
@@ -275,7 +315,11 @@ class Walk:
         return found
 
     def _stop_if_changed(self, before: SchemaShape, revision: str) -> None:
-        if self.db.reflect() != before:
+        """A failed step that was not rolled back (SQLite's DDL, MySQL) leaves a half-migrated database: start
+        again from an empty one (the next revision's parents are rebuilt), or stop when it held tables before."""
+        if self.db.reflect() == before:
+            return
+        if self.preexisting or self.db.reset() is not None:
             self.report.stopped = f"the failure at {revision} left the database half-migrated (it was not rolled back)"
 
     def _seed(self, report: RevisionReport, rows: Rows | None, step: str) -> bool:
@@ -312,6 +356,10 @@ def _statement_place(migration: Migration | None, line: int) -> Place:
     """The failing line, at the column of the operation that starts on it (else at its indentation)."""
     operations = [op for op in (migration.operations if migration else ()) if op.line == line]
     return Place(line, operations[0].col, operations[0]) if operations else Place(line, 0)
+
+
+def _where(difference: Divergence) -> tuple[str, str | None, str]:
+    return difference.table, difference.column, difference.aspect
 
 
 def _order(divergence: Divergence) -> tuple[str, str, str]:

@@ -104,17 +104,19 @@ def expected_indexes(migration: Migration, dialect: str) -> tuple[ExpectedIndex,
     """The named indexes and unique constraints the revision's upgrade creates or drops, last word first."""
     by_name: dict[str, ExpectedIndex] = {}
     for operation in upgrade_operations(migration, dialect):
-        if may_not_run(operation):
-            continue
+        unsure = may_not_run(operation)  # what it touches is no longer known either way
         for ref in created_by(operation):
             made = _made(operation, ref)
             if made is not None:
-                by_name[made.name] = made
+                by_name.pop(made.name, None)
+                by_name.update({} if unsure else {made.name: made})
         for ref in dropped_by(operation):
             if ref.kind == "table" and ref.name:
                 by_name = {name: index for name, index in by_name.items() if index.table != ref.name}
             elif ref.kind in ("index", "constraint") and ref.name and ref.table:
-                by_name[ref.name] = ExpectedIndex(ref.table, ref.name, None, False, ref.kind == "constraint", False)
+                gone = ExpectedIndex(ref.table, ref.name, None, False, ref.kind == "constraint", False)
+                by_name.pop(ref.name, None)
+                by_name.update({} if unsure else {ref.name: gone})
     return tuple(by_name[name] for name in sorted(by_name))
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,10 +20,20 @@ def reflect(connection: Any, version_table: str | None = None) -> SchemaShape:
     inspector = sa.inspect(connection)
     skipped = (version_table or VERSION_TABLE).lower()
     tables: dict[str, TableShape] = {}
-    for name in inspector.get_table_names():
-        if name.lower() != skipped:
-            tables[name.lower()] = _table(inspector, name, connection.dialect)
+    with quiet_index_reflection():
+        for name in inspector.get_table_names():
+            if name.lower() != skipped:
+                tables[name.lower()] = _table(inspector, name, connection.dialect)
     return tables
+
+
+@contextmanager
+def quiet_index_reflection() -> Iterator[None]:
+    """SQLAlchemy warns of each expression index it does not reflect on SQLite: verify reads their names itself,
+    and Alembic's batch mode, reflecting the same tables, would repeat the warning at every step."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Skipped unsupported reflection of expression-based index")
+        yield
 
 
 def _table(inspector: Any, name: str, dialect: Any) -> TableShape:
@@ -35,10 +48,18 @@ def _table(inspector: Any, name: str, dialect: Any) -> TableShape:
         (_lower(key["constrained_columns"]), key["referred_table"].lower(), _lower(key["referred_columns"]))
         for key in inspector.get_foreign_keys(name)
     )
+    reflected = inspector.get_indexes(name)
     indexes = {
-        IndexShape(_name(index.get("name")), _lower(index.get("column_names") or ()), bool(index.get("unique")))
-        for index in inspector.get_indexes(name)
+        IndexShape(
+            _name(index.get("name")),
+            _lower(index.get("column_names") or ()),
+            bool(index.get("unique")),
+            expression=None in (index.get("column_names") or ()) or bool(index.get("expressions")),
+        )
+        for index in reflected
     }
+    known = {index.name for index in indexes}
+    indexes |= {IndexShape(index, (), False, expression=True) for index in _sqlite_index_names(inspector, name) - known}
     try:
         uniques = inspector.get_unique_constraints(name)
     except NotImplementedError:  # a dialect without unique-constraint reflection
@@ -48,6 +69,16 @@ def _table(inspector: Any, name: str, dialect: Any) -> TableShape:
         for unique in uniques
     }
     return TableShape(name.lower(), columns, _lower(primary), keys, frozenset(indexes))
+
+
+def _sqlite_index_names(inspector: Any, table: str) -> set[str]:
+    """Every index of a SQLite table by name, expression indexes included (SQLAlchemy skips those)."""
+    if inspector.dialect.name != "sqlite":
+        return set()
+    rows = inspector.bind.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    )
+    return {str(row[0]).lower() for row in rows}
 
 
 def _lower(names: Any) -> tuple[str, ...]:

@@ -21,6 +21,7 @@ from .cycle import Problem, Progress, Seeds, Walk, WalkReport
 from .databases import SetupError, database, existing_objects
 from .envpy import EnvWiring, read_env_py
 from .expected import StaticHistory
+from .live import quiet_index_reflection
 from .provenance import StaticFindings
 
 __all__ = ["Outcome", "Request", "SetupError", "verify", "verify_on_engine"]
@@ -102,7 +103,8 @@ def _run(
         history = _static_history(_version_folders(config), engine.dialect.name)
         _load_revisions(config)
         driver = Driver(config, engine, prepared.version_table)
-        walk = Walk(driver, history, request.seeds, StaticFindings(history.dialect)).run(progress)
+        with quiet_index_reflection():
+            walk = Walk(driver, history, request.seeds, StaticFindings(history.dialect)).run(progress)
         problems = list(walk.problems)
         if request.models and not walk.problems and not walk.stopped:
             problems += _model_drift(request, driver, history)

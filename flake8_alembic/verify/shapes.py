@@ -32,6 +32,9 @@ class IndexShape:
     unique: bool
     constraint: bool = False
     """A unique constraint (reflected by ``get_unique_constraints``) rather than an index."""
+    expression: bool = False
+    """An index on expressions (``coalesce(a, b)``, ``json_extract(…)``): ``columns`` lists only its plain columns,
+    and on SQLite only its name is known (SQLAlchemy does not reflect it)."""
 
 
 @dataclass(frozen=True)
