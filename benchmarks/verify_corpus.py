@@ -6,7 +6,8 @@ A history *claims SQLite support* when its own code says so (read statically, ne
 `render_as_batch` (batch mode exists for SQLite), a version folder is named `sqlite` (prefect), a migration
 compares the dialect name with "sqlite", or at least a quarter of its migrations use `batch_alter_table`.
 
-Each claimed history runs in its own process on a SQLite file in a temporary folder. With --venvs DIR, the
+Each claimed history runs in its own process on a SQLite file in a temporary folder (its private HOME, where the
+application's own settings point too). With --venvs DIR, the
 project's own virtual environment DIR/<project> runs it (the application installed with its dependencies and
 flake8-alembic[verify]): migrations that import their application find it. Without one, the project's wheel
 (`CORPUS/.wheels/<project>/*.whl`, which fetch-corpus downloads) is unpacked first on sys.path, and a history
@@ -35,9 +36,12 @@ RUNNER = r"""
 import json, sys, time
 from pathlib import Path
 from flake8_alembic.verify.session import Request, verify, SetupError
-folder, wheel = Path(sys.argv[1]), sys.argv[2]
+folder, wheel, database = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 try:
-    outcome = verify(Request(folder, env_py="generic", prepend_sys_path=(Path(wheel),) if wheel else ()))
+    request = Request(
+        folder, env_py="generic", database_url=database, prepend_sys_path=(Path(wheel),) if wheel else ()
+    )
+    outcome = verify(request)
 except SetupError as error:
     print(json.dumps({"blocked": str(error)}))
     sys.exit(0)
@@ -102,9 +106,13 @@ def run_history(folder: Path, wheel: str, timeout: float, python: str, home: Pat
     # ~/airflow/airflow.db), and one airflow migration even opens the application's own session on it.
     home.mkdir(parents=True, exist_ok=True)
     environment = {key: value for key, value in os.environ.items() if not key.startswith("AIRFLOW")}
+    # The verified database is a file of that HOME, and the application's own settings name it too, as its own
+    # migrate command would have them (airflow's migrations open the application's session in places).
+    database = f"sqlite:///{home / 'verify.db'}"
+    environment.update(AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=database, AIRFLOW__CORE__SQL_ALCHEMY_CONN=database)
     try:
         result = subprocess.run(
-            [python, "-c", RUNNER, str(folder), wheel],
+            [python, "-c", RUNNER, str(folder), wheel, database],
             capture_output=True,
             text=True,
             timeout=timeout,

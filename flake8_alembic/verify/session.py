@@ -203,7 +203,7 @@ def _model_drift(request: Request, driver: Driver, history: StaticHistory) -> li
             item.path,
             item.line,
             0,
-            (f"at head {heads}, the models differ from the migrated database: {item.message}"),
+            f"revision {heads} (head), step compare the models: they differ from the migrated database: {item.message}",
         )
         for item in found
     ]
