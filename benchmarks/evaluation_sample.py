@@ -2,7 +2,8 @@
 
 Usage: python benchmarks/evaluation_sample.py CORPUS --out DIR [--per-rule 20] [--seed 2026] [--codes ALM001,ALM011]
        python benchmarks/evaluation_sample.py EVAL_CORPUS --projects --all-rules --per-rule 40 --per-project 3 \
-           --seed S --linter /path/to/frozen/venv/bin/flake8-alembic --exclude-graded benchmarks/evaluation/eval-*.jsonl
+           --seed S --linter FROZEN/bin/flake8-alembic --exclude-graded benchmarks/evaluation/eval-*.jsonl \
+           --exclude-projects aim,aodh,trove
 
 CORPUS is what ../shared/corpus/fetch-corpus prints (one folder per project). The linter is run as a user runs it,
 `flake8-alembic check CORPUS --output-format json --select ALM` (the default rule set; `--codes` selects those
@@ -113,15 +114,15 @@ def parse_codes(values: Sequence[str] | None) -> list[str] | None:
     return sorted(set(codes))
 
 
-ALL_RULES = ("--select", "ALM", "--extend-select", "ALM0,ALM1,ALM2")
-"""The default and the opt-in rules (opt-in rules are on when named by a prefix longer than ALM)."""
+ALL_RULES = ("--preview", "--select", "ALM", "--extend-select", "ALM0,ALM1,ALM2")
+"""Every rule: default, opt-in and preview (opt-in rules are on when named by a prefix longer than ALM)."""
 
 
 def run_linter(
     corpus: Path, codes: list[str] | None, linter: Sequence[str], selection: Sequence[str] = ()
 ) -> tuple[list[dict[str, object]], str]:
     """The findings of `flake8-alembic check CORPUS --output-format json` and the linter's standard error."""
-    select = selection or ("--select", ",".join(codes) if codes else "ALM")
+    select = selection or ("--preview", "--select", ",".join(codes) if codes else "ALM")
     command = [*linter, "check", str(corpus), "--output-format", "json", *select, "--exit-zero", "--no-cache"]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
@@ -133,7 +134,7 @@ def run_in_projects(
     corpus: Path, codes: list[str] | None, linter: Sequence[str], selection: Sequence[str] = ()
 ) -> tuple[list[dict[str, object]], str]:
     """The findings of the linter run in each project's own folder with no path (as its maintainers run it)."""
-    select = selection or ("--select", ",".join(codes) if codes else "ALM")
+    select = selection or ("--preview", "--select", ",".join(codes) if codes else "ALM")
     found: list[dict[str, object]] = []
     errors: list[str] = []
     for project in sorted(path for path in corpus.iterdir() if path.is_dir() and not path.name.startswith(".")):
@@ -432,6 +433,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--per-project", type=int, help="at most this many findings of a code from one project")
     parser.add_argument("--linter", help="the linter's executable (default: this checkout's, python -m)")
     parser.add_argument("--exclude-graded", nargs="*", type=Path, default=[], help="grades of earlier rounds")
+    parser.add_argument(
+        "--exclude-projects",
+        default="",
+        help="comma-separated project folders never sampled (the projects whose --show-settings is published)",
+    )
     args = parser.parse_args(argv)
     if args.per_rule < 1:
         parser.error("--per-rule must be at least 1")
@@ -449,7 +455,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = run_in_projects if args.projects else run_linter
     raw, stderr = run(corpus, explicit, linter, selection)
     excluded = graded_before(args.exclude_graded)
-    findings = [f for f in to_findings(raw, corpus) if (f.code, f.path, f.line) not in excluded]
+    left_out = {name.strip() for name in args.exclude_projects.split(",") if name.strip()}
+    findings = [
+        f
+        for f in to_findings(raw, corpus)
+        if (f.code, f.path, f.line) not in excluded and f.path.split("/", 1)[0] not in left_out
+    ]
     by_code: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_code[finding.code].append(finding)

@@ -176,6 +176,12 @@ SETTINGS: Final = (
     ),
     SettingSpec("banned-imports", parse_modules, "MODULES", "modules a migration must not import (ALM010)"),
     SettingSpec(
+        "allowed-imports",
+        parse_modules,
+        "MODULES",
+        "application modules a migration may import: frozen helpers kept for migrations (ALM010 in preview)",
+    ),
+    SettingSpec(
         "baseline-revision",
         parse_revisions,
         "REVISIONS",
@@ -272,6 +278,7 @@ class Settings:
     external_tables: frozenset[str] = frozenset()
     application_import_names: frozenset[str] | None = None
     banned_imports: tuple[str, ...] = ()
+    allowed_imports: tuple[str, ...] = ()
     baseline_revision: tuple[str, ...] = ()
     autocommit_connections: bool | None = None
     postgres_version: int = 15

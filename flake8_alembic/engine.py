@@ -204,9 +204,9 @@ def lint_tree(
     """Findings for an already parsed module (the flake8 face); nothing for a non-migration.
 
     ``text`` is the module's source: when it equals the file on disk that the history replay has already
-    summarised, that summary is reused instead of walking ``tree`` again."""
+    summarised, that summary is reused instead of walking ``tree`` again; otherwise its comments are read from it."""
     try:
-        migration = _reused_summary(path, text, cache) or parse_tree(path, tree)
+        migration = _reused_summary(path, text, cache) or parse_tree(path, tree, text)
     except RecursionError:
         return []
     except Exception as error:

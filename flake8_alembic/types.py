@@ -88,6 +88,9 @@ class TypeRef:
     length: int | None = None
     unsigned: bool = False
     name: str | None = field(default=None, compare=False)
+    length_unknown: bool = field(default=False, compare=False)
+    """A length was given but not as a literal (a variable, ``*args``/``**kw``), or the type computes it at run
+    time (a non-native ``Enum``): ``length`` None does not mean "no length"."""
 
     def describe(self) -> str:
         """Readable, stable text for messages: ``VARCHAR(36)``, ``TEXT``, ``UUID``, ``BIGINT``..."""
@@ -291,15 +294,17 @@ def _type_ref(node: ast.expr, qualify: Callable[[ast.expr], str | None]) -> Type
         return UNKNOWN
     family, length, sql_name = entry
     unsigned = False
+    length_unknown = False
     if call is not None:
         if any(isinstance(arg, ast.Starred) for arg in call.args) and cls in _LENGTH_ARG:
-            length = None
+            length, length_unknown = None, True
         elif cls in _LENGTH_ARG:
             given = call.args[0] if call.args else _keyword(call, "length")
             if given is not None:
                 length = _int_literal(given)
+                length_unknown = length is None and not (isinstance(given, ast.Constant) and given.value is None)
             elif _has_double_star(call):
-                length = None
+                length, length_unknown = None, True
         if family == "integer":
             flag = _keyword(call, "unsigned")
             if flag is not None:
@@ -326,10 +331,11 @@ def _type_ref(node: ast.expr, qualify: Callable[[ast.expr], str | None]) -> Type
                 if value is None:
                     return UNKNOWN
                 if not value:
-                    return TypeRef("string", _enum_length(call), name="VARCHAR")
+                    enum_length = _enum_length(call)
+                    return TypeRef("string", enum_length, name="VARCHAR", length_unknown=enum_length is None)
     if family != "string" and family != "integer":
         length = None
-    return TypeRef(family, length, unsigned, name=sql_name)
+    return TypeRef(family, length, unsigned, name=sql_name, length_unknown=length_unknown)
 
 
 def _enum_length(call: ast.Call) -> int | None:

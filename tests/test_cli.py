@@ -180,7 +180,9 @@ def _cli_findings(fixture: Fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: P
     target = tmp_path / fixture.path.name
     shutil.copy(fixture.path, target)
     (tmp_path / ".git").mkdir(exist_ok=True)
-    options = [f"--{key}={value}" for key, value in fixture.settings_text.items()]
+    options = [f"--{key}={value}" for key, value in fixture.settings_text.items() if key != "preview"]
+    if fixture.settings_text.get("preview") == "false":  # a switch on the command line: --no-preview wins last
+        options.append("--no-preview")
     code, out = run(
         [
             "check",

@@ -106,9 +106,9 @@ def test_command_line_mistakes(
         (
             '[tool.flake8-alembic]\nselct = ["ALM"]\n',
             "[tool.flake8-alembic]: unknown key 'selct' (did you mean 'select'?); allowed: "
-            "application-import-names, autocommit-connections, banned-imports, baseline-revision, cache, cache-dir, "
-            "downgrades, exclude, extend-exclude, extend-ignore, extend-select, external-tables, guard-alters, "
-            "guard-drops, ignore, output-format, per-file-ignores, postgres-version, preview, select, "
+            "allowed-imports, application-import-names, autocommit-connections, banned-imports, baseline-revision, "
+            "cache, cache-dir, downgrades, exclude, extend-exclude, extend-ignore, extend-select, external-tables, "
+            "guard-alters, guard-drops, ignore, output-format, per-file-ignores, postgres-version, preview, select, "
             "target-alembic-version, target-dialects",
         ),
         (

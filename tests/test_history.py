@@ -16,7 +16,7 @@ from flake8_alembic.rules.registry import OPT_IN_CODES
 
 HISTORIES = Path(__file__).parent / "fixtures" / "histories"
 GRAPH_CODES = frozenset({"ALM101", "ALM102", "ALM103", "ALM104", "ALM105", "ALM106", "ALM107"})
-HISTORY_CODES = GRAPH_CODES | {"ALM003", "ALM004", "ALM005", "ALM018", "ALM024", "ALM027"}
+HISTORY_CODES = GRAPH_CODES | {"ALM003", "ALM004", "ALM005", "ALM018", "ALM024", "ALM027", "ALM036"}
 _EXPECT = re.compile(r"#\s*expect:\s*(ALM\d{3}(?:\s*,\s*ALM\d{3})*)")
 
 

@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "flake8_alembic"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("vocabulary", ("flake8_alembic", "dialects", "names", "types", "sql", "config", "noqa")),
+    ("vocabulary", ("flake8_alembic", "dialects", "names", "types", "sql", "config", "noqa", "signatures")),
     ("reading", ("project",)),
     ("parse", ("parse",)),
     ("cache", ("cache",)),

@@ -70,7 +70,7 @@ def test_rule_is_in_the_readme_table_and_has_fixtures(info: RuleInfo) -> None:
     row = re.search(rf"^\| {info.code} \| {re.escape(info.name)} \| (default|opt-in|preview)", readme, re.MULTILINE)
     assert row is not None
     assert row.group(1) == info.tier.value
-    if info.code.startswith("ALM1") or info.code in ("ALM003", "ALM005", "ALM018"):  # history rules
+    if info.code.startswith("ALM1") or info.code in ("ALM003", "ALM005", "ALM018", "ALM036"):  # history rules
         histories = REPO / "tests" / "fixtures" / "histories"
         assert any(f"expect: {info.code}" in path.read_text() for path in histories.rglob("*.py"))
         return

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Final
 
 from .. import project
+from .helpers import ApplicationHelpers
 
 KNOWN: Final = frozenset(
     {"ini_dialects", "alembic_version", "application_names", "env_sets_lock_timeout", "naming_convention", "autocommit"}
@@ -49,6 +50,14 @@ class ProjectFacts:
         if self._migration is None:
             return frozenset()
         return project.application_packages(project.find_project_root(self._migration.parent))
+
+    @cached_property
+    def application_helpers(self) -> ApplicationHelpers | None:
+        """The application's functions that migrations call, read when asked (``facts/helpers.py``); None
+        without a path."""
+        if self._migration is None:
+            return None
+        return ApplicationHelpers(project.find_project_root(self._migration.parent))
 
     @cached_property
     def env_sets_lock_timeout(self) -> bool:

@@ -72,8 +72,13 @@ class NameBinder(CallRecorder):
         value = node.value
         if value is None:
             return
+        if isinstance(value, ast.IfExp):  # `name = "a" if forward else "b"` on a decided test: only one runs
+            holds = state.truth(value.test)
+            if holds is not None:
+                value = value.body if holds else value.orelse
         targets: list[ast.expr] = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
         names = [name for target in targets for name in target_names(target)]
+        state.rebind(names)
         enum = self._enum_spec(value) if type(value) is ast.Call and len(names) == 1 else None
         if enum is not None:
             state.enums[names[0]] = enum
@@ -132,6 +137,9 @@ class NameBinder(CallRecorder):
                 state.result_names.add(name)
             if is_dialect:
                 state.dialect_names.add(name)
+        if len(names) > 1 and known is not UNKNOWN:
+            for target in targets:  # `table, column = "t", "c"`, `a = b = "x"`
+                bind_target(target, known, state.env)
 
     def _import(self, node: ast.Import | ast.ImportFrom, state: FunctionState) -> None:
         for record in import_records(node):

@@ -30,6 +30,7 @@ from .alembic_api import (
     SCHEMA_LOOKUPS,
     TARGET_PARAMS,
 )
+from .classify import OBJECT_DDL, SESSION_DATA_METHODS, call_effect, sql_sketch
 from .conditions import (
     ConditionReader,
     is_foreign_code,
@@ -45,6 +46,7 @@ from .expressions import (
     uses_any,
 )
 from .records import (
+    CallEffect,
     ColumnSpec,
     EnumSpec,
     EnumTypeCall,
@@ -57,6 +59,9 @@ from .state import (
     Context,
     FunctionState,
 )
+
+_MAX_CALL_EFFECTS: Final = 2_000
+"""A generated monster calls foreign code in every line: what was recorded so far says enough."""
 
 
 def _default_sql(node: ast.expr | None, env: Mapping[str, Literal]) -> str | None:
@@ -129,6 +134,8 @@ class CallRecorder(ConditionReader):
         if isinstance(func, ast.Name) and func.id in self.direct_ops:
             self._operation(node, self.direct_ops[func.id], "op", None, None, context, state)
             return
+        if context.phase:
+            self._classify_call(node, context, state)
         if isinstance(func, ast.Attribute) and func.attr in ("execute", "exec_driver_sql"):
             if self._is_connection_value(func.value, state):
                 self._operation(node, func.attr, "bind", None, None, context, state)
@@ -175,6 +182,24 @@ class CallRecorder(ConditionReader):
             and not only_reads_or_logs(node)
         ):
             self.records.opaque_phases.add(context.phase)
+
+    def _classify_call(self, node: ast.Call, context: Context, state: FunctionState) -> None:
+        """Record what a call that is not an operation does to the database, when it does (``parse/classify``)."""
+        func, name = node.func, call_name(node)
+        on_connection = (
+            name in SESSION_DATA_METHODS
+            and isinstance(func, ast.Attribute)
+            and self._is_connection_value(func.value, state)
+        )
+        given_connection = name in OBJECT_DDL and any(
+            self._is_connection_value(argument, state) for argument in (*node.args, *(k.value for k in node.keywords))
+        )
+        qualified = qualify(func, self.aliases)
+        effect = call_effect(node, qualified, on_connection, given_connection, name)
+        if effect is not None and len(self.records.call_effects) < _MAX_CALL_EFFECTS:
+            self.records.call_effects.append(
+                CallEffect(effect, context.phase, context.engine, node.lineno, node.col_offset, qualified)
+            )
 
     def _operation(
         self,
@@ -234,8 +259,12 @@ class CallRecorder(ConditionReader):
                 unnamed=unnamed,
                 final_name=final_name,
                 core_dml=parts.core_dml,
+                sql_sketch=parts.sql_sketch,
                 enum=parts.enum,
                 existing_enum=parts.existing_enum,
+                positional_count=len(node.args),
+                unpacks=any(isinstance(arg, ast.Starred) for arg in node.args)
+                or any(keyword.arg is None for keyword in node.keywords),
             )
         )
 
@@ -278,7 +307,8 @@ class CallRecorder(ConditionReader):
     def _execute_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
         sql_text, plain = self._sql_text(call.arguments.get("sqltext"), state)
         core_dml = sql_text is None and is_core_dml(call.arguments.get("sqltext"), state.dml_names)
-        return _Parts(sql_text=sql_text, plain_string=plain, core_dml=core_dml)
+        sketch = sql_sketch(call.arguments.get("sqltext"), state.env) if sql_text is None and not core_dml else None
+        return _Parts(sql_text=sql_text, plain_string=plain, core_dml=core_dml, sql_sketch=sketch)
 
     def _sql_text(self, node: ast.expr | None, state: FunctionState) -> tuple[str | None, bool]:
         """The SQL text of an execute argument and whether it was a plain string (not ``text()``)."""
@@ -534,6 +564,7 @@ class _Parts:
     sql_text: str | None = None
     plain_string: bool = False
     core_dml: bool = False
+    sql_sketch: str | None = None
 
 
 _PARTS: Final[Mapping[str, Callable[[CallRecorder, _BoundCall, FunctionState], _Parts]]] = {

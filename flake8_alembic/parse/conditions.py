@@ -82,6 +82,21 @@ def _reads_catalog(helper: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+def _lone_return(statement: ast.stmt) -> ast.Return | None:
+    """The ``return`` of ``if <test>: return <value>`` (no ``else``)."""
+    if isinstance(statement, ast.If) and not statement.orelse and len(statement.body) == 1:
+        only = statement.body[0]
+        return only if isinstance(only, ast.Return) else None
+    return None
+
+
+def _returned_truth(node: ast.Return) -> bool | None:
+    """Whether a ``return`` of a constant gives something true; None for any other value."""
+    if node.value is None:
+        return False
+    return bool(node.value.value) if isinstance(node.value, ast.Constant) else None
+
+
 def names_exception(node: ast.expr, name: str) -> bool:
     candidates = node.elts if isinstance(node, ast.Tuple) else [node]
     return any((dotted_parts(candidate) or [""])[-1] == name for candidate in candidates)
@@ -101,8 +116,13 @@ def is_noop(node: ast.stmt, allow_continue: bool = False) -> bool:
 
 def does_nothing(body: list[ast.stmt]) -> bool:
     """A function body that changes nothing: ``pass``, docstrings, ``...``, and handles taken but never used
-    (autogenerate's ``connection = op.get_bind()``)."""
-    return all(is_noop(statement) or _takes_a_handle(statement) for statement in body)
+    (autogenerate's ``connection = op.get_bind()``), up to a plain ``return``: what follows it never runs."""
+    for statement in body:
+        if isinstance(statement, ast.Return):
+            return statement.value is None or isinstance(statement.value, ast.Constant)
+        if not (is_noop(statement) or _takes_a_handle(statement)):
+            return False
+    return True
 
 
 def _takes_a_handle(node: ast.stmt) -> bool:
@@ -168,7 +188,8 @@ class ConditionReader(WalkerState):
         if isinstance(node, ast.Name):
             return node.id in state.dialect_names or node.id == "dialect_name"
         for child in expression_nodes(node):
-            if isinstance(child, ast.Attribute) and child.attr == "name":
+            # `dialect.name == "sqlite"`, and `"sqlite" in inspector.dialect.dialect_description` ("sqlite+pysqlite")
+            if isinstance(child, ast.Attribute) and child.attr in ("name", "dialect_description"):
                 parts = dotted_parts(child.value) or []
                 if isinstance(child.value, ast.Attribute) and child.value.attr in ("dialect", "engine"):
                     return True
@@ -209,7 +230,7 @@ class ConditionReader(WalkerState):
                 if name in (f"is_{word}", f"skip_if_{word}", f"_is_{word}"):
                     self.records.dialect_hints.update(dialects)
                     return dialects, ALL_DIALECTS - dialects
-            return None
+            return self._helper_dialect_truth(node, state)
         if isinstance(node, ast.Compare) and len(node.ops) == 1:
             left, right = node.left, node.comparators[0]
             if not self._mentions_dialect(left, state):
@@ -230,6 +251,49 @@ class ConditionReader(WalkerState):
             if isinstance(operator, (ast.NotEq, ast.NotIn, ast.IsNot)):
                 return ALL_DIALECTS - named, named
         return None
+
+    def _helper_dialect_truth(
+        self, call: ast.Call, state: FunctionState
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        """For a call of a helper of the file: (the dialects on which it may return something true, those on which
+        it may return something false), read from the dialect tests that open its body (``if conn.dialect.name !=
+        "mysql": return False``); None when its opening says nothing about dialects."""
+        func = call.func
+        if not isinstance(func, ast.Name):
+            return None
+        helper = state.local_functions.get(func.id) or self.functions.get(func.id)
+        if helper is None:
+            return None
+        if helper not in self._returns_by_dialect:
+            self._returns_by_dialect[helper] = None  # a recursive helper is not followed into itself
+            self._returns_by_dialect[helper] = self._opening_returns(helper)
+        return self._returns_by_dialect[helper]
+
+    def _opening_returns(
+        self, helper: ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> tuple[frozenset[str], frozenset[str]] | None:
+        helper_state = self._state_for(helper, {})
+        truthy: frozenset[str] = frozenset()
+        falsy: frozenset[str] = frozenset()
+        live = ALL_DIALECTS
+        for statement in helper.body:
+            if is_noop(statement):
+                continue
+            returned = statement if isinstance(statement, ast.Return) else _lone_return(statement)
+            value = _returned_truth(returned) if returned is not None else None
+            if value is None or returned is None:
+                break
+            certain = live
+            if isinstance(statement, ast.If):
+                branches = self._dialect_test(statement.test, helper_state)
+                if branches is None:
+                    break
+                certain = live & (branches[0] - branches[1])
+            truthy, falsy = (truthy | certain, falsy) if value else (truthy, falsy | certain)
+            live = live - certain
+        if live == ALL_DIALECTS:
+            return None
+        return truthy | live, falsy | live
 
     def _is_db_error(self, node: ast.expr) -> bool:
         candidates = node.elts if isinstance(node, ast.Tuple) else [node]
@@ -253,28 +317,29 @@ class ConditionReader(WalkerState):
         qualified = qualify(node.func, self.aliases)
         return qualified in (None, "contextlib.suppress")
 
-    def _is_commit(self, node: ast.expr) -> bool:
-        if not isinstance(node, ast.Call) or call_name(node) not in ("execute", "exec_driver_sql") or not node.args:
+    def _outside_transaction_after(self, call: ast.Call, state: FunctionState) -> bool | None:
+        """True for a statement after which the connection runs outside any transaction: a raw ``COMMIT``/``END``
+        (``op.execute("COMMIT")``, through ``sa.text()`` or a name bound to it), which neither SQLAlchemy nor
+        psycopg2 sees, so neither begins a new one. False for one after which a transaction is open again: a raw
+        ``BEGIN``, or ``connection.commit()``/``rollback()``, after which SQLAlchemy begins one at the next
+        statement (tests/test_premises_flow.py). None for anything else."""
+        name = call_name(call)
+        if name in ("commit", "rollback") and isinstance(call.func, ast.Attribute) and not call.args:
+            return False if self._is_connection_value(call.func.value, state) else None
+        if name not in ("execute", "exec_driver_sql") or not call.args:
+            return None
+        argument = call.args[0]
+        if isinstance(argument, ast.Call) and call_name(argument) == "text" and argument.args:
+            text = literal(argument.args[0], state.env)
+        elif isinstance(argument, ast.Name) and argument.id in state.text_names:
+            text = state.text_names[argument.id]
+        else:
+            text = literal(argument, state.env)
+        if not isinstance(text, str):
+            return None
+        words = " ".join(text.strip().rstrip(";").split()).upper()
+        if words in ("COMMIT", "END", "COMMIT WORK", "COMMIT TRANSACTION"):
+            return True
+        if words in ("BEGIN", "BEGIN WORK", "BEGIN TRANSACTION", "START TRANSACTION"):
             return False
-        text = literal(node.args[0], {})
-        return isinstance(text, str) and text.strip().rstrip(";").strip().upper() in ("COMMIT", "END")
-
-    def _reraising_dialects(self, body: list[ast.stmt], state: FunctionState) -> frozenset[str]:
-        """The dialects on which a handler ends by re-raising: all of them for a final ``raise``, some for a final
-        dialect branch (``if dialect == "sqlite": pass / else: raise``), none otherwise."""
-        if not body:
-            return frozenset()
-        last = body[-1]
-        if isinstance(last, ast.Raise):
-            return ALL_DIALECTS
-        if not isinstance(last, ast.If):
-            return frozenset()
-        branches = self._dialect_test(last.test, state)
-        if branches is None:
-            return frozenset()
-        raising: frozenset[str] = frozenset()
-        if last.body and isinstance(last.body[-1], ast.Raise):
-            raising |= branches[0]
-        if last.orelse:
-            raising |= branches[1] & self._reraising_dialects(last.orelse, state)
-        return raising
+        return None

@@ -4,6 +4,7 @@ an argument by position or keyword, the names an assignment binds. Everything is
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import Final
 
 from ..names import (
@@ -50,8 +51,10 @@ def expression_nodes(node: ast.AST) -> list[ast.AST]:
     return found
 
 
-def expression_calls(node: ast.AST) -> list[ast.Call]:
-    """The calls in an expression, in source order (see ``expression_nodes``)."""
+def expression_calls(node: ast.AST, decide: Callable[[ast.expr], bool | None] | None = None) -> list[ast.Call]:
+    """The calls in an expression, in source order (see ``expression_nodes``). ``decide`` says whether a test holds
+    when it can (constants the walk bound): the branch of a conditional expression it rules out, and the operands
+    of ``and``/``or`` after the one that settles them, never run, so their calls are left out."""
     calls: list[ast.Call] = []
     stack: list[ast.AST] = [node]
     call, attribute, leaves = ast.Call, ast.Attribute, _LEAVES
@@ -81,11 +84,32 @@ def expression_calls(node: ast.AST) -> list[ast.Call]:
         elif kind is ast.BinOp:
             stack.append(current.right)  # type: ignore[attr-defined]
             stack.append(current.left)  # type: ignore[attr-defined]
+        elif decide is not None and kind in _SHORT_CIRCUITS:
+            stack.extend(reversed(_live_parts(current, decide)))  # type: ignore[arg-type]
         else:
             children = list(ast.iter_child_nodes(current))
             children.reverse()
             stack.extend(children)
     return calls
+
+
+_SHORT_CIRCUITS: Final = frozenset({ast.IfExp, ast.BoolOp})
+
+
+def _live_parts(node: ast.IfExp | ast.BoolOp, decide: Callable[[ast.expr], bool | None]) -> list[ast.expr]:
+    """The parts of a conditional expression or of ``and``/``or`` that can run, in source order."""
+    if isinstance(node, ast.IfExp):
+        holds = decide(node.test)
+        if holds is None:
+            return [node.test, node.body, node.orelse]
+        return [node.test, node.body if holds else node.orelse]
+    settles = isinstance(node.op, ast.Or)  # `or` stops at a true operand, `and` at a false one
+    live: list[ast.expr] = []
+    for value in node.values:
+        live.append(value)
+        if decide(value) is settles:
+            break
+    return live
 
 
 def argument_at(node: ast.Call, index: int, keyword: str) -> ast.expr | None:

@@ -14,8 +14,21 @@ from dataclasses import dataclass
 from typing import Final, Union
 
 from ..names import ImportRecord, Literal, alias_map, collect_imports, literal, revision_ids
+from .classify import UNKNOWN, operation_effect, strongest
+from .comments import NO_REMARKS, Remarks, SourceComments, message_words
 from .conditions import does_nothing, required_parameters
-from .records import EnumTypeCall, Frame, Inspection, Operation, RaiseInfo, RowLoop, SchemaLookup, TryBlock
+from .module_level import ModuleLevelCall, module_level_op_calls
+from .records import (
+    CallEffect,
+    EnumTypeCall,
+    Frame,
+    Inspection,
+    Operation,
+    RaiseInfo,
+    RowLoop,
+    SchemaLookup,
+    TryBlock,
+)
 from .walk import Walker
 
 _REVISION_FIELDS: Final = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -36,6 +49,12 @@ class FunctionSummary:
     line: int
     col: int
     does_nothing: bool
+    explained: bool = False
+    """Its body does nothing and a person says why: a comment in or directly above it, or a docstring with words
+    of its own (not autogenerate's markers, a TODO, a pragma, or the revision's message in a template's words).
+    Read only for a body that does nothing."""
+    commented_code: bool = False
+    """Its body does nothing and holds code in comments: a change written and switched off on purpose."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +87,10 @@ class Migration:
     enum_calls: tuple[EnumTypeCall, ...] = ()
     schema_lookups: tuple[SchemaLookup, ...] = ()
     index_guards: frozenset[Frame] = frozenset()
+    module_op_calls: tuple[ModuleLevelCall, ...] = ()
+    """Calls on ``op`` in code that runs when the file is imported (ALM039)."""
+    call_effects: tuple[CallEffect, ...] = ()
+    """Calls that are not operations but act on the database, or may (``parse/classify.py``)."""
 
     @property
     def revision(self) -> str | None:
@@ -87,6 +110,25 @@ class Migration:
 
     def functions_of(self, kind: str) -> tuple[FunctionSummary, ...]:
         return tuple(function for function in self.functions if function.kind == kind)
+
+    def effect_of(self, function: FunctionSummary, without_foreign_calls: bool = False) -> str:
+        """What running ``function`` does to the database (``parse/classify.py``): ``schema`` when any of its
+        statements changes the schema, else ``unknown`` when any runs code the engine cannot follow, else
+        ``data``, ``neutral``, or ``none`` when nothing is recorded. Its helpers' statements count where they run.
+        ``without_foreign_calls`` leaves out its calls into foreign code (for a caller that reads them itself)."""
+        effects = [
+            operation_effect(operation)
+            for operation in self.operations
+            if operation.phase == function.kind and operation.engine == function.engine
+        ]
+        effects.extend(
+            call.effect
+            for call in self.call_effects
+            if call.phase == function.kind
+            and call.engine == function.engine
+            and not (without_foreign_calls and call.effect == UNKNOWN)
+        )
+        return strongest(effects)
 
 
 @dataclass(frozen=True)
@@ -128,7 +170,7 @@ def parse_source(path: str, source: bytes) -> ParseResult:
         return ParseFailure(path, error.lineno or 1, max((error.offset or 1) - 1, 0), f"SyntaxError: {error.msg}")
     except (ValueError, RecursionError, MemoryError) as error:
         return ParseFailure(path, 1, 0, f"cannot parse the file: {type(error).__name__}: {_one_line(error)}")
-    return parse_tree(path, tree)
+    return parse_tree(path, tree, text)
 
 
 def parse_text(path: str, text: str) -> Migration | None:
@@ -137,7 +179,7 @@ def parse_text(path: str, text: str) -> Migration | None:
         tree = parse_quietly(text, path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return parse_tree(path, tree)
+    return parse_tree(path, tree, text)
 
 
 def parse_quietly(text: str, path: str) -> ast.Module:
@@ -147,16 +189,21 @@ def parse_quietly(text: str, path: str) -> ast.Module:
         return ast.parse(text, filename=path)
 
 
-def parse_tree(path: str, tree: ast.Module) -> Migration | None:
-    """Summarise an already parsed module; None when it is not a migration."""
+def parse_tree(path: str, tree: ast.Module, text: str | None = None) -> Migration | None:
+    """Summarise an already parsed module; None when it is not a migration. ``text`` is the module's source, for
+    its comments (without it, no comment explains anything)."""
     fields: dict[str, RevisionField] = {}
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+    floors: dict[str, int] = {}
+    """The last line of the statement before each function: where the comments above it may start."""
     constants: dict[str, Literal] = {}
     module_calls: dict[str, ast.expr] = {}
     description: str | None = None
+    previous_end = 0
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             functions[node.name] = node
+            floors[node.name] = previous_end
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
@@ -176,24 +223,33 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
             and isinstance(node.value.value, str)
         ):
             description = node.value.value
+        previous_end = node.end_lineno or node.lineno
     if "revision" not in fields or "down_revision" not in fields:
         return None
     if not any(name == "upgrade" or name.startswith("upgrade_") for name in functions):
         return None
     docstring = ast.get_docstring(tree, clean=False)
     imports = collect_imports(tree.body)
+    module_op_calls = module_level_op_calls(tree, imports)
     aliases = alias_map(imports)
     walker = Walker(functions, imports, aliases, constants, module_calls)
     summaries: list[FunctionSummary] = []
     raises: list[RaiseInfo] = []
+    remarks = _Remarks(text, docstring if docstring is not None else description)
     for name, node in functions.items():
         kind, engine = _function_kind(node)
         if kind is None:
             continue
-        summaries.append(FunctionSummary(name, kind, engine, node.lineno, node.col_offset, does_nothing(node.body)))
+        nothing = does_nothing(node.body)
+        said = remarks.of_function(node, floors[name]) if nothing else NO_REMARKS
+        summaries.append(
+            FunctionSummary(
+                name, kind, engine, node.lineno, node.col_offset, nothing, said.explained, said.commented_code
+            )
+        )
         walker.walk_function(node, kind, engine)
         if kind == "downgrade":
-            raises.extend(_top_level_raises(node))
+            raises.extend(_top_level_raises(node, remarks))
     for name, node in functions.items():
         if _function_kind(node)[0] is None and name not in walker.inlined:
             walker.walk_function(node, None, "")
@@ -221,6 +277,8 @@ def parse_tree(path: str, tree: ast.Module) -> Migration | None:
         enum_calls=tuple(records.enum_calls),
         schema_lookups=tuple(records.schema_lookups.values()),
         index_guards=frozenset(records.index_guards),
+        module_op_calls=module_op_calls,
+        call_effects=tuple(records.call_effects),
     )
 
 
@@ -236,11 +294,37 @@ def _function_kind(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str | 
     return None, ""
 
 
-def _top_level_raises(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[RaiseInfo]:
+class _Remarks:
+    """The comments of the module, read only when a function or a raise needs them."""
+
+    def __init__(self, text: str | None, description: str | None) -> None:
+        self._text = text
+        self._comments: SourceComments | None = None
+        self._message = message_words(description)
+
+    def _source(self) -> SourceComments | None:
+        if self._comments is None and self._text is not None:
+            self._comments = SourceComments(self._text)
+        return self._comments
+
+    def of_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, floor: int) -> Remarks:
+        source = self._source()
+        if source is None:
+            return NO_REMARKS
+        return source.function_remarks(node, floor, ast.get_docstring(node), self._message)
+
+    def explain_raise(self, node: ast.FunctionDef | ast.AsyncFunctionDef, index: int) -> bool:
+        source = self._source()
+        return source is not None and source.raise_explained(node, index, ast.get_docstring(node), self._message)
+
+
+def _top_level_raises(node: ast.FunctionDef | ast.AsyncFunctionDef, remarks: _Remarks) -> list[RaiseInfo]:
     found = []
-    for statement in node.body:
+    for index, statement in enumerate(node.body):
         if isinstance(statement, ast.Raise):
-            found.append(RaiseInfo(statement.lineno, statement.col_offset, node.name, _has_message(statement)))
+            message = _has_message(statement)
+            explained = not message and remarks.explain_raise(node, index)
+            found.append(RaiseInfo(statement.lineno, statement.col_offset, node.name, message, explained))
     return found
 
 

@@ -132,6 +132,14 @@ class Operation:
     enum: EnumSpec | None = None
     """``alter_column(type_=)`` when it is a native enum."""
     existing_enum: EnumSpec | None = None
+    positional_count: int = 0
+    """How many positional arguments the call passes (ALM033 binds them to Alembic's signatures)."""
+    unpacks: bool = False
+    """The call unpacks ``*args`` or ``**kwargs``: which arguments it passes is not known."""
+    sql_sketch: str | None = None
+    """SQL built from pieces the engine cannot all read (``"UPDATE " + table + " SET …"``), ``sql.HOLE`` for
+    each unknown piece: read only to tell what kind of statement it is (``parse/classify.py``). The execution
+    still counts as unreadable SQL everywhere else. None when ``sql_text`` is read, or nothing is."""
 
     _classified: tuple[SqlStatement, ...] | None = field(default=None, repr=False, compare=False)
 
@@ -197,6 +205,8 @@ class RaiseInfo:
     col: int
     function: str
     has_message: bool
+    explained: bool = False
+    """No message, but a person says why in a comment block directly above it (or in the docstring it follows)."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +217,20 @@ class RowLoop:
     col: int
     phase: str | None
     dialects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CallEffect:
+    """A call that is not an operation but acts on the database, or may (``parse/classify.py``): DDL from
+    metadata or a table object (``schema``), an ORM session's row work (``data``), a call into foreign code
+    (``unknown``, with its qualified name)."""
+
+    effect: str
+    phase: str | None
+    engine: str
+    line: int
+    col: int
+    qualified: str | None = None
 
 
 @dataclass(frozen=True)

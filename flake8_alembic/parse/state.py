@@ -5,7 +5,7 @@ class holding the module's knowledge (its functions, imports, constants)."""
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -18,7 +18,9 @@ from ..names import (
 from .alembic_api import (
     NOT_OPERATIONS,
 )
+from .flow import constant_truth
 from .records import (
+    CallEffect,
     EnumSpec,
     EnumTypeCall,
     Frame,
@@ -66,6 +68,58 @@ class FunctionState:
     """Names bound to SQLAlchemy Core statements (``stmt = sa.update(t).values(...)``)."""
     local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     """Functions defined inside the function being walked."""
+    undecided: set[str] = field(default_factory=set)
+    """Names whose value the walk knows but will not decide a test on: module-level constants the function has not
+    rebound (the module may change them at run time), parameters bound to one of them, names that differ between
+    the paths that meet, and names a loop rebinds."""
+    fixed: set[str] = field(default_factory=set)
+    """Names that hold one value all through a loop: the parameters the call bound (until the function rebinds
+    them) and the target of a loop unrolled over literal items. Inside a loop only they decide a test."""
+    loops: int = 0
+    """How many loops of this function enclose the statement being walked."""
+    bound: list[str] = field(default_factory=list)
+    """Every name the function has bound so far, in order: what a loop rebinds is what it added here."""
+
+    def truth(self, test: ast.expr) -> bool | None:
+        """Whether ``test`` holds, when the constants the walk has bound decide it; None otherwise."""
+        return constant_truth(test, self.env, _InLoop(self) if self.loops else self.undecided)
+
+    def rebind(self, names: Iterable[str]) -> None:
+        """Names the function binds itself: their module-level value no longer applies."""
+        names = list(names)
+        self.undecided.difference_update(names)
+        self.fixed.difference_update(names)
+        self.bound.extend(names)
+
+
+class _InLoop:
+    """The undecided names inside a loop: all but the fixed ones (an earlier iteration may have changed them)."""
+
+    def __init__(self, state: FunctionState) -> None:
+        self.state = state
+
+    def __contains__(self, name: object) -> bool:
+        return name not in self.state.fixed or name in self.state.undecided
+
+
+def _closure_of(enclosing: FunctionState) -> FunctionState:
+    """A copy of what an enclosing function's names hold, for a function defined inside it."""
+    return FunctionState(
+        env=dict(enclosing.env),
+        op_names=set(enclosing.op_names),
+        batch=dict(enclosing.batch),
+        existence_names=set(enclosing.existence_names),
+        connection_names=set(enclosing.connection_names),
+        result_names=set(enclosing.result_names),
+        dialect_names=set(enclosing.dialect_names),
+        text_names=dict(enclosing.text_names),
+        table_objects=dict(enclosing.table_objects),
+        enums=dict(enclosing.enums),
+        dml_names=set(enclosing.dml_names),
+        local_functions=dict(enclosing.local_functions),
+        undecided=set(enclosing.undecided),
+        fixed=set(enclosing.fixed),
+    )
 
 
 @dataclass
@@ -86,6 +140,8 @@ class Records:
     schema_lookups: dict[tuple[int, int], SchemaLookup] = field(default_factory=dict)
     index_guards: set[Frame] = field(default_factory=set)
     """Guards whose test looks for an index (``has_index``, ``get_indexes``, ``index_exists``…)."""
+    call_effects: list[CallEffect] = field(default_factory=list)
+    """Calls that are not operations but act on the database, or may (``parse/classify.py``)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +178,12 @@ class WalkerState:
         """Module-level assignments whose value is a call (enum types defined once at the top)."""
         self._module_enums: dict[str, EnumSpec | None] = {}
         self._reflecting: dict[int, bool] = {}
+        self._raising: dict[ast.FunctionDef | ast.AsyncFunctionDef, frozenset[str]] = {}
+        """Per helper of the file: the dialects on which every path through it raises."""
+        self._returns_by_dialect: dict[
+            ast.FunctionDef | ast.AsyncFunctionDef, tuple[frozenset[str], frozenset[str]] | None
+        ] = {}
+        """Per helper of the file: the dialects on which it may return something true, and something false."""
         self.aliases = dict(aliases)
         self.constants = constants
         self.records = Records()
@@ -142,11 +204,26 @@ class WalkerState:
                 names.add(record.bound)
         return names
 
-    def _state_for(self, node: ast.FunctionDef | ast.AsyncFunctionDef, bindings: Mapping[str, object]) -> FunctionState:
-        state = FunctionState(env=dict(self.constants), op_names=set(self.module_op_names))
+    def _state_for(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        bindings: Mapping[str, object],
+        enclosing: FunctionState | None = None,
+    ) -> FunctionState:
+        """The names of a function about to be walked: the module's, or for a function defined inside another
+        (``enclosing``) what that one's names hold where it is called (a closure reads them late), then its
+        parameters."""
+        if enclosing is None:
+            state = FunctionState(env=dict(self.constants), op_names=set(self.module_op_names))
+            state.undecided.update(self.constants)
+        else:
+            state = _closure_of(enclosing)
         params = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
-        for param in params:
+        for param in (*params, node.args.vararg, node.args.kwarg):
+            if param is None:
+                continue
             state.env.pop(param.arg, None)
+            state.undecided.discard(param.arg)
             if param.arg == "op":
                 state.op_names.add("op")
         for name, value in bindings.items():
@@ -154,6 +231,7 @@ class WalkerState:
                 value.apply(name, state)
             else:
                 state.env[name] = value  # type: ignore[assignment]
+                state.fixed.add(name)
         return state
 
     def _next_ident(self) -> int:

@@ -13,7 +13,8 @@ from ..facts.environment import EnvironmentFacts
 from ..facts.project import ProjectFacts
 from ..history import Environment, RevisionInfo
 from ..noqa import NoqaMap
-from ..parse.module import Migration
+from ..parse.classify import UNKNOWN, strongest
+from ..parse.module import FunctionSummary, Migration
 from ..parse.records import Frame, Operation
 from ..schema import Replay, Snapshot
 
@@ -90,6 +91,21 @@ class RuleContext:
     def autocommit(self) -> bool:
         configured = self.settings.autocommit_connections
         return configured if configured is not None else bool(self.project.autocommit)
+
+    def effect_of(self, function: FunctionSummary) -> str:
+        """What running ``function`` does to the database (``parse/classify.py``), with the calls into the
+        application it makes read from the project where they can be (``facts/helpers.py``)."""
+        effect = self.migration.effect_of(function)
+        if effect != UNKNOWN:
+            return effect
+        helpers = self.project.application_helpers
+        if helpers is None:
+            return effect
+        resolved = [self.migration.effect_of(function, without_foreign_calls=True)]
+        for call in self.migration.call_effects:
+            if call.phase == function.kind and call.engine == function.engine and call.effect == UNKNOWN:
+                resolved.append(helpers.effect(call.qualified, self.application_names) if call.qualified else UNKNOWN)
+        return strongest(resolved)
 
     def applies(self, dialects: frozenset[str], rule_dialects: frozenset[str] | None = None) -> bool:
         """Whether code running on ``dialects`` can hit a hazard of a rule holding on ``rule_dialects``."""
@@ -168,22 +184,94 @@ class Positioned(Protocol):
     def col(self) -> int: ...
 
 
-class Report(Protocol):
-    """``report(node_or_position, message)``: a finding of the check's own rule (the code is bound)."""
+SUBJECT: Final = "{subject}"
+"""Where a message names the object it is about (``f"SET NOT NULL on existing {SUBJECT} scans …"``): the reporter
+puts the object's name there, or the names of all the objects the rule reports at the same source position."""
 
-    def __call__(self, where: Position, message: str) -> None: ...
+
+@dataclass(frozen=True)
+class Subject:
+    """The object a finding is about, given apart from the message so that the findings a loop or a helper expands
+    on one source line merge into one that names them all (``tables "a", "b" and 3 more``)."""
+
+    noun: str
+    """Singular: ``table``, ``column``, ``index``."""
+    name: str
+    """As the message shows it, quoted by the rule: ``"users"``, ``ix_users_email on "users"``."""
+    plural: str = ""
+    """The noun for several; ``noun + "s"`` when empty."""
+
+    @classmethod
+    def table(cls, name: str | None) -> Subject:
+        return cls("table", f'"{name}"' if name else "(dynamic name)")
+
+    def phrase(self, names: list[str]) -> str:
+        """``table "a"``; ``tables "a" and "b"``; ``tables "a", "b" and "c"``; ``tables "a", "b" and 3 more``."""
+        if len(names) == 1:
+            return f"{self.noun} {names[0]}"
+        plural = self.plural or f"{self.noun}s"
+        if len(names) <= MAX_NAMED:
+            return f"{plural} {', '.join(names[:-1])} and {names[-1]}"
+        return f"{plural} {', '.join(names[:2])} and {len(names) - 2} more"
+
+
+MAX_NAMED: Final = 3
+"""The most objects a merged message names one by one; past it, the first two and how many more."""
+
+
+class Report(Protocol):
+    """``report(node_or_position, message, subject=None)``: a finding of the check's own rule (the code is bound).
+    With a ``subject``, the message holds ``SUBJECT`` once, where the object is named."""
+
+    def __call__(self, where: Position, message: str, subject: Subject | None = None) -> None: ...
+
+
+@dataclass(frozen=True)
+class _Finding:
+    message: str
+    subject: Subject | None
 
 
 class Reporter:
-    """The ``report`` a check receives: it collects findings under one rule's code."""
+    """The ``report`` a check receives: it collects findings under one rule's code, one per source position (one
+    source line, one finding: an expanded loop or helper reports once, naming its objects)."""
 
     def __init__(self, code: str) -> None:
         self.code = code
-        self.found: list[Diagnostic] = []
+        self._at: dict[tuple[int, int], list[_Finding]] = {}
 
-    def __call__(self, where: Position, message: str) -> None:
+    def __call__(self, where: Position, message: str, subject: Subject | None = None) -> None:
+        if subject is not None and message.count(SUBJECT) != 1:
+            raise ValueError(f"{self.code}: a message with a subject names it once, as {SUBJECT}: {message!r}")
         line, col = where if isinstance(where, tuple) else (where.line, where.col)
-        self.found.append(Diagnostic(line, col, self.code, message))
+        self._at.setdefault((line, col), []).append(_Finding(message, subject))
+
+    @property
+    def found(self) -> list[Diagnostic]:
+        return [
+            Diagnostic(line, col, self.code, merged_message(findings)) for (line, col), findings in self._at.items()
+        ]
+
+
+def merged_message(findings: list[_Finding]) -> str:
+    """One message for a rule's findings at one source position. The first finding's message, naming the subjects
+    of every finding with the same message and noun; the findings that say something else are counted."""
+    first = findings[0]
+    if first.subject is None:
+        text = first.message
+        merged = [finding for finding in findings if finding == first]
+    else:
+        merged = [
+            finding
+            for finding in findings
+            if finding.message == first.message and finding.subject and finding.subject.noun == first.subject.noun
+        ]
+        names = list(dict.fromkeys(finding.subject.name for finding in merged if finding.subject))
+        text = first.message.replace(SUBJECT, first.subject.phrase(names))
+    others = len(dict.fromkeys(finding for finding in findings if finding not in merged))
+    if others:
+        text += f" (and {others} more on this line)"
+    return text
 
 
 Check = Callable[[Any, Report], None]

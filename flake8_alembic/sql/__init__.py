@@ -8,6 +8,7 @@ Public interface::
     split_statements(sql) -> list[str]            statements, stripped, comment-only ones dropped
     classify(sql) -> tuple[SqlStatement, ...]     one record per statement
     bind_parameter_names(sql) -> tuple[str, ...]  names ``sqlalchemy.text()`` reads as ``:name`` binds
+    is_probe(statement) -> bool                  SHOW / SET / RESET / a reading SELECT: changes nothing lasting
 
 This is *not* a SQL parser.  It understands the statement shapes a migration linter needs (CREATE / DROP /
 ALTER / REINDEX / TRUNCATE / COMMENT ON, the target of UPDATE / INSERT / DELETE, ALTER TABLE sub-actions,
@@ -22,6 +23,7 @@ what they produce. Unquoted names are returned as written (no case folding); quo
 from __future__ import annotations
 
 from .lexer import split_statements
+from .probes import is_probe
 from .records import HOLE, AlterAction, SqlStatement
 from .statements import bind_parameter_names, classify
 
@@ -31,5 +33,6 @@ __all__ = [
     "SqlStatement",
     "bind_parameter_names",
     "classify",
+    "is_probe",
     "split_statements",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...dialects import MYSQL
 from ...effects import CreatedObjects, ObjectRef, dropped_by, norm, renamed_by, sql_drops
 from ...parse.records import DROP_OPS, Frame, Operation
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Subject, Tier
 
 # The first Alembic release whose op renders IF EXISTS (reference/alembic_facts.md §1.1).
 IF_EXISTS_SINCE = {
@@ -52,9 +52,9 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
             undone = [earlier]
             if operation.phase == "downgrade":
                 undone.append(created_by_upgrade[operation.engine])
-            message = _finding(context, operation, undone)
-            if message is not None:
-                report(operation, message)
+            finding = _finding(context, operation, undone)
+            if finding is not None:
+                report(operation, *finding)
         if _may_create(operation, named):
             earlier.add(operation)
 
@@ -115,8 +115,10 @@ def _protected(operation: Operation, catching: frozenset[Frame]) -> bool:
     return operation.guarded or any(frame in catching for frame in operation.stack)
 
 
-def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObjects]) -> str | None:
-    """The message for a drop nothing excuses; None when something does."""
+def _finding(
+    context: RuleContext, operation: Operation, undone: list[CreatedObjects]
+) -> tuple[str, Subject | None] | None:
+    """The message (and what it is about) for a drop nothing excuses; None when something does."""
     if operation.name in DROP_OPS and operation.receiver in ("op", "batch"):
         refs = dropped_by(operation)
         if any(created.covers(ref) for ref in refs for created in undone):
@@ -124,29 +126,31 @@ def _finding(context: RuleContext, operation: Operation, undone: list[CreatedObj
         if any(created.covers_unnamed_drop(operation) for created in undone):
             return None
         prefix = "batch_op" if operation.receiver == "batch" else "op"
-        described = _describe(refs[0]) if refs else "the object"
-        return (
-            f"{prefix}.{operation.name}() of {described} is not guarded: it fails if the object is already "
-            f"gone; {_fix(context, operation)}"
+        message = (
+            f"{prefix}.{operation.name}() of {SUBJECT if refs else 'the object'} is not guarded: it fails if the "
+            f"object is already gone; {_fix(context, operation)}"
         )
+        return message, _subject(refs[0]) if refs else None
     made_here = CreatedObjects()  # by an earlier statement of the same SQL string (CREATE PROCEDURE …; DROP …)
     for statement in operation.statements("DROP"):
         for ref, if_exists in sql_drops(statement):
             if if_exists or any(created.covers(ref) for created in (*undone, made_here)):
                 continue
-            return (
-                f"SQL {statement.verb} of {_describe(ref)} has no IF EXISTS: it fails if the object is already "
+            message = (
+                f"SQL {statement.verb} of {SUBJECT} has no IF EXISTS: it fails if the object is already "
                 f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}"
             )
+            return message, _subject(ref)
         made_here.add_statement(statement)
     return None
 
 
-def _describe(ref: ObjectRef) -> str:
+def _subject(ref: ObjectRef) -> Subject:
     name = f'"{ref.name}"' if ref.name else "(dynamic name)"
+    plural = "indexes" if ref.kind == "index" else ""
     if ref.kind in ("column", "constraint", "index") and ref.table:
-        return f'{ref.kind} {name} of "{ref.table}"'
-    return f"{ref.kind} {name}"
+        return Subject(ref.kind, f'{name} of "{ref.table}"', plural)
+    return Subject(ref.kind, name, plural)
 
 
 _INSPECTOR_CALL = {

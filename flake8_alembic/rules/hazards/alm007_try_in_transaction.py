@@ -34,9 +34,11 @@ def check_try_in_transaction(context: RuleContext, report: Report) -> None:
 
 
 def _isolated(operation: Operation, block: TryBlock) -> bool:
-    """An autocommit block, or a savepoint between the try and the statement, keeps the transaction usable."""
+    """An autocommit block, or a savepoint between the try and the statement, keeps the transaction usable. After
+    an ``op.execute("COMMIT")`` on every path the connection is outside any transaction (psycopg2 still believes
+    it is inside one, so it begins none): a failed statement aborts nothing."""
     frames = operation.stack
-    if any(frame.kind == "autocommit" for frame in frames):
+    if operation.after_commit or any(frame.kind == "autocommit" for frame in frames):
         return True
     start = frames.index(block.frame)
     return any(frame.kind == "savepoint" for frame in frames[start + 1 :])

@@ -7,7 +7,7 @@ from ..base import Report, Rule, RuleContext, Tier
 
 def check_irreversible_without_reason(context: RuleContext, report: Report) -> None:
     for raised in context.migration.raises:
-        if not raised.has_message:
+        if not raised.has_message and not raised.explained:
             report(
                 raised,
                 f"{raised.function}() raises without a message: say why it cannot be undone and how to roll "

@@ -4,7 +4,7 @@ table."""
 from __future__ import annotations
 
 from ...effects import norm
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Subject, Tier
 
 
 def check_not_null_without_default(context: RuleContext, report: Report) -> None:
@@ -39,9 +39,10 @@ def check_not_null_without_default(context: RuleContext, report: Report) -> None
             continue
         report(
             operation,
-            f"add_column of NOT NULL column {column.name!r} without server_default on existing table "
-            f"{operation.table!r}: it fails on a non-empty table (PostgreSQL 23502, SQLite) and MySQL fills "
-            "in zero values; add it nullable, backfill, then alter_column(nullable=False)",
+            f"add_column of NOT NULL {SUBJECT} without server_default on an existing table: it fails on a "
+            "non-empty table (PostgreSQL 23502, SQLite) and MySQL fills in zero values; add it nullable, backfill, "
+            "then alter_column(nullable=False)",
+            Subject("column", f"{column.name!r} of {operation.table!r}"),
         )
 
 

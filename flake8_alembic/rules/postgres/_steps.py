@@ -10,7 +10,7 @@ from ...dialects import POSTGRESQL
 from ...effects import norm
 from ...parse.records import Operation
 from ...sql import SqlStatement
-from ..base import RuleContext
+from ..base import RuleContext, Subject
 
 ACCESS_EXCLUSIVE_OPS = frozenset(
     {
@@ -63,8 +63,9 @@ def upgrade_steps(context: RuleContext) -> Iterator[Step]:
             yield Step(operation, table)
 
 
-def table_of(step: Step) -> str:
-    return f'"{step.table}"' if step.table else "the table"
+def table_of(step: Step) -> Subject:
+    """The table a step changes, as the subject of a finding (findings on one line merge, naming each table)."""
+    return Subject.table(step.table)
 
 
 def validated_now(context: RuleContext, operation_name: str, sql_kind: str) -> Iterator[Step]:

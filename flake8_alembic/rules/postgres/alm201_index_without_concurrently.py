@@ -4,7 +4,7 @@ building)."""
 from __future__ import annotations
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Subject, Tier
 from ._steps import table_of, upgrade_steps
 
 
@@ -20,9 +20,9 @@ def check_index_without_concurrently(context: RuleContext, report: Report) -> No
             name = operation.target or (step.statement.names[0] if step.statement and step.statement.names else "")
             report(
                 step.operation,
-                f"index {name or '(unnamed)'} on existing table {table_of(step)} takes a SHARE lock that blocks "
-                "writes while it builds; pass postgresql_concurrently=True inside "
-                "op.get_context().autocommit_block()",
+                f"creating {SUBJECT} takes a SHARE lock on an existing table, blocking writes while it builds; pass "
+                "postgresql_concurrently=True inside op.get_context().autocommit_block()",
+                Subject("index", f"{name or '(unnamed)'} on {table_of(step).name}", "indexes"),
             )
 
 

@@ -4,7 +4,7 @@ every row is validated)."""
 from __future__ import annotations
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import table_of, validated_now
 
 
@@ -12,9 +12,10 @@ def check_foreign_key_validates_now(context: RuleContext, report: Report) -> Non
     for step in validated_now(context, "create_foreign_key", "FOREIGN KEY"):
         report(
             step.operation,
-            f"adding a foreign key on existing table {table_of(step)} validates every row under SHARE ROW "
+            f"adding a foreign key on existing {SUBJECT} validates every row under SHARE ROW "
             "EXCLUSIVE locks on both tables; add it with postgresql_not_valid=True, then run "
             "VALIDATE CONSTRAINT in a later revision",
+            table_of(step),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ...dialects import POSTGRESQL
 from ...parse.records import Operation
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Subject, Tier
 from ._steps import table_of, upgrade_steps
 
 
@@ -16,19 +16,17 @@ def check_column_type_change(context: RuleContext, report: Report) -> None:
             if _widens(operation):
                 continue
             new_type = operation.type_
-            what = (
-                f"the type of {operation.target!r}"
-                if new_type.family == "unknown"
-                else f"{operation.target!r} to {new_type.describe()}"
-            )
+            subject = Subject("column", f"{operation.target!r} of {table_of(step).name}")
+            what = f"the type of {SUBJECT}" if new_type.family == "unknown" else f"{SUBJECT} to {new_type.describe()}"
         elif step.statement is not None and any(a.kind == "ALTER COLUMN TYPE" for a in step.statement.actions):
-            what = "a column's type"
+            subject, what = table_of(step), f"a column's type on {SUBJECT}"
         else:
             continue
         report(
             step.operation,
-            f"changing {what} on existing table {table_of(step)} rewrites the table and its indexes under an ACCESS "
-            "EXCLUSIVE lock; add a new column, backfill it in batches, and switch over",
+            f"changing {what} rewrites the existing table and its indexes under an ACCESS EXCLUSIVE lock; add a "
+            "new column, backfill it in batches, and switch over",
+            subject,
         )
 
 

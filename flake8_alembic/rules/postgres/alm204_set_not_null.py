@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import table_of, upgrade_steps
 
 
@@ -15,9 +15,10 @@ def check_set_not_null(context: RuleContext, report: Report) -> None:
         if op_form or sql_form:
             report(
                 step.operation,
-                f"SET NOT NULL on existing table {table_of(step)} scans the whole table under an ACCESS EXCLUSIVE "
+                f"SET NOT NULL on existing {SUBJECT} scans the whole table under an ACCESS EXCLUSIVE "
                 "lock; add CHECK (column IS NOT NULL) NOT VALID, VALIDATE it, then SET NOT NULL (PostgreSQL 12+ "
                 "skips the scan) and drop the check",
+                table_of(step),
             )
 
 

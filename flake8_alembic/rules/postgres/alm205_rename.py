@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import table_of, upgrade_steps
 
 
@@ -17,8 +17,9 @@ def check_rename(context: RuleContext, report: Report) -> None:
         if op_form or sql_form:
             report(
                 step.operation,
-                f"renaming on existing table {table_of(step)} breaks the application release still running against "
+                f"renaming on existing {SUBJECT} breaks the application release still running against "
                 "the old name; add the new name, write to both, switch readers, then drop the old one",
+                table_of(step),
             )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ...dialects import POSTGRESQL
 from ...effects import norm
 from ...parse.records import Operation
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import Step, table_of, upgrade_steps
 
 
@@ -26,8 +26,9 @@ def check_drop_in_use(context: RuleContext, report: Report) -> None:
         if op_form or sql_form:
             report(
                 step.operation,
-                f"dropping from {table_of(step)} breaks the application release still running and selecting it; "
+                f"dropping from {SUBJECT} breaks the application release still running and selecting it; "
                 "remove every use from the code and deploy first, then drop",
+                table_of(step),
             )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import adds_constraint, table_of, upgrade_steps
 
 
@@ -17,8 +17,9 @@ def check_unique_constraint_locks(context: RuleContext, report: Report) -> None:
         if op_form or sql_form:
             report(
                 step.operation,
-                f"a unique or primary key constraint on existing table {table_of(step)} builds its index under an "
+                f"a unique or primary key constraint on existing {SUBJECT} builds its index under an "
                 "ACCESS EXCLUSIVE lock; CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... USING INDEX",
+                table_of(step),
             )
 
 

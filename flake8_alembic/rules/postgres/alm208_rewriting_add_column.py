@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import table_of, upgrade_steps
 
 _VOLATILE = re.compile(
@@ -38,8 +38,9 @@ def check_rewriting_add_column(context: RuleContext, report: Report) -> None:
         if reason:
             report(
                 step.operation,
-                f"adding a column with {reason} rewrites existing table {table_of(step)} under an ACCESS EXCLUSIVE "
+                f"adding a column with {reason} rewrites existing {SUBJECT} under an ACCESS EXCLUSIVE "
                 "lock; add it nullable without the default, backfill in batches, then set the default",
+                table_of(step),
             )
 
 

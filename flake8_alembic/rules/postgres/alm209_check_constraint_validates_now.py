@@ -4,7 +4,7 @@ checked)."""
 from __future__ import annotations
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import table_of, validated_now
 
 
@@ -12,8 +12,9 @@ def check_check_constraint_validates_now(context: RuleContext, report: Report) -
     for step in validated_now(context, "create_check_constraint", "CHECK"):
         report(
             step.operation,
-            f"a check constraint on existing table {table_of(step)} checks every row under an ACCESS EXCLUSIVE "
+            f"a check constraint on existing {SUBJECT} checks every row under an ACCESS EXCLUSIVE "
             "lock; add it with postgresql_not_valid=True, then VALIDATE CONSTRAINT in a later revision",
+            table_of(step),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Subject, Tier
 
 
 def check_prefer_jsonb(context: RuleContext, report: Report) -> None:
@@ -28,8 +28,9 @@ def check_prefer_jsonb(context: RuleContext, report: Report) -> None:
             if column.type.family == "json" and column.type.describe().upper() == "JSON":
                 report(
                     column,
-                    f"column {column.name!r} is JSON: PostgreSQL keeps the text as written, has no equality "
+                    f"{SUBJECT} typed JSON: PostgreSQL keeps the text as written, has no equality "
                     "operator and no GIN index for it; use postgresql.JSONB",
+                    Subject("column", repr(column.name)),
                 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...dialects import POSTGRESQL
-from ..base import Report, Rule, RuleContext, Tier
+from ..base import SUBJECT, Report, Rule, RuleContext, Tier
 from ._steps import Step, table_of, takes_access_exclusive, upgrade_steps
 
 
@@ -32,8 +32,9 @@ def check_backfill_under_lock(context: RuleContext, report: Report) -> None:
         )
         report(
             step.operation,
-            f"this backfill of {table_of(step)} runs in the same transaction as DDL on it, so {who} until it "
+            f"this backfill of {SUBJECT} runs in the same transaction as DDL on it, so {who} until it "
             "commits; backfill in a separate revision or in op.get_context().autocommit_block() batches",
+            table_of(step),
         )
 
 

@@ -1,0 +1,227 @@
+"""What the user feels, as ratios against an anchor measured side by side in the same run (issue "incremental").
+
+Usage: python benchmarks/user_facing.py CORPUS [--repeat 5] [--venvs DIR] [--rows precommit,editor,warm,cold,tree]
+
+Rows (each a median of --repeat runs that alternate between the linter and its anchor, so drift on a busy machine
+hits both alike; CPU is user + system time of the child processes):
+
+- precommit: one changed migration in the largest history of CORPUS (the newest revision gets a new comment line
+  before every run), the cache warm: `flake8-alembic check FILE` against `ruff check FILE` (CPU). Goal ≤ 8x.
+- editor: flake8 on that one file, the venv with the plugin against flake8 alone (wall, added seconds). Goal
+  ≤ +0.08 s warm.
+- warm: an unchanged re-run of `flake8-alembic check CORPUS` against the parse floor (one process that only
+  `ast.parse`s the same files). Goal ≤ 0.3x.
+- cold: `flake8-alembic check --no-cache CORPUS` against the floor, wall and CPU. Goal ≤ 1.5x wall (CPU ≤ 3x on
+  2 CPUs).
+- tree: flake8 -j1 over a real project's whole source tree (the apache-airflow wheel of CORPUS/.wheels, unpacked
+  into a temporary folder: application code and migrations), with the plugin against flake8 alone (CPU). Goal
+  ≤ +10%.
+
+The flake8 venvs are flake8_overhead.py's (built once under --venvs; the plugin is reinstalled from this checkout
+on every run). Nothing is written into CORPUS except the linter's own cache folder, removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import flake8_overhead  # noqa: E402  (a sibling script: its venvs)
+import performance  # noqa: E402  (the parse floor and the corpus file list)
+
+BIN = Path(sys.executable).parent
+Command = Callable[[], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float
+
+
+def run_timed(command: Sequence[str], cwd: Path) -> Timing:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(list(command), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Timing(wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+
+
+def alternate(
+    repeat: int, cwd: Path, first: Command, second: Command, before_each: Callable[[], None] = lambda: None
+) -> tuple[Timing, Timing]:
+    """Medians of ``repeat`` runs of each command, alternating, with ``before_each`` run before every run."""
+    timings: tuple[list[Timing], list[Timing]] = ([], [])
+    for _ in range(repeat):
+        for index, command in enumerate((first, second)):
+            before_each()
+            timings[index].append(run_timed(command(), cwd))
+    return tuple(  # type: ignore[return-value]
+        Timing(statistics.median(t.wall for t in runs), statistics.median(t.cpu for t in runs)) for runs in timings
+    )
+
+
+def largest_history(corpus: Path) -> tuple[Path, Path]:
+    """(the project folder, the newest file of its largest versions folder)."""
+    folders: dict[Path, list[Path]] = {}
+    for path in corpus.rglob("*.py"):
+        if "versions" in path.parts and ".wheels" not in path.parts and path.name != "__init__.py":
+            folders.setdefault(path.parent, []).append(path)
+    folder = max(folders, key=lambda key: len(folders[key]))
+    project = corpus / folder.relative_to(corpus).parts[0]
+    return project, max(folders[folder], key=lambda path: (path.stat().st_mtime, path.name))
+
+
+def linter() -> list[str]:
+    found = shutil.which("flake8-alembic", path=str(BIN))
+    return [found] if found else [sys.executable, "-m", "flake8_alembic"]
+
+
+def row_precommit(corpus: Path, repeat: int) -> str:
+    ruff = shutil.which("ruff", path=str(BIN)) or shutil.which("ruff")
+    if ruff is None:
+        return "precommit: skipped (ruff is not installed)"
+    project, newest = largest_history(corpus)
+    original = newest.read_bytes()
+    counter = iter(range(1_000_000))
+
+    def edit() -> None:
+        newest.write_bytes(original + f"\n# edit {next(counter)}\n".encode())
+
+    try:
+        subprocess.run([*linter(), "check", "--exit-zero", "--quiet", "."], cwd=project, capture_output=True)
+        mine, anchor = alternate(
+            repeat,
+            project,
+            lambda: [*linter(), "check", "--exit-zero", "--quiet", str(newest)],
+            lambda: [ruff, "check", "--exit-zero", "--quiet", str(newest)],
+            edit,
+        )
+    finally:
+        newest.write_bytes(original)
+        shutil.rmtree(project / ".flake8_alembic_cache", ignore_errors=True)
+        shutil.rmtree(project / ".ruff_cache", ignore_errors=True)
+    files = sum(1 for _ in newest.parent.glob("*.py"))
+    return (
+        f"precommit: one changed migration of {files} ({newest.parent.relative_to(corpus)}), warm: "
+        f"CPU {mine.cpu:.3f} s vs ruff {anchor.cpu:.3f} s = {mine.cpu / anchor.cpu:.1f}x (goal <= 8x)"
+    )
+
+
+def row_editor(corpus: Path, repeat: int, venvs: Path) -> str:
+    _, plain, plugged = flake8_overhead.flake8_venvs(venvs)
+    project, newest = largest_history(corpus)
+
+    def flake8(python: Path) -> Command:
+        return lambda: [str(python), "-m", "flake8", "--isolated", "--exit-zero", str(newest)]
+
+    try:
+        subprocess.run(flake8(plugged)(), cwd=project, capture_output=True)  # warm the plugin's cache, if any
+        alone, plugin = alternate(repeat, project, flake8(plain), flake8(plugged))
+    finally:
+        shutil.rmtree(project / ".flake8_alembic_cache", ignore_errors=True)
+    return (
+        f"editor: flake8 on that file {alone.wall:.3f} s -> {plugin.wall:.3f} s "
+        f"(+{plugin.wall - alone.wall:.3f} s; goal <= +0.08 s)"
+    )
+
+
+def floor_command(files: list[str]) -> Command:
+    return lambda: [sys.executable, "-c", performance.FLOOR, *files]
+
+
+def row_warm_and_cold(corpus: Path, repeat: int, rows: set[str]) -> list[str]:
+    files = [str(path) for path in performance.corpus_files(corpus)]
+    cache = corpus / ".flake8_alembic_cache"
+    lines = []
+    try:
+        if "warm" in rows:
+            subprocess.run([*linter(), "check", "--exit-zero", "--quiet", "."], cwd=corpus, capture_output=True)
+            warm, floor = alternate(
+                repeat,
+                corpus,
+                lambda: [*linter(), "check", "--exit-zero", "--quiet", "."],
+                floor_command(files),
+            )
+            lines.append(
+                f"warm: unchanged re-run {warm.wall:.2f} s vs parse floor {floor.wall:.2f} s = "
+                f"{warm.wall / floor.wall:.2f}x (goal <= 0.3x)"
+            )
+        if "cold" in rows:
+            cold, floor = alternate(
+                repeat,
+                corpus,
+                lambda: [*linter(), "check", "--exit-zero", "--quiet", "--no-cache", "."],
+                floor_command(files),
+            )
+            lines.append(
+                f"cold: --no-cache {cold.wall:.2f} s wall, {cold.cpu:.2f} s CPU vs floor {floor.wall:.2f} s = "
+                f"{cold.wall / floor.wall:.2f}x wall, {cold.cpu / floor.cpu:.2f}x CPU (goals <= 1.5x wall, "
+                f"<= 3x CPU on 2 CPUs)"
+            )
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return lines
+
+
+def row_tree(corpus: Path, repeat: int, venvs: Path) -> str:
+    wheels = sorted((corpus / ".wheels" / "apache-airflow").glob("*.whl"))
+    if not wheels:
+        return "tree: skipped (no apache-airflow wheel under CORPUS/.wheels)"
+    _, plain, plugged = flake8_overhead.flake8_venvs(venvs)
+    with tempfile.TemporaryDirectory() as temporary:
+        tree = Path(temporary)
+        with zipfile.ZipFile(wheels[0]) as archive:
+            archive.extractall(tree)
+        (tree / "setup.cfg").write_text("[metadata]\nname = airflow-tree\n")  # a project root, as a checkout has
+
+        def flake8(python: Path) -> Command:
+            return lambda: [str(python), "-m", "flake8", "--isolated", "-j1", "--exit-zero", "airflow"]
+
+        alone, plugin = alternate(repeat, tree, flake8(plain), flake8(plugged))
+        count = sum(1 for _ in (tree / "airflow").rglob("*.py"))
+    return (
+        f"tree: flake8 -j1 over {wheels[0].name} ({count} files) CPU {alone.cpu:.2f} s -> {plugin.cpu:.2f} s "
+        f"({(plugin.cpu / alone.cpu - 1) * 100:+.1f}%; goal <= +10%)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--venvs", type=Path, default=Path.home() / ".cache" / "flake8-alembic-bench")
+    parser.add_argument("--rows", default="precommit,editor,warm,cold,tree")
+    args = parser.parse_args(argv)
+    rows = {row.strip() for row in args.rows.split(",")}
+    corpus: Path = args.corpus.resolve()
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"{corpus}; {cpus} CPUs; Python {sys.version.split()[0]}; medians of {args.repeat} alternating runs")
+    if "precommit" in rows:
+        print(row_precommit(corpus, args.repeat))
+    if "editor" in rows:
+        print(row_editor(corpus, args.repeat, args.venvs))
+    for line in row_warm_and_cold(corpus, args.repeat, rows):
+        print(line)
+    if "tree" in rows:
+        print(row_tree(corpus, args.repeat, args.venvs))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
