@@ -153,6 +153,12 @@ SETTINGS: Final = (
         "VERSION",
         "lowest Alembic version the project runs (default: read from the project's pins)",
     ),
+    SettingSpec(
+        "target-sqlalchemy-version",
+        parse_version,
+        "VERSION",
+        "SQLAlchemy version the project runs, e.g. 1.4 for 1.4.x (default: the range the project's pins allow)",
+    ),
     SettingSpec("guard-drops", _choice("always", "unproven"), "MODE", "ALM002: always | unproven (default always)"),
     SettingSpec(
         "guard-alters",
@@ -272,6 +278,7 @@ class Settings:
 
     target_dialects: frozenset[str] | None = None
     target_alembic_version: tuple[int, ...] | None = None
+    target_sqlalchemy_version: tuple[int, ...] | None = None
     guard_drops: str = "always"
     guard_alters: str = "unproven"
     downgrades: str | None = None

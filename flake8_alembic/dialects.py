@@ -55,3 +55,47 @@ reports ``mysql`` for older servers, so a ``mysql`` branch also runs on MariaDB.
 
 FOLDER_NAMES: Final[Mapping[str, str]] = MappingProxyType({**{name: name for name in NAMES}, "postgres": "postgresql"})
 """The dialect a folder below ``versions`` is named after (prefect's ``versions/sqlite/``)."""
+
+DRIVER_PACKAGES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        **dict.fromkeys(
+            ("psycopg", "psycopg-binary", "psycopg-c", "psycopg2", "psycopg2-binary", "psycopg2cffi", "asyncpg"),
+            POSTGRESQL,
+        ),
+        **dict.fromkeys(("pg8000", "aiopg", "psqlpy"), POSTGRESQL),
+        **dict.fromkeys(("pymysql", "mysqlclient", "mysql-connector-python", "mysql-connector", "aiomysql"), MYSQL),
+        "asyncmy": MYSQL,
+        "mariadb": frozenset({"mariadb"}),
+        **dict.fromkeys(("oracledb", "cx-oracle"), frozenset({"oracle"})),
+        **dict.fromkeys(("pyodbc", "pymssql", "aioodbc"), frozenset({"mssql"})),
+        **dict.fromkeys(("aiosqlite", "pysqlite3", "pysqlite3-binary", "sqlcipher3"), SQLITE),
+    }
+)
+"""The databases a driver package (a normalised distribution name) connects to: a project that installs it runs
+there. ``pyodbc`` is SQL Server's usual driver in SQLAlchemy."""
+
+EXTRA_WORDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "postgresql": POSTGRESQL,
+        "postgres": POSTGRESQL,
+        "pg": POSTGRESQL,
+        "mysql": MYSQL,
+        "mariadb": frozenset({"mariadb"}),
+        "sqlite": SQLITE,
+        "mssql": frozenset({"mssql"}),
+        "oracle": frozenset({"oracle"}),
+    }
+)
+"""The database an extra's first word names: ``SQLAlchemy[postgresql_asyncpg]``, ``oslo.db[mysql]``."""
+
+SERVICE_IMAGES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        **dict.fromkeys(("postgres", "postgresql", "postgis", "pgvector", "timescaledb", "timescaledb-ha"), POSTGRESQL),
+        **dict.fromkeys(("mysql", "mysql-server", "percona", "percona-server"), MYSQL),
+        "mariadb": frozenset({"mariadb"}),
+        **dict.fromkeys(("oracle-xe", "oracle-free", "oracle-database"), frozenset({"oracle"})),
+        "mssql": frozenset({"mssql"}),
+    }
+)
+"""The database a container image runs, by the last part of its name (``docker.io/library/postgres:16`` →
+postgres); SQL Server's ``mcr.microsoft.com/mssql/server`` is named by the part before ``server``."""

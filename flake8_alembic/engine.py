@@ -13,10 +13,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import dialects
+from . import dialects, project
 from .cache import SummaryStore
 from .config import Settings
+from .facts.dialects import environment_dialects, file_dialects
 from .facts.environment import FORWARD_ONLY_MIN_HISTORY, EnvironmentFacts, EnvironmentFactsCache
+from .facts.model import ProjectModel
 from .facts.project import ProjectFacts
 from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap
@@ -32,10 +34,13 @@ DEFAULT_DIALECTS = dialects.DEFAULT
 
 @dataclass
 class ProjectCache:
-    """The explicit per-process cache: project facts per folder (each inferred once), the Alembic environments
-    (each built once) and their facts. ``history=None`` turns whole-history analysis off."""
+    """The explicit per-process cache: project facts per folder (each inferred once), the project model per project
+    root (its pins, code and services read once), the Alembic environments (each built once) and their facts.
+    ``history=None`` turns whole-history analysis off."""
 
     facts: dict[str, ProjectFacts] = field(default_factory=dict)
+    models: dict[str, ProjectModel] = field(default_factory=dict)
+    """Project root → what the project says about itself."""
     history: HistoryCache | None = field(default_factory=HistoryCache)
     environments: EnvironmentFactsCache | None = field(default_factory=EnvironmentFactsCache)
     summaries: SummaryStore = field(default_factory=SummaryStore)
@@ -51,7 +56,11 @@ class ProjectCache:
         folder = os.path.dirname(os.path.abspath(path))
         cached = self.facts.get(folder)
         if cached is None:
-            cached = self.facts[folder] = ProjectFacts(Path(folder) / os.path.basename(path))
+            root = project.find_project_root(Path(folder))
+            model = self.models.get(str(root))
+            if model is None:
+                model = self.models[str(root)] = ProjectModel(root)
+            cached = self.facts[folder] = ProjectFacts(Path(folder) / os.path.basename(path), model)
         return cached
 
     def in_configured_location(self, path: str) -> bool:
@@ -68,14 +77,9 @@ PROCESS_CACHE = ProjectCache()
 def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) -> RuleContext:
     """Settings resolved for one migration: configured values first, then what the project says."""
     facts = cache.facts_for(migration.path)
-    # A per-dialect sibling folder (prefect's versions/sqlite/) says which database its files run on. Otherwise
-    # dialects a file names in imports or branches run beside the default: its `else` branch runs somewhere.
-    targets = (
-        settings.target_dialects
-        or facts.ini_dialects
-        or dialect_folder(migration.path)
-        or migration.dialect_hints | DEFAULT_DIALECTS
-    )
+    # The precedence of the evidence is facts.dialects': without any, the dialects a file names in imports or
+    # branches run beside the default (its `else` branch runs somewhere).
+    targets = file_dialects(settings.target_dialects, facts.dialects, migration.path, migration.dialect_hints)
     info = info_from_migration(migration)
     environment = cache.history.environment_for(migration.path, info) if cache.history is not None else None
     environment_facts = (
@@ -86,14 +90,23 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
     return RuleContext(
         migration=migration,
         settings=settings,
-        target_dialects=frozenset(targets),
+        target_dialects=targets.dialects,
         project=facts,
         revision_info=info,
         environment_facts=environment_facts,
         # The whole environment's replay runs on the environment's dialects: per-file hints do not change it.
-        replay_targets=settings.target_dialects or facts.ini_dialects or DEFAULT_DIALECTS,
-        downgrades=settings.downgrades or _inferred_downgrades(environment_facts, cache.history, migration.path),
+        replay_targets=environment_dialects(settings.target_dialects, facts.dialects),
+        downgrades=settings.downgrades or downgrade_policy(facts, environment_facts, cache.history, migration.path),
     )
+
+
+def downgrade_policy(
+    facts: ProjectFacts, environment: EnvironmentFacts | None, history: HistoryCache | None, path: str
+) -> str:
+    """The downgrade policy a project shows: its revision template's (``script.py.mako`` without a downgrade() is
+    forward-only), else its history's."""
+    template = facts.template_downgrades
+    return template.policy if template is not None else _inferred_downgrades(environment, history, path)
 
 
 def _inferred_downgrades(facts: EnvironmentFacts | None, history: HistoryCache | None, path: str) -> str:
@@ -105,15 +118,6 @@ def _inferred_downgrades(facts: EnvironmentFacts | None, history: HistoryCache |
     if total >= FORWARD_ONLY_MIN_HISTORY and with_downgrade * 10 <= total:
         return "forward-only"
     return "required"
-
-
-def dialect_folder(path: str) -> frozenset[str]:
-    """``…/versions/sqlite/x.py`` → {"sqlite"}: a folder below ``versions`` named after a dialect."""
-    parts = os.path.abspath(path).split(os.sep)
-    if "versions" not in parts[:-1]:
-        return frozenset()
-    below = parts[len(parts) - 1 - parts[::-1].index("versions") : -1]
-    return frozenset(dialects.FOLDER_NAMES[part.lower()] for part in below if part.lower() in dialects.FOLDER_NAMES)
 
 
 def enabled_rules(settings: Settings) -> tuple[Rule, ...]:

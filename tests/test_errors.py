@@ -109,7 +109,7 @@ def test_command_line_mistakes(
             "allowed-imports, application-import-names, autocommit-connections, banned-imports, baseline-revision, "
             "cache, cache-dir, downgrades, exclude, extend-exclude, extend-ignore, extend-select, external-tables, "
             "guard-alters, guard-drops, ignore, output-format, per-file-ignores, postgres-version, preview, select, "
-            "target-alembic-version, target-dialects",
+            "target-alembic-version, target-dialects, target-sqlalchemy-version",
         ),
         (
             '[tool.flake8-alembic]\nper-file-ignores = [["x", "y"]]\n',

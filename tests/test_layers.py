@@ -11,12 +11,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "flake8_alembic"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("vocabulary", ("flake8_alembic", "dialects", "names", "types", "sql", "config", "noqa", "signatures")),
-    ("reading", ("project",)),
+    ("reading", ("reading", "project", "pins")),
     ("parse", ("parse",)),
     ("cache", ("cache",)),
     ("project facts", ("facts", "facts.project")),
     ("history and replay", ("history", "effects", "schema")),
-    ("environment facts", ("facts.environment",)),
+    ("environment facts", ("facts.environment", "facts.birth")),
     ("rules", ("rules",)),
     ("engine", ("engine", "selection")),
     ("faces", ("cli", "plugin", "output", "files", "settings_report", "baseline", "__main__", "verify")),

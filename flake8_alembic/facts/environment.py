@@ -1,6 +1,6 @@
 """What a whole Alembic environment shows, computed once per environment and process: its migrations' summaries,
 the static replays of its schema (one per set of target dialects), how many of its migrations write a downgrade,
-and the enum types its migrations create.
+the enum types its migrations create, and how its base revisions say the schema is born.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from ..effects import enum_types_made
 from ..history import Environment
 from ..parse.module import Migration
 from ..schema import Replay, replay
+from .birth import environment_birth
+from .records import SchemaBirth
 
 FORWARD_ONLY_MIN_HISTORY = 5
 """Fewer migrations than this say nothing about a project's downgrade policy."""
@@ -48,6 +50,12 @@ class EnvironmentFacts:
     def downgrade_counts(self) -> tuple[int, int]:
         """(migrations with a downgrade function, migrations)."""
         return sum(1 for migration in self.migrations if migration.functions_of("downgrade")), len(self.migrations)
+
+    @cached_property
+    def schema_birth(self) -> SchemaBirth | None:
+        """How the base revisions say the schema is born (a cut history, an adopted schema…); None without a
+        readable base revision."""
+        return environment_birth(self.migrations)
 
     @cached_property
     def enum_types_made(self) -> frozenset[str | None]:

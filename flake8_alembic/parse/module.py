@@ -54,7 +54,8 @@ class FunctionSummary:
     of its own (not autogenerate's markers, a TODO, a pragma, or the revision's message in a template's words).
     Read only for a body that does nothing."""
     commented_code: bool = False
-    """Its body does nothing and holds code in comments: a change written and switched off on purpose."""
+    """Its body does nothing and holds code in comments, or code after a ``return`` that always runs first: a change
+    written and switched off on purpose."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,11 @@ def parse_quietly(text: str, path: str) -> ast.Module:
         return ast.parse(text, filename=path)
 
 
+def _code_after_return(body: list[ast.stmt]) -> bool:
+    """``return`` as a statement of the body, with statements after it: code kept but switched off."""
+    return any(isinstance(statement, ast.Return) for statement in body[:-1])
+
+
 def parse_tree(path: str, tree: ast.Module, text: str | None = None) -> Migration | None:
     """Summarise an already parsed module; None when it is not a migration. ``text`` is the module's source, for
     its comments (without it, no comment explains anything)."""
@@ -242,10 +248,9 @@ def parse_tree(path: str, tree: ast.Module, text: str | None = None) -> Migratio
             continue
         nothing = does_nothing(node.body)
         said = remarks.of_function(node, floors[name]) if nothing else NO_REMARKS
+        switched_off = said.commented_code or (nothing and _code_after_return(node.body))
         summaries.append(
-            FunctionSummary(
-                name, kind, engine, node.lineno, node.col_offset, nothing, said.explained, said.commented_code
-            )
+            FunctionSummary(name, kind, engine, node.lineno, node.col_offset, nothing, said.explained, switched_off)
         )
         walker.walk_function(node, kind, engine)
         if kind == "downgrade":

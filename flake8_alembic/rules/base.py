@@ -9,13 +9,16 @@ from typing import Any, Callable, Final, Protocol, Union
 
 from .. import dialects
 from ..config import Settings
+from ..facts.birth import schema_birth
 from ..facts.environment import EnvironmentFacts
 from ..facts.project import ProjectFacts
+from ..facts.records import NamingConvention, SchemaBirth
 from ..history import Environment, RevisionInfo
 from ..noqa import NoqaMap
 from ..parse.classify import UNKNOWN, strongest
 from ..parse.module import FunctionSummary, Migration
 from ..parse.records import Frame, Operation
+from ..pins import VersionRange
 from ..schema import Replay, Snapshot
 
 
@@ -106,6 +109,27 @@ class RuleContext:
             if call.phase == function.kind and call.engine == function.engine and call.effect == UNKNOWN:
                 resolved.append(helpers.effect(call.qualified, self.application_names) if call.qualified else UNKNOWN)
         return strongest(resolved)
+
+    @property
+    def sqlalchemy_versions(self) -> VersionRange | None:
+        """The SQLAlchemy versions the project runs: the ``target-sqlalchemy-version`` setting's series, else the
+        range its pins allow; None when nothing says."""
+        configured = self.settings.target_sqlalchemy_version
+        if configured is not None:
+            return VersionRange.series(configured, "target-sqlalchemy-version")
+        return self.project.sqlalchemy_versions
+
+    @property
+    def naming_convention(self) -> NamingConvention | None:
+        """The naming convention the project gives ``MetaData`` (env.py, its target_metadata, the application)."""
+        return self.project.naming_convention
+
+    @cached_property
+    def schema_birth(self) -> SchemaBirth:
+        """How the schema is born: open when the project builds it outside the migrations (``create_all`` then
+        ``stamp``) or the environment's base revisions show it (a cut history, an adopted schema); else closed."""
+        environment = self.environment_facts.schema_birth if self.environment_facts is not None else None
+        return schema_birth(self.project.schema_birth, environment)
 
     def applies(self, dialects: frozenset[str], rule_dialects: frozenset[str] | None = None) -> bool:
         """Whether code running on ``dialects`` can hit a hazard of a rule holding on ``rule_dialects``."""

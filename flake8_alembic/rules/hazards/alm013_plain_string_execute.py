@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from ..base import Report, Rule, RuleContext, Tier
+
+SQLALCHEMY_2: Final = (2,)
 
 
 def check_plain_string_execute(context: RuleContext, report: Report) -> None:
+    versions = context.sqlalchemy_versions
+    if versions is not None and not versions.allows_from(SQLALCHEMY_2):
+        return  # every SQLAlchemy the project allows is 1.x, where a plain string still executes
+    # No pin at all is no proof of 1.x: `pip install sqlalchemy` gives 2.x today, so the finding stands.
     for operation in context.operations():
         if operation.receiver == "bind" and operation.name == "execute" and operation.plain_string:
             report(

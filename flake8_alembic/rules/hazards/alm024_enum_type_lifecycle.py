@@ -48,9 +48,10 @@ def _enum_never_created(context: RuleContext, operations: Iterable[Operation], r
 
 def _enum_types_made(context: RuleContext) -> frozenset[str | None] | None:
     """Enum types created by this file or any migration of its environment (None in it: one the linter cannot
-    name). None without a history: the file alone cannot tell a new type from one an earlier revision made."""
+    name). None without a history (the file alone cannot tell a new type from one an earlier revision made), or
+    when the schema is born outside the migrations (``create_all`` makes the model's enum types)."""
     facts = context.environment_facts
-    if facts is None or not facts.migrations:
+    if facts is None or not facts.migrations or not context.schema_birth.closed:
         return None
     return facts.enum_types_made | enum_types_made(context.migration)
 

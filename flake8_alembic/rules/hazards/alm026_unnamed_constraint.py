@@ -6,9 +6,13 @@ from typing import Final
 
 from ..base import Report, Rule, RuleContext, Tier
 
-_CONSTRAINT_CREATORS: Final = frozenset(
-    {"create_unique_constraint", "create_check_constraint", "create_foreign_key", "create_primary_key"}
-)
+_CONSTRAINT_KIND: Final = {
+    "create_unique_constraint": "uq",
+    "create_check_constraint": "ck",
+    "create_foreign_key": "fk",
+    "create_primary_key": "pk",
+}
+"""The naming-convention key that names what each operation creates."""
 
 
 _BACKEND: Final = {"mariadb": "mysql"}
@@ -16,18 +20,20 @@ _BACKEND: Final = {"mariadb": "mysql"}
 
 
 def check_unnamed_constraint(context: RuleContext, report: Report) -> None:
-    if context.project.naming_convention:
-        return
+    convention = context.naming_convention
     for operation in context.operations():
+        kind = _CONSTRAINT_KIND.get(operation.name)
+        if kind is None or not operation.unnamed:
+            continue
+        if convention is not None and convention.names(kind) is not False:
+            continue  # the convention names it (or may: a convention not read in full)
         backends = {_BACKEND.get(dialect, dialect) for dialect in context.reachable(operation.dialects)}
-        if len(backends) < 2:
-            continue  # one database: its generated names are predictable
-        if operation.name in _CONSTRAINT_CREATORS and operation.unnamed:
+        if len(backends) >= 2:  # one database: its generated names are predictable
             report(
                 operation,
-                f"{operation.name}(None, ...) with no naming convention: each database then picks its own name, "
-                "and a later drop must hard-code one backend's choice; name the constraint, or set "
-                "MetaData(naming_convention=...) for target_metadata in env.py",
+                f"{operation.name}(None, ...) with no naming convention for {kind!r}: each database then picks its "
+                "own name, and a later drop must hard-code one backend's choice; name the constraint, or give "
+                f"MetaData(naming_convention=...) of target_metadata a {kind!r} template",
             )
 
 
