@@ -174,8 +174,8 @@ def test_the_incident_history_stops_earlier_on_sqlite(monkeypatch: pytest.Monkey
 
 @pytest.mark.slow
 def test_the_postgres_option_starts_a_cluster_and_removes_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    import glob
     import os
+    import shutil
     import tempfile
 
     from flake8_alembic.verify.postgres import server_binaries
@@ -184,8 +184,14 @@ def test_the_postgres_option_starts_a_cluster_and_removes_it(monkeypatch: pytest
         if os.environ.get("CI"):
             pytest.fail("no PostgreSQL server binaries under CI")
         pytest.skip("no PostgreSQL server binaries")
-    pattern = os.path.join(tempfile.gettempdir(), "alm-pg-*")
-    before = set(glob.glob(pattern))
-    status, results = run_verify([".", "--postgres"], VERIFY / "healthy", monkeypatch)
-    assert (status, results) == (0, [])
-    assert set(glob.glob(pattern)) == before
+    # A temporary folder of this test's own (other processes start clusters in /tmp too); readable by the
+    # server's unprivileged user, as /tmp is.
+    private = Path(tempfile.mkdtemp(prefix="verify-postgres-option-"))
+    private.chmod(0o755)
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+    try:
+        status, results = run_verify([".", "--postgres"], VERIFY / "healthy", monkeypatch)
+        assert (status, results) == (0, [])
+        assert list(private.iterdir()) == [], "the cluster's folder was left behind"
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
