@@ -3,6 +3,8 @@ and a schema against itself before and after a downgrade. Each case is one a bro
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flake8_alembic.schema import ColumnState, TableState
 from flake8_alembic.types import TypeRef
 from flake8_alembic.verify.compare import against_replay, between, family_matches
@@ -115,3 +117,19 @@ def test_a_schema_against_itself_before_and_after_a_downgrade() -> None:
         ("leftover", None, "table"),
     ]
     assert between(before, before) == []
+
+
+def test_an_index_made_and_dropped_by_sql_in_one_revision_is_expected_gone(tmp_path: Path) -> None:
+    """A temporary index: CREATE INDEX … then DROP INDEX (which names no table) in the same upgrade."""
+    from flake8_alembic.cache import SummaryStore
+    from flake8_alembic.verify.expected import expected_indexes
+
+    path = tmp_path / "r1.py"
+    path.write_text(
+        'from alembic import op\nrevision = "r1"\ndown_revision = None\n\n\ndef upgrade():\n'
+        '    op.execute("CREATE INDEX IF NOT EXISTS ix_tmp ON runs (queue)")\n'
+        '    op.execute("UPDATE runs SET queue = 1")\n'
+        '    op.execute("DROP INDEX IF EXISTS ix_tmp")\n'
+    )
+    migration = SummaryStore().summary(str(path), path.read_bytes())
+    assert [(i.table, i.name, i.exists) for i in expected_indexes(migration, "sqlite")] == [("runs", "ix_tmp", False)]

@@ -43,10 +43,16 @@ def database(url: str | None, postgres: bool, allow_non_empty: bool) -> Iterator
         return
     folder = Path(tempfile.mkdtemp(prefix="flake8-alembic-verify-"))
     try:
-        sqlite_url = f"sqlite:///{folder / 'verify.db'}"
+        sqlite_url = file_url(folder / "verify.db")
         yield sqlite_url, _engine(sqlite_url)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def file_url(path: Path) -> str:
+    """The URL of a SQLite file (built, not spelled: the linter reads URL literals in a project's code as evidence
+    of its database, and this package is the application of the fixture histories that live in its repository)."""
+    return str(sa.engine.URL.create("sqlite", database=str(path)))
 
 
 def _engine(url: str) -> Any:

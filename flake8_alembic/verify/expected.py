@@ -113,10 +113,12 @@ def expected_indexes(migration: Migration, dialect: str) -> tuple[ExpectedIndex,
         for ref in dropped_by(operation):
             if ref.kind == "table" and ref.name:
                 by_name = {name: index for name, index in by_name.items() if index.table != ref.name}
-            elif ref.kind in ("index", "constraint") and ref.name and ref.table:
-                gone = ExpectedIndex(ref.table, ref.name, None, False, ref.kind == "constraint", False)
-                by_name.pop(ref.name, None)
-                by_name.update({} if unsure else {ref.name: gone})
+            elif ref.kind in ("index", "constraint") and ref.name:
+                # SQL's DROP INDEX names no table: the one this revision made it on, if it did.
+                earlier = by_name.pop(ref.name, None)
+                table = ref.table or (earlier.table if earlier is not None else None)
+                if table and not unsure:
+                    by_name[ref.name] = ExpectedIndex(table, ref.name, None, False, ref.kind == "constraint", False)
     return tuple(by_name[name] for name in sorted(by_name))
 
 

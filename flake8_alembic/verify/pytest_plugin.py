@@ -86,7 +86,9 @@ class _Defaults:
         import sqlalchemy as sa
         from sqlalchemy.pool import NullPool
 
-        engine = sa.create_engine(f"sqlite:///{tmp_path / 'alembic_verify.db'}", poolclass=NullPool)
+        from .databases import file_url
+
+        engine = sa.create_engine(file_url(tmp_path / "alembic_verify.db"), poolclass=NullPool)
         yield engine
         engine.dispose()
 

@@ -125,7 +125,7 @@ def resolve(request: Request) -> tuple[Target, EnvWiring | None]:
         wiring = read_env_py(env_py) if env_py.is_file() else None
         return Target(None, None, (path,), request.section, _has_subfolders(path)), wiring
     project = Target(ini, script_location, (), request.section)
-    with alembic_config(project, "sqlite://", False) as config:
+    with alembic_config(project, "", False) as config:  # only read here: no database yet
         script = _script(config)
         wiring = read_env_py(Path(script.dir) / "env.py") if (Path(script.dir) / "env.py").is_file() else None
         if request.env_py == GENERIC:
