@@ -6,9 +6,12 @@ Everything here is iterative or depth-bounded: a migration may hold 3,000-deep e
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Final, Union
+
+from .dialects import MYSQL, POSTGRESQL
 
 MAX_CHAIN: Final = 64
 """Longest attribute chain (``a.b.c…``) that is resolved; longer ones are unknown."""
@@ -229,3 +232,126 @@ def string_with_holes(node: ast.expr, env: Mapping[str, Literal], hole: str) -> 
     ):
         return node.func.value.value
     return None
+
+
+# ---------------------------------------------------------------------------------------------- identifiers
+_RELATIONS: Final = frozenset({"table", "view", "sequence", "type", "materialized view"})
+"""Kinds of objects MySQL stores as files (their names follow the file system's case); columns, indexes and
+constraints are compared case-insensitively there."""
+_QUOTES: Final = ('"', "`", "[")
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """How the target databases tell two names apart, as a comparison key for each name.
+
+    A name written in Python (``op.create_table("Token")``) keeps its case: SQLAlchemy quotes any name that is not
+    all lower case. A name written in SQL keeps its case when quoted (``"Token"``); unquoted, PostgreSQL folds it to
+    lower case (``CREATE TABLE Token`` makes ``token``) while MySQL keeps it. PostgreSQL then compares every name
+    exactly; MySQL (on Linux) compares table names exactly and column, index and constraint names without case;
+    SQLite and the others compare without case. The schema part (``public.x``) is left out, as objects are matched
+    within one schema.
+    """
+
+    folds_unquoted: bool
+    """Unquoted SQL names are folded to lower case before they are compared (PostgreSQL)."""
+    relations_case_sensitive: bool
+    """Tables (views, sequences, types) whose names differ only by case are different objects."""
+    others_case_sensitive: bool
+    """Columns, indexes and constraints whose names differ only by case are different objects."""
+
+    @classmethod
+    def on(cls, dialects: Collection[str]) -> Identifiers:
+        """The comparison of a set of target databases. Where they disagree (PostgreSQL and SQLite), names are
+        compared without case: two spellings that are one object somewhere are never told apart."""
+        if dialects and all(name in POSTGRESQL for name in dialects):
+            return POSTGRESQL_IDENTIFIERS
+        if dialects and all(name in MYSQL for name in dialects):
+            return MYSQL_IDENTIFIERS
+        return FOLDED
+
+    def python(self, name: str | None, kind: str = "table") -> str | None:
+        """The key of a name given in Python (an operation's argument, ``sa.Column("x")``)."""
+        if name is None:
+            return None
+        last = _last_part(name)
+        body = last[1:-1] if last[:1] in _QUOTES and len(last) >= 2 else last
+        return body if self._case_sensitive(kind) else body.lower()
+
+    def sql(self, name: str | None, kind: str = "table") -> str | None:
+        """The key of a name written in SQL text, quotes and all (``public."Token"``, ``Token``)."""
+        if name is None:
+            return None
+        last = _last_part(name)
+        if last[:1] in _QUOTES and len(last) >= 2:
+            body = last[1:-1].replace('""', '"')
+        else:
+            body = last.lower() if self.folds_unquoted else last
+        return body if self._case_sensitive(kind) else body.lower()
+
+    def _case_sensitive(self, kind: str) -> bool:
+        return self.relations_case_sensitive if kind in _RELATIONS else self.others_case_sensitive
+
+
+def _last_part(name: str) -> str:
+    """``public."Token"`` → ``"Token"``: the object's own name, without its schema (dots inside quotes kept)."""
+    if "." not in name:
+        return name
+    if name.endswith(_QUOTE_ENDS):
+        opening = {'"': '"', "`": "`", "]": "["}[name[-1]]
+        start = name.rfind(opening, 0, len(name) - 1)
+        if start >= 0:
+            return name[start:]
+    return name.rsplit(".", 1)[-1]
+
+
+_QUOTE_ENDS: Final = ('"', "`", "]")
+
+FOLDED: Final = Identifiers(folds_unquoted=True, relations_case_sensitive=False, others_case_sensitive=False)
+"""Every name compared without case: SQLite, SQL Server, Oracle as SQLAlchemy spells names, and mixed targets."""
+POSTGRESQL_IDENTIFIERS: Final = Identifiers(
+    folds_unquoted=True, relations_case_sensitive=True, others_case_sensitive=True
+)
+MYSQL_IDENTIFIERS: Final = Identifiers(folds_unquoted=False, relations_case_sensitive=True, others_case_sensitive=False)
+
+
+def norm(name: str | None) -> str | None:
+    """``"Public"."Users"`` → ``users``: a name compared without case or quotes, whichever way it was written."""
+    return FOLDED.python(name)
+
+
+POSTGRESQL_NAME_BYTES: Final = 63
+"""NAMEDATALEN - 1: PostgreSQL cuts longer identifiers to this many bytes."""
+
+
+def postgresql_object_name(name1: str, name2: str | None, label: str) -> str:
+    """The name PostgreSQL gives an object it names itself (``makeObjectName``): ``name1_name2_label``, cut to 63
+    bytes by shortening the longer of the two names first, never inside a character."""
+    first, second = name1.encode(), (name2 or "").encode()
+    overhead = len(label.encode()) + 1 + (1 if name2 is not None else 0)
+    available = POSTGRESQL_NAME_BYTES - overhead
+    first_length, second_length = len(first), len(second)
+    while first_length + second_length > available and (first_length or second_length):
+        if first_length > second_length:
+            first_length -= 1
+        else:
+            second_length -= 1
+    parts = [_clip(first, first_length)]
+    if name2 is not None:
+        parts.append(_clip(second, second_length))
+    return "_".join((*parts, label))
+
+
+def _clip(encoded: bytes, length: int) -> str:
+    """The first ``length`` bytes of a UTF-8 name, shortened further to end on a whole character."""
+    return encoded[:length].decode("utf-8", errors="ignore")
+
+
+def unquoted(name: str) -> str:
+    """``public."Token"`` → ``public.Token``: a name written in SQL as a message shows it."""
+    if '"' not in name:
+        return name
+    return _QUOTED_PART.sub(lambda match: match.group(1).replace('""', '"'), name)
+
+
+_QUOTED_PART: Final = re.compile(r'"((?:[^"]|"")*)"')

@@ -8,15 +8,15 @@ proportion to what its revisions change. Whatever the replay cannot follow marks
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final, TypeVar
 
-from .effects import norm
 from .history import Environment
+from .names import FOLDED, Identifiers
 from .parse.module import Migration
 from .parse.records import ColumnSpec, Operation
-from .sql import SqlStatement
+from .sql import AlterAction, SqlStatement
 from .types import TypeRef, sql_type_ref
 
 FLATTEN_EVERY: Final = 32
@@ -61,15 +61,21 @@ class Drop:
 class Snapshot:
     """The schema at one point of the history (engine, table) → state, sharing unchanged parts with its parent."""
 
-    __slots__ = ("_changes", "_dropped", "_parent", "depth", "open_world")
+    __slots__ = ("_changes", "_dropped", "_parent", "depth", "identifiers", "open_world")
     open_world: bool
     depth: int
+    identifiers: Identifiers
+    """How the replay compares names: look a table up by ``key()``, a column by ``identifiers.python(name,
+    "column")``."""
 
-    def __init__(self, parent: Snapshot | None = None, open_world: bool = False) -> None:
+    def __init__(
+        self, parent: Snapshot | None = None, open_world: bool = False, identifiers: Identifiers | None = None
+    ) -> None:
         self._parent = parent
         self._changes: dict[tuple[str, str], TableState | None] = {}
         self._dropped: dict[tuple[str, str], Drop] = {}
         self.open_world = open_world or (parent.open_world if parent else False)
+        self.identifiers = identifiers or (parent.identifiers if parent else FOLDED)
         self.depth = parent.depth + 1 if parent else 0
         if parent is not None and self.depth % FLATTEN_EVERY == 0:
             self._changes = dict(parent.items_raw())
@@ -85,6 +91,16 @@ class Snapshot:
         merged = self._parent.dropped_raw() if self._parent else {}
         merged.update(self._dropped)
         return merged
+
+    def key(self, engine: str, name: str | None, in_sql: bool = False) -> tuple[str, str] | None:
+        """The key of a table named in Python (an operation's argument) or, ``in_sql``, in SQL text."""
+        found = self.identifiers.sql(name) if in_sql else self.identifiers.python(name)
+        return (engine, found) if found else None
+
+    def column(self, state: TableState, name: str | None, in_sql: bool = False) -> ColumnState | None:
+        """A column of a table of this snapshot, by the name an operation (or, ``in_sql``, SQL text) gives it."""
+        found = self.identifiers.sql(name, "column") if in_sql else self.identifiers.python(name, "column")
+        return state.columns.get(found) if found else None
 
     def table(self, key: tuple[str, str]) -> TableState | None:
         node: Snapshot | None = self
@@ -129,11 +145,14 @@ class Replay:
     creators: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     complete: bool = True
     """False when the graph could not be ordered (cycle, unreadable or duplicate ids)."""
+    identifiers: Identifiers = FOLDED
+    """How names are compared on the dialects replayed."""
 
 
 def replay(environment: Environment, migrations: Mapping[str, Migration | None], targets: frozenset[str]) -> Replay:
     """Replay every revision's upgrade in topological order (parents and dependencies first)."""
-    result = Replay()
+    identifiers = Identifiers.on(targets)
+    result = Replay(identifiers=identifiers)
     if (
         not environment.readable
         or environment.cycles()
@@ -141,18 +160,33 @@ def replay(environment: Environment, migrations: Mapping[str, Migration | None],
     ):
         result.complete = False
         return result
+    replayer = _Replayer(identifiers, targets, result)
     for revision in _topological(environment):
         parents = [parent for parent in environment.parents(revision) if parent in result.after]
         migration = migrations.get(revision)
         if parents:
             before = _merge([result.after[parent] for parent in parents])
         else:
-            before = Snapshot(open_world=not _builds_its_own_tables(migration))
+            opened = not _builds_its_own_tables(migration, identifiers)
+            before = Snapshot(open_world=opened, identifiers=identifiers)
         result.before[revision] = before
         after = Snapshot(before)
-        _apply(revision, migration, after, targets, is_base=not environment.parents(revision, False), result=result)
+        replayer.revision(revision, migration, after, is_base=not environment.parents(revision, False))
         result.after[revision] = after
     return result
+
+
+def replay_revision(
+    before: Snapshot, operations: Sequence[Operation], targets: frozenset[str]
+) -> Iterator[tuple[Operation, Snapshot]]:
+    """Each of one revision's upgrade operations with the schema just before it: the replay carried on through the
+    revision's own statements, for a rule that judges a statement by what the statements before it did."""
+    snapshot = Snapshot(before)
+    replayer = _Replayer(before.identifiers, targets, Replay(identifiers=before.identifiers))
+    for operation in operations:
+        yield operation, snapshot
+        if operation.phase == "upgrade":
+            replayer.operation("", operation, snapshot)
 
 
 def _topological(environment: Environment) -> list[str]:
@@ -180,7 +214,7 @@ def _merge(parents: list[Snapshot]) -> Snapshot:
         return Snapshot()
     if len(parents) == 1:
         return parents[0]
-    merged = Snapshot(open_world=any(parent.open_world for parent in parents))
+    merged = Snapshot(open_world=any(parent.open_world for parent in parents), identifiers=parents[0].identifiers)
     states: dict[tuple[str, str], list[TableState | None]] = {}
     for parent in parents:
         for key, state in parent.items_raw().items():
@@ -196,66 +230,6 @@ def _merge(parents: list[Snapshot]) -> Snapshot:
         else:  # the branches disagree about the table: keep it, but say nothing about it
             merged.set(key, replace(present[0], uncertain=True))
     return merged
-
-
-def _apply(
-    revision: str,
-    migration: Migration | None,
-    snapshot: Snapshot,
-    targets: frozenset[str],
-    is_base: bool,
-    result: Replay,
-) -> None:
-    if migration is None:
-        snapshot.open_world = True
-        return
-    operations = [op for op in migration.operations if op.phase == "upgrade"]
-    if "upgrade" in migration.opaque_phases:
-        snapshot.open_world = True
-    if is_base and not any(_creates_table(op) for op in operations):
-        snapshot.open_world = True  # adopted on an existing schema, or stamped: "never created" is no evidence
-    for operation in operations:
-        reach = operation.dialects & targets
-        if not reach:
-            continue
-        partial = not targets <= operation.dialects  # runs on some target dialects only: an alternative
-        _apply_operation(revision, operation, snapshot, partial, result)
-
-
-def _builds_its_own_tables(migration: Migration | None) -> bool:
-    """A base revision closes the world only if it creates tables and touches no table it did not create."""
-    if migration is None:
-        return False
-    created: set[str | None] = set()
-    for operation in migration.operations:
-        if operation.phase != "upgrade":
-            continue
-        if _creates_table(operation):
-            created.add(norm(operation.table))
-            created.update(
-                norm(name)
-                for statement in operation.statements("CREATE")
-                if statement.verb == "CREATE" and statement.object_kind == "TABLE"
-                for name in statement.names
-            )
-        elif operation.name in _TABLE_OPS and norm(operation.table) not in created:
-            return False
-    return bool(created)
-
-
-def _creates_table(operation: Operation) -> bool:
-    return operation.name == "create_table" or any(
-        statement.verb == "CREATE" and statement.object_kind == "TABLE" for statement in operation.statements("CREATE")
-    )
-
-
-def _key(operation: Operation, table: str | None) -> tuple[str, str] | None:
-    name = norm(table)
-    return (operation.engine, name) if name else None
-
-
-def _columns(operation: Operation) -> dict[str, ColumnState]:
-    return {norm(c.name) or "": ColumnState.of(c) for c in operation.columns if c.name}
 
 
 _TABLE_OPS: Final = frozenset(
@@ -276,179 +250,242 @@ _TABLE_OPS: Final = frozenset(
         "batch_alter_table",
     }
 )
+_EXECUTES: Final = frozenset({"execute", "exec_driver_sql"})
 
 
-def _apply_operation(revision: str, operation: Operation, snapshot: Snapshot, partial: bool, result: Replay) -> None:
-    name = operation.name
-    if name in ("execute", "exec_driver_sql"):
-        if operation.sql_text is None:
+def _builds_its_own_tables(migration: Migration | None, ids: Identifiers) -> bool:
+    """A base revision closes the world only if it creates tables and touches no table it did not create."""
+    if migration is None:
+        return False
+    created: set[str | None] = set()
+    for operation in migration.operations:
+        if operation.phase != "upgrade":
+            continue
+        if _creates_table(operation):
+            created.add(ids.python(operation.table))
+            created.update(
+                ids.sql(name)
+                for statement in operation.statements("CREATE")
+                if statement.verb == "CREATE" and statement.object_kind == "TABLE"
+                for name in statement.names
+            )
+        elif operation.name in _TABLE_OPS and ids.python(operation.table) not in created:
+            return False
+    return bool(created)
+
+
+def _creates_table(operation: Operation) -> bool:
+    return operation.name == "create_table" or any(
+        statement.verb == "CREATE" and statement.object_kind == "TABLE" for statement in operation.statements("CREATE")
+    )
+
+
+class _Replayer:
+    """Applies a revision's operations to a snapshot, comparing names as ``identifiers`` does, on ``targets``."""
+
+    def __init__(self, identifiers: Identifiers, targets: frozenset[str], result: Replay) -> None:
+        self.ids = identifiers
+        self.targets = targets
+        self.result = result
+
+    def revision(self, revision: str, migration: Migration | None, snapshot: Snapshot, is_base: bool) -> None:
+        if migration is None:
             snapshot.open_world = True
             return
-        for statement in operation.statements("CREATE", "DROP", "ALTER", "RENAME"):
-            _apply_sql(revision, operation, statement, snapshot, partial, result)
-        return
-    if name not in _TABLE_OPS:
-        return
-    key = _key(operation, operation.table)
-    if key is None:
-        snapshot.open_world = True  # a table named by an expression: could be any table
-        return
-    state = snapshot.table(key)
-    if partial:
-        if name == "create_table":
-            result.creators.setdefault(key, set()).add(revision)
-            snapshot.set(key, TableState(key[1], _columns(operation), revision, uncertain=True))
-        elif state is not None:
-            snapshot.set(key, replace(state, uncertain=True))
-        return
-    if name == "create_table":
-        result.creators.setdefault(key, set()).add(revision)
-        snapshot.set(
-            key,
-            TableState(key[1], _columns(operation), revision, operation.guarded, _foreign_keys(operation)),
-        )
-    elif name == "drop_table":
-        snapshot.set(key, None, Drop(revision))
-    elif name == "rename_table":
-        new_key = _key(operation, operation.new_name)
-        if new_key is None:
+        operations = [op for op in migration.operations if op.phase == "upgrade"]
+        if "upgrade" in migration.opaque_phases:
             snapshot.open_world = True
+        if is_base and not any(_creates_table(op) for op in operations):
+            snapshot.open_world = True  # adopted on an existing schema, or stamped: "never created" is no evidence
+        for operation in operations:
+            self.operation(revision, operation, snapshot)
+
+    def operation(self, revision: str, operation: Operation, snapshot: Snapshot) -> None:
+        if not operation.dialects & self.targets:
             return
-        snapshot.set(key, None, Drop(revision, renamed_to=new_key[1]))
-        if state is not None:
-            snapshot.set(new_key, replace(state, name=new_key[1]))
-            result.creators.setdefault(new_key, set()).add(revision)
-    elif state is not None:
-        snapshot.set(key, _changed_table(state, operation))
-
-
-def _foreign_keys(operation: Operation) -> frozenset[tuple[tuple[str, ...], str, tuple[str, ...]]]:
-    keys = [key for column in operation.columns for key in column.foreign_keys] + list(operation.foreign_keys)
-    found = set()
-    for key in keys:
-        table = norm(key.ref_table)
-        local = tuple(norm(name) or "" for name in key.columns)
-        remote = tuple(norm(name) or "" for name in key.ref_columns)
-        if table and all(local) and all(remote):
-            found.add((local, table, remote))
-    return frozenset(found)
-
-
-def _changed_table(state: TableState, operation: Operation) -> TableState:
-    columns = dict(state.columns)
-    foreign_keys = set(state.foreign_keys) | _foreign_keys(operation)
-    target = norm(operation.target)
-    if operation.name == "add_column":
-        columns.update(_columns(operation))
-    elif operation.name == "drop_column" and target:
-        columns.pop(target, None)
-        foreign_keys = {key for key in foreign_keys if target not in key[0]}
-    elif operation.name == "alter_column" and target:
-        current = columns.pop(target, None)
-        if current is None:
-            return replace(state, columns=columns, uncertain=True)
-        given = operation.kwargs
-        nullable = given.get("nullable")
-        default = current.default
-        if "server_default" in given:
-            default = default if given["server_default"] is False else given["server_default"] is not None
-        kept_nullable = current.nullable
-        if ("type_" in given or "new_column_name" in given) and "existing_nullable" not in given:
-            # MySQL's MODIFY/CHANGE rewrites the column from the arguments: what it keeps depends on the dialect.
-            kept_nullable = None
-            if "existing_server_default" not in given and "server_default" not in given:
-                default = None
-        current = ColumnState(
-            operation.type_ if operation.type_ is not None else current.type,
-            nullable if isinstance(nullable, bool) else kept_nullable,
-            default,
-            current.primary_key,
-        )
-        renamed = norm(operation.new_name) or target
-        columns[renamed] = current
-        foreign_keys = {
-            (tuple(renamed if name == target else name for name in key[0]), key[1], key[2]) for key in foreign_keys
-        }
-    elif operation.name == "drop_constraint":
-        return replace(state, columns=columns, foreign_keys=frozenset(foreign_keys), keys_uncertain=True)
-    uncertain = operation.guarded and operation.name in ("add_column", "drop_column", "alter_column")
-    return replace(state, columns=columns, foreign_keys=frozenset(foreign_keys), uncertain=state.uncertain or uncertain)
-
-
-def _apply_sql(
-    revision: str,
-    operation: Operation,
-    statement: SqlStatement,
-    snapshot: Snapshot,
-    partial: bool,
-    result: Replay,
-) -> None:
-    if statement.object_kind != "TABLE" or statement.verb not in ("CREATE", "DROP", "ALTER"):
-        return
-    names = [norm(name) for name in statement.names] or [norm(statement.table)]
-    if any(name is None for name in names):
-        snapshot.open_world = True
-        return
-    for name in names:
-        assert name is not None
-        key = (operation.engine, name)
+        partial = not self.targets <= operation.dialects  # runs on some target dialects only: an alternative
+        name = operation.name
+        if name in _EXECUTES:
+            if operation.sql_text is None:
+                if not operation.core_dml:
+                    snapshot.open_world = True
+                return
+            for statement in operation.statements("CREATE", "DROP", "ALTER", "RENAME"):
+                self.statement(revision, operation, statement, snapshot, partial)
+            return
+        if name not in _TABLE_OPS:
+            return
+        key = self._key(operation.engine, operation.table)
+        if key is None:
+            snapshot.open_world = True  # a table named by an expression: could be any table
+            return
         state = snapshot.table(key)
         if partial:
-            if statement.verb == "CREATE":
-                result.creators.setdefault(key, set()).add(revision)
-            if state is not None:
+            if name == "create_table":
+                self.result.creators.setdefault(key, set()).add(revision)
+                snapshot.set(key, TableState(key[1], self._columns(operation), revision, uncertain=True))
+            elif state is not None:
                 snapshot.set(key, replace(state, uncertain=True))
-            continue
-        if statement.verb == "CREATE":
-            columns = {norm(column) or "": ColumnState(sql_type_ref(text)) for column, text in statement.columns}
-            result.creators.setdefault(key, set()).add(revision)
-            guarded = statement.if_not_exists
-            snapshot.set(key, TableState(name, columns, revision, uncertain=guarded or not statement.columns))
-        elif statement.verb == "DROP":
+            return
+        if name == "create_table":
+            self.result.creators.setdefault(key, set()).add(revision)
+            uncertain = operation.guarded or not operation.columns_known
+            columns, keys = self._columns(operation), self._foreign_keys(operation)
+            snapshot.set(key, TableState(key[1], columns, revision, uncertain, keys))
+        elif name == "drop_table":
             snapshot.set(key, None, Drop(revision))
+        elif name == "rename_table":
+            new_key = self._key(operation.engine, operation.new_name)
+            if new_key is None:
+                snapshot.open_world = True
+                return
+            snapshot.set(key, None, Drop(revision, renamed_to=new_key[1]))
+            if state is not None:
+                snapshot.set(new_key, replace(state, name=new_key[1]))
+                self.result.creators.setdefault(new_key, set()).add(revision)
         elif state is not None:
-            altered, renamed_to = _altered_by_sql(state, statement.actions)
-            if renamed_to is None:
-                snapshot.set(key, altered)
-            else:
-                snapshot.set(key, None, Drop(revision, renamed_to=renamed_to))
-                snapshot.set((key[0], renamed_to), replace(altered, name=renamed_to))
-                result.creators.setdefault((key[0], renamed_to), set()).add(revision)
+            snapshot.set(key, self._changed_table(state, operation))
+
+    def _key(self, engine: str, table: str | None) -> tuple[str, str] | None:
+        name = self.ids.python(table)
+        return (engine, name) if name else None
+
+    def _columns(self, operation: Operation) -> dict[str, ColumnState]:
+        return {self.ids.python(c.name, "column") or "": ColumnState.of(c) for c in operation.columns if c.name}
+
+    def _foreign_keys(self, operation: Operation) -> frozenset[tuple[tuple[str, ...], str, tuple[str, ...]]]:
+        keys = [key for column in operation.columns for key in column.foreign_keys] + list(operation.foreign_keys)
+        found = set()
+        for key in keys:
+            table = self.ids.python(key.ref_table)
+            local = tuple(self.ids.python(name, "column") or "" for name in key.columns)
+            remote = tuple(self.ids.python(name, "column") or "" for name in key.ref_columns)
+            if table and all(local) and all(remote):
+                found.add((local, table, remote))
+        return frozenset(found)
+
+    def _changed_table(self, state: TableState, operation: Operation) -> TableState:
+        columns = dict(state.columns)
+        foreign_keys = set(state.foreign_keys) | self._foreign_keys(operation)
+        target = self.ids.python(operation.target, "column")
+        if operation.name == "add_column":
+            columns.update(self._columns(operation))
+        elif operation.name == "drop_column" and target:
+            columns.pop(target, None)
+            foreign_keys = {key for key in foreign_keys if target not in key[0]}
+        elif operation.name == "alter_column" and target:
+            current = columns.pop(target, None)
+            if current is None:
+                return replace(state, columns=columns, uncertain=True)
+            renamed = self.ids.python(operation.new_name, "column") or target
+            columns[renamed] = _altered_column(current, operation)
+            foreign_keys = {
+                (tuple(renamed if name == target else name for name in key[0]), key[1], key[2]) for key in foreign_keys
+            }
+        elif operation.name == "drop_constraint":
+            return replace(state, columns=columns, foreign_keys=frozenset(foreign_keys), keys_uncertain=True)
+        uncertain = operation.guarded and operation.name in ("add_column", "drop_column", "alter_column")
+        return replace(
+            state, columns=columns, foreign_keys=frozenset(foreign_keys), uncertain=state.uncertain or uncertain
+        )
+
+    def statement(
+        self, revision: str, operation: Operation, statement: SqlStatement, snapshot: Snapshot, partial: bool
+    ) -> None:
+        if statement.object_kind != "TABLE" or statement.verb not in ("CREATE", "DROP", "ALTER"):
+            return
+        names = [self.ids.sql(name) for name in statement.names] or [self.ids.sql(statement.table)]
+        if any(name is None for name in names):
+            snapshot.open_world = True
+            return
+        for name in names:
+            assert name is not None
+            key = (operation.engine, name)
+            state = snapshot.table(key)
+            if partial:
+                if statement.verb == "CREATE":
+                    self.result.creators.setdefault(key, set()).add(revision)
+                if state is not None:
+                    snapshot.set(key, replace(state, uncertain=True))
+                continue
+            if statement.verb == "CREATE":
+                columns = {
+                    self.ids.sql(column, "column") or "": ColumnState(sql_type_ref(text))
+                    for column, text in statement.columns
+                }
+                self.result.creators.setdefault(key, set()).add(revision)
+                uncertain = statement.if_not_exists or not statement.columns
+                snapshot.set(key, TableState(name, columns, revision, uncertain=uncertain))
+            elif statement.verb == "DROP":
+                snapshot.set(key, None, Drop(revision))
+            elif state is not None:
+                altered, renamed_to = self._altered_by_sql(state, statement.actions)
+                if renamed_to is None:
+                    snapshot.set(key, altered)
+                else:
+                    snapshot.set(key, None, Drop(revision, renamed_to=renamed_to))
+                    snapshot.set((key[0], renamed_to), replace(altered, name=renamed_to))
+                    self.result.creators.setdefault((key[0], renamed_to), set()).add(revision)
+
+    def _altered_by_sql(self, state: TableState, actions: Iterable[AlterAction]) -> tuple[TableState, str | None]:
+        """The table after ALTER TABLE actions, and its new name when one of them renames it."""
+        columns = dict(state.columns)
+        uncertain = state.uncertain
+        renamed_to: str | None = None
+        for action in actions:
+            kind = action.kind
+            column = self.ids.sql(action.column, "column")
+            if kind == "ADD COLUMN" and column:
+                columns[column] = ColumnState(sql_type_ref(action.type_text or ""))
+            elif kind == "DROP COLUMN" and column:
+                columns.pop(column, None)
+            elif kind == "ALTER COLUMN TYPE" and column:
+                previous = columns.get(column)
+                columns[column] = ColumnState(
+                    sql_type_ref(action.type_text or ""),
+                    previous.nullable if previous else None,
+                    previous.default if previous else None,
+                    previous.primary_key if previous else False,
+                )
+            elif kind == "RENAME COLUMN" and column and action.new_name:
+                moved = columns.pop(column, None)
+                columns[self.ids.sql(action.new_name, "column") or column] = moved or ColumnState(UNKNOWN_TYPE)
+            elif kind == "RENAME TO" and action.new_name:
+                renamed_to = self.ids.sql(action.new_name)
+            elif kind not in _KEEPS_COLUMNS_KNOWN:
+                uncertain = True
+        return replace(state, columns=columns, uncertain=uncertain), renamed_to
 
 
-def _altered_by_sql(state: TableState, actions: Iterable[object]) -> tuple[TableState, str | None]:
-    """The table after ALTER TABLE actions, and its new name when one of them renames it."""
-    columns = dict(state.columns)
-    uncertain = state.uncertain
-    renamed_to: str | None = None
-    for action in actions:
-        kind = getattr(action, "kind", "OTHER")
-        column = norm(getattr(action, "column", None))
-        if kind == "ADD COLUMN" and column:
-            columns[column] = ColumnState(sql_type_ref(getattr(action, "type_text", None) or ""))
-        elif kind == "DROP COLUMN" and column:
-            columns.pop(column, None)
-        elif kind == "ALTER COLUMN TYPE" and column:
-            previous = columns.get(column)
-            columns[column] = ColumnState(
-                sql_type_ref(getattr(action, "type_text", None) or ""),
-                previous.nullable if previous else None,
-                previous.default if previous else None,
-                previous.primary_key if previous else False,
-            )
-        elif kind == "RENAME COLUMN" and column and getattr(action, "new_name", None):
-            moved = columns.pop(column, None)
-            columns[norm(getattr(action, "new_name", None)) or column] = moved or ColumnState(UNKNOWN_TYPE)
-        elif kind == "RENAME TO" and getattr(action, "new_name", None):
-            renamed_to = norm(getattr(action, "new_name", None))
-        elif kind not in (
-            "SET NOT NULL",
-            "DROP NOT NULL",
-            "SET DEFAULT",
-            "DROP DEFAULT",
-            "ADD CONSTRAINT",
-            "DROP CONSTRAINT",
-            "VALIDATE CONSTRAINT",
-        ):
-            uncertain = True
-    return replace(state, columns=columns, uncertain=uncertain), renamed_to
+_KEEPS_COLUMNS_KNOWN: Final = frozenset(
+    {
+        "SET NOT NULL",
+        "DROP NOT NULL",
+        "SET DEFAULT",
+        "DROP DEFAULT",
+        "ADD CONSTRAINT",
+        "DROP CONSTRAINT",
+        "VALIDATE CONSTRAINT",
+    }
+)
+
+
+def _altered_column(current: ColumnState, operation: Operation) -> ColumnState:
+    """A column after ``alter_column``: what the arguments set, and what MySQL's rewrite may lose."""
+    given = operation.kwargs
+    nullable = given.get("nullable")
+    default = current.default
+    if "server_default" in given:
+        default = default if given["server_default"] is False else given["server_default"] is not None
+    kept_nullable = current.nullable
+    if ("type_" in given or "new_column_name" in given) and "existing_nullable" not in given:
+        # MySQL's MODIFY/CHANGE rewrites the column from the arguments: what it keeps depends on the dialect.
+        kept_nullable = None
+        if "existing_server_default" not in given and "server_default" not in given:
+            default = None
+    return ColumnState(
+        operation.type_ if operation.type_ is not None else current.type,
+        nullable if isinstance(nullable, bool) else kept_nullable,
+        default,
+        current.primary_key,
+    )

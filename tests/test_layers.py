@@ -15,7 +15,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("parse", ("parse",)),
     ("cache", ("cache",)),
     ("project facts", ("facts", "facts.project")),
-    ("history and replay", ("history", "effects", "schema")),
+    ("history and replay", ("history", "effects", "phase", "schema")),
     ("environment facts", ("facts.environment", "facts.birth")),
     ("rules", ("rules",)),
     ("engine", ("engine", "selection")),

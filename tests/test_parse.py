@@ -623,11 +623,6 @@ def test_execute_on_something_else_is_not_recorded() -> None:
     assert upgrade('cursor = make()\ncursor.execute("DROP TABLE t")').operations == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="exec_driver_sql is missing from the ops without a table in _table_part: table_known is False, so "
-    "readable SQL makes the phase opaque (ALM001 then reports a data-only upgrade that execute(text()) passes)",
-)
 def test_exec_driver_sql_with_readable_sql_is_not_opaque() -> None:
     summary = upgrade('conn = op.get_bind()\nconn.exec_driver_sql("UPDATE t SET a = 1")')
     operation = only(summary)
@@ -640,11 +635,6 @@ def test_drop_constraint_none_is_unnamed() -> None:
     assert (operation.table, operation.target, operation.unnamed, operation.final_name) == ("t", None, True, False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a literal None name is read as an unreadable one (target_known False): the phase turns opaque, which "
-    "silences ALM009 for autogenerate's usual downgrade `op.drop_constraint(None, 't', type_='foreignkey')`",
-)
 def test_drop_constraint_none_leaves_the_phase_readable() -> None:
     assert upgrade('op.drop_constraint(None, "t", type_="foreignkey")').opaque_phases == frozenset()
 

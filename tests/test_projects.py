@@ -127,5 +127,4 @@ def test_each_cause_has_a_bad_and_a_good_fixture() -> None:
     for fixture in project_fixtures():
         by_cause.setdefault(fixture.cause, set()).add(bool(fixture.expected))
     missing = [cause for cause in range(1, 8) if by_cause.get(cause) != {True, False}]
-    if missing:
-        pytest.xfail(f"causes without both a bad and a good project fixture yet: {missing}")
+    assert not missing, f"causes without both a bad and a good project fixture: {missing}"

@@ -150,8 +150,8 @@ def test_seed_update() -> None:
         ("drop table users", "TABLE", ("users",), False),
         ("DROP TABLE a, b", "TABLE", ("a", "b"), False),
         ("DROP TABLE IF EXISTS a, public.b CASCADE", "TABLE", ("a", "public.b"), True),
-        ('DROP TABLE "public"."My Table"', "TABLE", ("public.My Table",), False),
-        ("DROP TABLE `legacy`", "TABLE", ("legacy",), False),
+        ('DROP TABLE "public"."My Table"', "TABLE", ('"public"."My Table"',), False),
+        ("DROP TABLE `legacy`", "TABLE", ('"legacy"',), False),
         ("DROP TEMPORARY TABLE IF EXISTS tmp", "TABLE", ("tmp",), True),
         ("DROP VIEW v RESTRICT", "VIEW", ("v",), False),
         ("DROP MATERIALIZED VIEW IF EXISTS mv", "MATERIALIZED VIEW", ("mv",), True),
@@ -216,7 +216,7 @@ def test_drop_unknown_kind_claims_nothing() -> None:
         ("CREATE TYPE status AS ENUM ('a', 'b')", "TYPE", ("status",)),
         ("CREATE SCHEMA IF NOT EXISTS app", "SCHEMA", ("app",)),
         ("CREATE SCHEMA AUTHORIZATION joe", "SCHEMA", ()),
-        ('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"', "EXTENSION", ("uuid-ossp",)),
+        ('CREATE EXTENSION IF NOT EXISTS "uuid-ossp"', "EXTENSION", ('"uuid-ossp"',)),
         ("CREATE OR REPLACE FUNCTION f(a int) RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql", "FUNCTION", ("f",)),
         ("CREATE PROCEDURE p() LANGUAGE sql AS $$ $$", "PROCEDURE", ("p",)),
         ("CREATE DOMAIN d AS int", "DOMAIN", ("d",)),
@@ -251,7 +251,7 @@ def test_create_if_not_exists() -> None:
         ),
         ("CREATE INDEX ON t (a)", (), "t", False, False, False),
         ("CREATE INDEX CONCURRENTLY ON t (a)", (), "t", False, True, False),
-        ('CREATE INDEX "Ix" ON "S"."T" (a)', ("Ix",), "S.T", False, False, False),
+        ('CREATE INDEX "Ix" ON "S"."T" (a)', ('"Ix"',), '"S"."T"', False, False, False),
         ("CREATE FULLTEXT INDEX ft ON t (body)", ("ft",), "t", False, False, False),
     ],
 )
@@ -297,12 +297,12 @@ def test_create_table_columns() -> None:
         )
         """
     )
-    assert s.names == ("public.documents",)
+    assert s.names == ('"public"."documents"',)
     assert s.if_not_exists is True
     assert s.columns == (
         ("id", "UUID"),
         ("title", "VARCHAR(255)"),
-        ("Body", "text"),
+        ('"Body"', "text"),
         ("price", "NUMERIC(10, 2)"),
         ("created_at", "timestamp with time zone"),
         ("tags", "text[]"),
@@ -403,7 +403,7 @@ def test_alter_table_several_actions() -> None:
         ("ALTER TABLE t ADD c int", AlterAction("ADD COLUMN", column="c", type_text="int")),
         (
             'ALTER TABLE t ADD COLUMN "Weird Name" timestamp(3) without time zone',
-            AlterAction("ADD COLUMN", column="Weird Name", type_text="timestamp(3) without time zone"),
+            AlterAction("ADD COLUMN", column='"Weird Name"', type_text="timestamp(3) without time zone"),
         ),
         ("ALTER TABLE t DROP c", AlterAction("DROP COLUMN", column="c")),
         ("ALTER TABLE t DROP IF EXISTS c", AlterAction("DROP COLUMN", column="c", if_exists=True)),
@@ -473,7 +473,7 @@ def test_alter_table_commas_inside_parens_and_strings() -> None:
     [
         ("UPDATE documents SET a = 1", "documents"),
         ("UPDATE ONLY public.documents SET a = 1", "public.documents"),
-        ('UPDATE "Docs" AS d SET a = 1', "Docs"),
+        ('UPDATE "Docs" AS d SET a = 1', '"Docs"'),
         ("UPDATE LOW_PRIORITY IGNORE t SET a = 1", "t"),
         ("INSERT INTO t (a) VALUES (1)", "t"),
         ("INSERT INTO s.t VALUES (1)", "s.t"),

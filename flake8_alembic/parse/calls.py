@@ -1,13 +1,13 @@
 """Turning calls into records: an ``op``/``batch_op`` call or SQL execution into an ``Operation`` (a table of
 parameters per operation, a reader per part), table elements into column and foreign-key specs, enum types,
-and the other calls a phase makes (inspections, ``create_all``, foreign code)."""
+SQLAlchemy's own DDL on table objects (``Table.create(bind)``, ``create_all(bind, tables=[...])``), and the other
+calls a phase makes (inspections, foreign code)."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from .. import sql as sqlmod
 from ..names import (
@@ -21,14 +21,19 @@ from ..names import (
 )
 from ..types import TypeRef, type_ref
 from .alembic_api import (
-    BATCH_PARAMS,
     DML_CLAUSES,
     DML_ROOTS,
     ENUM_CLASSES,
     NOT_OPERATIONS,
-    OP_PARAMS,
     SCHEMA_LOOKUPS,
-    TARGET_PARAMS,
+)
+from .arguments import (
+    BoundCall,
+    Parts,
+    bind_arguments,
+    index_columns,
+    table_part,
+    target_part,
 )
 from .classify import OBJECT_DDL, SESSION_DATA_METHODS, call_effect, sql_sketch
 from .conditions import (
@@ -59,6 +64,19 @@ from .state import (
     Context,
     FunctionState,
 )
+from .table_objects import (
+    METADATA_DDL,
+    TABLE_DDL,
+    TableObject,
+    condition_columns,
+    core_refs,
+    listed_tables,
+    remember_definition,
+    table_object,
+    table_object_name,
+)
+
+__all__ = ["CallRecorder", "is_core_dml", "table_object_name"]
 
 _MAX_CALL_EFFECTS: Final = 2_000
 """A generated monster calls foreign code in every line: what was recorded so far says enough."""
@@ -98,22 +116,14 @@ def is_core_dml(node: ast.expr | None, statements: Collection[str] = ()) -> bool
     return isinstance(node, ast.Call) and call_name(node) in DML_ROOTS
 
 
-def table_object_name(node: ast.expr, env: Mapping[str, Literal]) -> str | None:
-    """The table name of ``sa.table("t", ...)``, ``sa.Table("t", ...)`` or ``op.create_table("t", ...)``."""
-    if isinstance(node, ast.Call) and call_name(node) in ("table", "Table", "create_table") and node.args:
-        name = literal(node.args[0], env)
-        return name if isinstance(name, str) else None
-    return None
-
-
-def _bulk_insert_table(node: ast.expr, state: FunctionState) -> str | None:
-    if isinstance(node, ast.Name):
-        return state.table_objects.get(node.id)
-    return table_object_name(node, state.env)
-
-
 class CallRecorder(ConditionReader):
     """Turns calls into records."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.table_definitions: dict[str, tuple[ast.expr, ...]] = {}
+        """The elements of each ``sa.Table("t", metadata, …)`` met so far, by table name: what a later
+        ``t.create(bind)`` on a name bound to it makes."""
 
     # ------------------------------------------------------------------ expressions and calls
     def _expression(self, node: ast.expr, context: Context, state: FunctionState) -> None:
@@ -122,6 +132,8 @@ class CallRecorder(ConditionReader):
 
     def _call(self, node: ast.Call, context: Context, state: FunctionState) -> None:
         func = node.func
+        if node.args and call_name(node) == "Table":
+            remember_definition(node, state.env, self.table_definitions)
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in state.batch:
             table, schema = state.batch[func.value.id]
             self._operation(node, func.attr, "batch", table, schema, context, state)
@@ -146,11 +158,15 @@ class CallRecorder(ConditionReader):
         if isinstance(func, ast.Name) and func.id in self.functions and not self._is_migration_function(func.id):
             self._inline(self.functions[func.id], node, context, state)
             return
-        if isinstance(func, ast.Attribute) and func.attr == "create_all" and context.phase:
-            self.records.opaque_phases.add(context.phase)  # tables made from metadata: any table may exist
+        if isinstance(func, ast.Attribute) and func.attr in METADATA_DDL and context.phase:
+            listed = listed_tables(node, state, self.module_values, self.table_definitions)
+            if listed is None:
+                self.records.opaque_phases.add(context.phase)  # every table of the metadata: any table may exist
+            for listed_table in listed or ():
+                self._table_ddl(node, METADATA_DDL[func.attr], listed_table, context, state, checkfirst_default=True)
             return
         if isinstance(func, ast.Attribute):
-            if func.attr in ("create", "drop"):
+            if func.attr in TABLE_DDL:
                 enum = self._enum_of(func.value, state)
                 if enum is not None:
                     self.records.enum_calls.append(
@@ -158,6 +174,10 @@ class CallRecorder(ConditionReader):
                             func.attr, enum.name, node.lineno, node.col_offset, context.phase, context.dialects
                         )
                     )
+                    return
+                made = table_object(func.value, state, self.module_values, self.table_definitions)
+                if made is not None:
+                    self._table_ddl(node, f"{func.attr}_table", made, context, state, checkfirst_default=False)
                     return
             elif func.attr in SCHEMA_LOOKUPS:
                 lookup_schema = literal(keyword_value(node, "schema"), state.env)
@@ -211,13 +231,13 @@ class CallRecorder(ConditionReader):
         context: Context,
         state: FunctionState,
     ) -> None:
-        call = _bind_arguments(node, name, receiver, state.env)
+        call = bind_arguments(node, name, receiver, state.env)
         if receiver == "batch":
             table, schema, table_known = batch_table, batch_schema, batch_table is not None
         else:
-            table, schema, table_known = _table_part(call, state)
-        target, target_known, key_expression, unnamed, final_name = _target_part(call)
-        parts = _PARTS[name](self, call, state) if name in _PARTS else _Parts()
+            table, schema, table_known = table_part(call, state)
+        target, target_known, key_expression, unnamed, final_name = target_part(call)
+        parts = _PARTS[name](self, call, state) if name in _PARTS else Parts()
         if parts.target is not None:
             target, target_known = parts.target
         if name in ("execute", "exec_driver_sql") and parts.sql_text is None and context.phase and not parts.core_dml:
@@ -245,7 +265,7 @@ class CallRecorder(ConditionReader):
                 table_known=table_known,
                 columns=parts.columns,
                 foreign_keys=parts.foreign_keys,
-                index_columns=string_items(call.value("columns")) if "columns" in call.arguments else (),
+                index_columns=index_columns(call, parts),
                 kwargs=kwargs,
                 new_name=parts.new_name,
                 type_=parts.type_,
@@ -259,6 +279,7 @@ class CallRecorder(ConditionReader):
                 unnamed=unnamed,
                 final_name=final_name,
                 core_dml=parts.core_dml,
+                core_refs=parts.core_refs,
                 sql_sketch=parts.sql_sketch,
                 enum=parts.enum,
                 existing_enum=parts.existing_enum,
@@ -268,19 +289,58 @@ class CallRecorder(ConditionReader):
             )
         )
 
-    def _create_table_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
-        columns, foreign_keys = self._table_elements(call.node.args[1:], state)
-        return _Parts(columns=columns, foreign_keys=foreign_keys)
+    def _table_ddl(
+        self,
+        node: ast.Call,
+        name: str,
+        table: TableObject,
+        context: Context,
+        state: FunctionState,
+        checkfirst_default: bool,
+    ) -> None:
+        """``Table.create(bind)``/``.drop(bind)`` and ``metadata.create_all(bind, tables=[...])``: SQLAlchemy's own
+        DDL, recorded as ``create_table``/``drop_table`` with the ``metadata`` receiver. A table whose name is not
+        in view (``Model.__table__``) makes the phase opaque: any table may have been made, or dropped."""
+        if table.name is None:
+            if context.phase:
+                self.records.opaque_phases.add(context.phase)
+            return
+        checkfirst = literal(keyword_value(node, "checkfirst"), state.env)
+        guarded = context.guarded or (checkfirst is True or (checkfirst_default and checkfirst is UNKNOWN))
+        columns, foreign_keys = self._table_elements(table.elements or (), state)
+        self._record(
+            Operation(
+                name=name,
+                receiver="metadata",
+                line=node.lineno,
+                col=node.col_offset,
+                function=context.function,
+                phase=context.phase,
+                engine=context.engine,
+                table=table.name,
+                columns=columns,
+                foreign_keys=foreign_keys,
+                columns_known=table.elements is not None,
+                guarded=guarded,
+                dialects=context.dialects,
+                stack=context.stack,
+                after_commit=context.after_commit,
+            )
+        )
 
-    def _add_column_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+    def _create_table_parts(self, call: BoundCall, state: FunctionState) -> Parts:
+        columns, foreign_keys = self._table_elements(call.node.args[1:], state)
+        return Parts(columns=columns, foreign_keys=foreign_keys)
+
+    def _add_column_parts(self, call: BoundCall, state: FunctionState) -> Parts:
         if "column" not in call.arguments:
-            return _Parts()
+            return Parts()
         column = self._column(call.arguments["column"], state)
         if column is None:
-            return _Parts(target=(None, False))
-        return _Parts(columns=(column,), target=(column.name, column.name is not None))
+            return Parts(target=(None, False))
+        return Parts(columns=(column,), target=(column.name, column.name is not None))
 
-    def _create_foreign_key_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
+    def _create_foreign_key_parts(self, call: BoundCall, state: FunctionState) -> Parts:
         referent = call.value("referent_table")
         key = ForeignKeySpec(
             string_items(call.value("local_cols")),
@@ -289,26 +349,37 @@ class CallRecorder(ConditionReader):
             call.node.lineno,
             call.node.col_offset,
         )
-        return _Parts(foreign_keys=(key,))
+        return Parts(foreign_keys=(key,))
 
-    def _rename_table_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
-        return _Parts(new_name=call.text("new_table_name")[0])
+    def _rename_table_parts(self, call: BoundCall, state: FunctionState) -> Parts:
+        return Parts(new_name=call.text("new_table_name")[0])
 
-    def _alter_column_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
-        parts = _Parts(new_name=call.text("new_column_name")[0])
+    def _alter_column_parts(self, call: BoundCall, state: FunctionState) -> Parts:
+        parts = Parts(new_name=call.text("new_column_name")[0])
         if "type_" in call.arguments:
-            parts.type_ = type_ref(call.arguments["type_"], self._qualify)
-            parts.enum = self._enum_of(call.arguments["type_"], state)
+            parts.type_, parts.enum = self._type(call.arguments["type_"], state)
         if "existing_type" in call.arguments:
-            parts.existing_type = type_ref(call.arguments["existing_type"], self._qualify)
-            parts.existing_enum = self._enum_of(call.arguments["existing_type"], state)
+            parts.existing_type, parts.existing_enum = self._type(call.arguments["existing_type"], state)
         return parts
 
-    def _execute_parts(self, call: _BoundCall, state: FunctionState) -> _Parts:
-        sql_text, plain = self._sql_text(call.arguments.get("sqltext"), state)
-        core_dml = sql_text is None and is_core_dml(call.arguments.get("sqltext"), state.dml_names)
-        sketch = sql_sketch(call.arguments.get("sqltext"), state.env) if sql_text is None and not core_dml else None
-        return _Parts(sql_text=sql_text, plain_string=plain, core_dml=core_dml, sql_sketch=sketch)
+    def _type(self, node: ast.expr, state: FunctionState) -> tuple[TypeRef, EnumSpec | None]:
+        """A column type and, when it is a native enum, its spec. An enum held in a name (``type_=status`` with
+        ``status = postgresql.ENUM(...)`` at the top of the module) is an enum, though ``type_ref`` cannot see it."""
+        found, enum = type_ref(node, self._qualify), self._enum_of(node, state)
+        if enum is not None and found.family == "unknown":
+            found = TypeRef("enum", name="ENUM")
+        return found, enum
+
+    def _create_check_constraint_parts(self, call: BoundCall, state: FunctionState) -> Parts:
+        return Parts(index_columns=condition_columns(call.arguments.get("condition"), state.env))
+
+    def _execute_parts(self, call: BoundCall, state: FunctionState) -> Parts:
+        statement = call.arguments.get("sqltext")
+        sql_text, plain = self._sql_text(statement, state)
+        core_dml = sql_text is None and is_core_dml(statement, state.dml_names)
+        refs = core_refs(statement, state, self.module_values) if core_dml and statement is not None else ()
+        sketch = sql_sketch(statement, state.env) if sql_text is None and not core_dml else None
+        return Parts(sql_text=sql_text, plain_string=plain, core_dml=core_dml, core_refs=refs, sql_sketch=sketch)
 
     def _sql_text(self, node: ast.expr | None, state: FunctionState) -> tuple[str | None, bool]:
         """The SQL text of an execute argument and whether it was a plain string (not ``text()``)."""
@@ -441,12 +512,10 @@ class CallRecorder(ConditionReader):
             elif inner in ("Sequence", "CheckConstraint", "UniqueConstraint"):
                 continue
             elif column_type is None:
-                column_type = type_ref(argument, self._qualify)
-                enum = self._enum_of(argument, state)
+                column_type, enum = self._type(argument, state)
         for keyword in node.keywords:
             if keyword.arg == "type_":
-                column_type = type_ref(keyword.value, self._qualify)
-                enum = self._enum_of(keyword.value, state)
+                column_type, enum = self._type(keyword.value, state)
             elif keyword.arg == "name":
                 value = literal(keyword.value, state.env)
                 column_name = value if isinstance(value, str) else column_name
@@ -484,95 +553,13 @@ class CallRecorder(ConditionReader):
         raise NotImplementedError
 
 
-@dataclass
-class _BoundCall:
-    """An operation call with its arguments bound to the names of Alembic's parameters."""
-
-    node: ast.Call
-    name: str
-    arguments: dict[str, ast.expr]
-    kwargs: dict[str, Literal]
-    env: Mapping[str, Literal]
-
-    def value(self, key: str) -> Literal:
-        return literal(self.arguments.get(key), self.env)
-
-    def text(self, key: str) -> tuple[str | None, bool]:
-        """(the literal string, whether it could be read): (None, True) when the argument is absent."""
-        expression = self.arguments.get(key)
-        if expression is None:
-            return None, True
-        value = literal(expression, self.env)
-        return (value, True) if isinstance(value, str) else (None, False)
-
-
-def _bind_arguments(node: ast.Call, name: str, receiver: str, env: Mapping[str, Literal]) -> _BoundCall:
-    params = BATCH_PARAMS.get(name, ()) if receiver == "batch" else OP_PARAMS.get(name, ("sqltext",))
-    if receiver == "bind":
-        params = ("sqltext",)
-    arguments: dict[str, ast.expr] = {}
-    for index, argument in enumerate(node.args):
-        if isinstance(argument, ast.Starred):
-            break
-        if index < len(params):
-            arguments[params[index]] = argument
-    kwargs: dict[str, Literal] = {}
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            continue
-        arguments.setdefault(keyword.arg, keyword.value)
-        kwargs[keyword.arg] = literal(keyword.value, env)
-    return _BoundCall(node, name, arguments, kwargs, env)
-
-
-def _table_part(call: _BoundCall, state: FunctionState) -> tuple[str | None, str | None, bool]:
-    """(table, schema, whether the table could be read) of an ``op`` call."""
-    name = call.name
-    table_key = next((key for key in ("table_name", "source_table", "old_table_name") if key in call.arguments), None)
-    table, table_known = call.text(table_key) if table_key else (None, name in ("execute", "bulk_insert"))
-    if name == "bulk_insert" and "table" in call.arguments:
-        table = _bulk_insert_table(call.arguments["table"], state)
-    schema = call.kwargs.get("schema", call.kwargs.get("source_schema"))
-    return table, schema if isinstance(schema, str) else None, table_known
-
-
-def _target_part(call: _BoundCall) -> tuple[str | None, bool, ast.expr | None, bool, bool]:
-    """(name of the column/index/constraint, whether it could be read, its expression, given as None, wrapped in
-    ``op.f()``)."""
-    for key in TARGET_PARAMS:
-        if key in call.arguments:
-            expression = call.arguments[key]
-            target, known = call.text(key)
-            unnamed = isinstance(expression, ast.Constant) and expression.value is None
-            final = isinstance(expression, ast.Call) and call_name(expression) == "f"
-            return target, known, expression, unnamed, final
-    return None, True, None, False, False
-
-
-@dataclass
-class _Parts:
-    """What one kind of operation adds to its record; ``target`` overrides the name read from the parameters."""
-
-    columns: tuple[ColumnSpec, ...] = ()
-    foreign_keys: tuple[ForeignKeySpec, ...] = ()
-    target: tuple[str | None, bool] | None = None
-    new_name: str | None = None
-    type_: TypeRef | None = None
-    existing_type: TypeRef | None = None
-    enum: EnumSpec | None = None
-    existing_enum: EnumSpec | None = None
-    sql_text: str | None = None
-    plain_string: bool = False
-    core_dml: bool = False
-    sql_sketch: str | None = None
-
-
-_PARTS: Final[Mapping[str, Callable[[CallRecorder, _BoundCall, FunctionState], _Parts]]] = {
+_PARTS: Final[Mapping[str, Callable[[CallRecorder, BoundCall, FunctionState], Parts]]] = {
     "create_table": CallRecorder._create_table_parts,
     "add_column": CallRecorder._add_column_parts,
     "create_foreign_key": CallRecorder._create_foreign_key_parts,
     "rename_table": CallRecorder._rename_table_parts,
     "alter_column": CallRecorder._alter_column_parts,
+    "create_check_constraint": CallRecorder._create_check_constraint_parts,
     "execute": CallRecorder._execute_parts,
     "exec_driver_sql": CallRecorder._execute_parts,
 }

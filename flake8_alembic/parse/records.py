@@ -87,7 +87,9 @@ class Operation:
     name: str
     """The Alembic operation (``drop_table``, ``execute``…) or ``execute`` for ``connection.execute``."""
     receiver: str
-    """``op`` | ``batch`` | ``bind`` (a connection, session or engine)."""
+    """``op`` | ``batch`` | ``bind`` (a connection, session or engine) | ``metadata`` (SQLAlchemy's own DDL:
+    ``Table.create(bind)``/``.drop(bind)``, ``MetaData.create_all(bind, tables=[...])``, recorded as
+    ``create_table``/``drop_table``)."""
     line: int
     col: int
     function: str
@@ -132,6 +134,12 @@ class Operation:
     enum: EnumSpec | None = None
     """``alter_column(type_=)`` when it is a native enum."""
     existing_enum: EnumSpec | None = None
+    columns_known: bool = True
+    """False for a table made from a Table object whose columns are not in view (``t.create(bind)`` on a name bound
+    elsewhere): the replay knows the table, not its columns."""
+    core_refs: tuple[tuple[str, str | None], ...] = ()
+    """What a SQLAlchemy Core statement given to ``execute`` reads or writes: (table, column or None for the whole
+    table), from the table objects it names (``t.update().values(a=1)``, ``sa.select(t.c.a)``)."""
     positional_count: int = 0
     """How many positional arguments the call passes (ALM033 binds them to Alembic's signatures)."""
     unpacks: bool = False

@@ -271,7 +271,7 @@ class Parser(Cursor):
         parts: list[str] = []
         while True:
             assert tok is not None
-            parts.append(tok.value)
+            parts.append(spelled(tok))
             self.i += 1
             if is_op(self.peek(), ".") and is_name_tok(self.peek(1)):
                 self.i += 1
@@ -325,7 +325,15 @@ def single_name(tok: Token | None) -> str | None:
     if not is_name_tok(tok):
         return None
     assert tok is not None
-    return None if HOLE in tok.value else tok.value
+    return None if HOLE in tok.value else spelled(tok)
+
+
+def spelled(tok: Token) -> str:
+    """A name as the database reads it: a quoted identifier keeps its double quotes (``"Token"`` keeps its case where
+    an unquoted ``Token`` is folded), whichever quotes it was written with."""
+    if tok.kind == "ident":
+        return '"' + tok.value.replace('"', '""') + '"'
+    return tok.value
 
 
 def has_seq(toks: list[Token], *words: str) -> bool:

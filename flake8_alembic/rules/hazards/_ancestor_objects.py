@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...effects import created_by, dropped_by, norm, renamed_by
+from ...effects import created_by, dropped_by, renamed_by
+from ...names import FOLDED, Identifiers
 from ...parse.records import Operation
 from ..base import RuleContext
 
@@ -47,22 +48,23 @@ class Definition:
         return f"{'unique ' if self.unique else ''}({columns})"
 
 
-def definition_of(operation: Operation) -> Definition | None:
-    """The definition an index/unique/foreign-key creation writes, when every name in it is a literal."""
+def definition_of(operation: Operation, ids: Identifiers = FOLDED) -> Definition | None:
+    """The definition an index/unique/foreign-key creation writes, when every name in it is a literal (names as
+    ``ids`` compares them)."""
     if operation.name not in DEFINING_OPS or operation.unpacks:
         return None
-    table = norm(operation.table)
+    table = ids.python(operation.table)
     if operation.name == "create_foreign_key":
         if not operation.foreign_keys:
             return None
         key = operation.foreign_keys[0]
-        local = tuple(norm(name) for name in key.columns)
-        remote = tuple(norm(name) for name in key.ref_columns)
-        ref_table = norm(key.ref_table)
+        local = tuple(ids.python(name, "column") for name in key.columns)
+        remote = tuple(ids.python(name, "column") for name in key.ref_columns)
+        ref_table = ids.python(key.ref_table)
         if table is None or ref_table is None or not local or not _all_known(local) or not _all_known(remote):
             return None
         return Definition(operation.name, table, _known(local), ref_table=ref_table, ref_columns=_known(remote))
-    columns = tuple(norm(name) for name in operation.index_columns)
+    columns = tuple(ids.python(name, "column") for name in operation.index_columns)
     if table is None or not columns or not _all_known(columns):
         return None
     unique = operation.kwargs.get("unique")
@@ -71,7 +73,7 @@ def definition_of(operation: Operation) -> Definition | None:
     return Definition(operation.name, table, _known(columns), unique=unique is True)
 
 
-def ancestor_definition(context: RuleContext, kind: str, name: str) -> Definition | None:
+def ancestor_definition(context: RuleContext, kind: str, name: str, ids: Identifiers = FOLDED) -> Definition | None:
     """How the ancestors of the linted revision defined the index or constraint ``name`` (``kind`` is ``index`` or
     ``constraint``); None when that is not known for sure."""
     environment, revision = context.environment, context.migration.revision
@@ -86,13 +88,13 @@ def ancestor_definition(context: RuleContext, kind: str, name: str) -> Definitio
         for operation in migration.operations:
             if operation.phase != "upgrade":
                 continue
-            if any(ref.kind == kind and ref.name == name for ref in dropped_by(operation)):
+            if any(ref.kind == kind and ref.name == name for ref in dropped_by(operation, ids)):
                 return None  # dropped (and perhaps re-created) along the way: which definition stands is unclear
-            if any(before.kind == "column" for before, _ in renamed_by(operation)):
+            if any(before.kind == "column" for before, _ in renamed_by(operation, ids)):
                 return None  # a renamed column: the definition's column names may be stale
-            if any(ref.kind == kind and ref.name == name for ref in created_by(operation)):
+            if any(ref.kind == kind and ref.name == name for ref in created_by(operation, ids)):
                 creations.append(operation)
-    return definition_of(creations[0]) if len(creations) == 1 else None
+    return definition_of(creations[0], ids) if len(creations) == 1 else None
 
 
 def _all_known(names: tuple[str | None, ...]) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ...effects import norm
+from ...names import Identifiers
 from ...parse.records import ForeignKeySpec, Operation
 from ...schema import Snapshot
 from ...types import TypeRef
@@ -32,22 +32,28 @@ def pairs(context: RuleContext) -> Iterator[Pair]:
     operations = context.operations()
     if not any(op.foreign_keys or any(column.foreign_keys for column in op.columns) for op in operations):
         return
+    # Names are compared as the replay compares them, in this file as in the earlier revisions.
+    ids = Identifiers.on(context.replay_targets)
+
+    def column_key(name: str | None) -> str:
+        return ids.python(name, "column") or ""
+
     tables: dict[str, dict[str, TypeRef]] = {}
     added: dict[str, dict[str, TypeRef]] = {}
     for operation in operations:
-        table = norm(operation.table)
+        table = ids.python(operation.table)
         if operation.phase == "downgrade" or table is None:
             continue
         if operation.name == "create_table":
-            tables[table] = {norm(c.name) or "": c.type for c in operation.columns if c.name}
+            tables[table] = {column_key(c.name): c.type for c in operation.columns if c.name}
         elif operation.name == "add_column":
             for column in operation.columns:
                 if column.name:
-                    added.setdefault(table, {})[norm(column.name) or ""] = column.type
+                    added.setdefault(table, {})[column_key(column.name)] = column.type
     before = context.schema_before
     if before is not None and (before.open_world or changes_types_unreadably(operations)):
         before = None  # earlier types cannot be trusted: an unknown change may have retyped any column
-    retyped = retyped_here(operations)
+    retyped = retyped_here(operations, ids)
     known: dict[tuple[str, str | None], dict[str, TypeRef]] = {}
 
     def types_of(engine: str, name: str | None) -> dict[str, TypeRef]:
@@ -63,18 +69,18 @@ def pairs(context: RuleContext) -> Iterator[Pair]:
             operation.foreign_keys or any(column.foreign_keys for column in operation.columns)
         ):
             continue
-        table = norm(operation.table)
+        table = ids.python(operation.table)
         local = types_of(operation.engine, table)
-        own = {norm(c.name) or "": c.type for c in operation.columns if c.name}
+        own = {column_key(c.name): c.type for c in operation.columns if c.name}
         keys = [key for column in operation.columns for key in column.foreign_keys] + list(operation.foreign_keys)
         for key in keys:
-            parent_table = norm(key.ref_table)
+            parent_table = ids.python(key.ref_table)
             if parent_table is None or len(key.columns) != len(key.ref_columns):
                 continue
             parents = types_of(operation.engine, parent_table)
             for child, parent in zip(key.columns, key.ref_columns):
-                child_type = own.get(norm(child) or "") or local.get(norm(child) or "")
-                parent_type = parents.get(norm(parent) or "")
+                child_type = own.get(column_key(child)) or local.get(column_key(child))
+                parent_type = parents.get(column_key(parent))
                 if child_type is not None and parent_type is not None:
                     yield Pair(
                         key,
@@ -88,17 +94,17 @@ def pairs(context: RuleContext) -> Iterator[Pair]:
                     )
 
 
-def retyped_here(operations: tuple[Operation, ...]) -> set[str | None]:
+def retyped_here(operations: tuple[Operation, ...], ids: Identifiers) -> set[str | None]:
     """Tables whose column types this revision changes (its checks do not know the order of changes)."""
     retyped: set[str | None] = set()
     for operation in operations:
         if operation.phase != "upgrade":
             continue
         if operation.name == "alter_column" and (operation.type_ is not None or operation.new_name):
-            retyped.add(norm(operation.table))
+            retyped.add(ids.python(operation.table))
         for statement in operation.statements("ALTER"):
             if statement.verb == "ALTER" and statement.object_kind == "TABLE":
-                retyped.add(norm(statement.table or (statement.names[0] if statement.names else None)))
+                retyped.add(ids.sql(statement.table or (statement.names[0] if statement.names else None)))
     return retyped
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ...dialects import MYSQL
-from ...effects import CreatedObjects, ObjectRef, dropped_by, norm, renamed_by, sql_drops
+from ...effects import CreatedObjects, ObjectRef, dropped_by, naming_templates, renamed_by, sql_drops
+from ...names import Identifiers
 from ...parse.records import DROP_OPS, Frame, Operation
+from ...phase import EarlierUses
 from ..base import SUBJECT, Report, Rule, RuleContext, Subject, Tier
 
 # The first Alembic release whose op renders IF EXISTS (reference/alembic_facts.md §1.1).
@@ -21,26 +25,32 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
     candidates = [op for op in migration.operations if _may_drop(op)]
     if not candidates:
         return
+    ids = Identifiers.on(context.target_dialects)
+    convention = context.naming_convention
+    naming = naming_templates(convention.templates, convention.complete) if convention is not None else None
     # What was created is only needed where a drop can be excused by it: its own function, and for drops in
     # downgrade(), the upgrade() of the same engine.
     scopes = {(op.function, op.engine) for op in candidates}
     engines = {op.engine for op in candidates if op.phase == "downgrade"}
-    created_by_upgrade = {engine: CreatedObjects() for engine in engines}
-    named = _names_dropped(candidates, migration.operations)
+    created_by_upgrade = {engine: CreatedObjects(ids, naming) for engine in engines}
+    named = _names_dropped(candidates, migration.operations, ids)
     if engines:
         for operation in migration.operations:
             if (
                 operation.phase == "upgrade"
                 and operation.engine in created_by_upgrade
-                and _may_create(operation, named)
+                and _may_create(operation, named, ids)
             ):
                 created_by_upgrade[operation.engine].add(operation)
     catching = context.catching_frames
+    # A drop of what the same function already used unguarded changes nothing with a guard: a missing object fails
+    # at that earlier statement first.
+    earlier = EarlierUses(migration.operations, ids, catching)
     proven = _proven_drops(context) if context.settings.guard_drops == "unproven" else set()
-    created_in_function = {scope: CreatedObjects() for scope in scopes}
+    created_in_function = {scope: CreatedObjects(ids, naming) for scope in scopes}
     for operation in migration.operations:
-        earlier = created_in_function.get((operation.function, operation.engine))
-        if earlier is None:
+        created = created_in_function.get((operation.function, operation.engine))
+        if created is None:
             continue
         if (
             _may_drop(operation)
@@ -49,14 +59,28 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
             and not (operation.receiver == "batch" and any(f in context.value_error_frames for f in operation.stack))
             and id(operation) not in proven
         ):
-            undone = [earlier]
+            undone = [created]
             if operation.phase == "downgrade":
                 undone.append(created_by_upgrade[operation.engine])
-            finding = _finding(context, operation, undone)
+            finding = _finding(context, operation, _Excuses(undone, earlier, ids))
             if finding is not None:
                 report(operation, *finding)
-        if _may_create(operation, named):
-            earlier.add(operation)
+        if _may_create(operation, named, ids):
+            created.add(operation)
+
+
+@dataclass(frozen=True)
+class _Excuses:
+    """What can make a drop's guard pointless: objects created earlier (by this function, or for a downgrade by the
+    matching upgrade), and objects this function already used before the drop."""
+
+    undone: list[CreatedObjects]
+    earlier: EarlierUses
+    ids: Identifiers
+
+    def excuse(self, operation: Operation, ref: ObjectRef, made_here: CreatedObjects | None = None) -> bool:
+        created = [*self.undone, made_here] if made_here is not None else self.undone
+        return any(objects.covers(ref) for objects in created) or self.earlier.used_before(operation, ref)
 
 
 def _proven_drops(context: RuleContext) -> set[int]:
@@ -66,46 +90,47 @@ def _proven_drops(context: RuleContext) -> set[int]:
     if before is None or before.open_world:
         return set()
     proven: set[int] = set()
-    touched: set[tuple[str, str | None]] = set()
+    touched: set[tuple[str, str] | None] = set()
     for operation in context.migration.operations:
         if operation.phase != "upgrade":
             continue
-        key = (operation.engine, norm(operation.table))
-        state = before.table((key[0], key[1])) if key[1] and key not in touched else None
+        key = before.key(operation.engine, operation.table)
+        state = before.table(key) if key is not None and key not in touched else None
         if state is not None and not state.uncertain and operation.receiver in ("op", "batch"):
-            column = norm(operation.target)
-            if operation.name == "drop_table" or (operation.name == "drop_column" and column in state.columns):
+            column = before.column(state, operation.target)
+            if operation.name == "drop_table" or (operation.name == "drop_column" and column is not None):
                 proven.add(id(operation))
         if operation.name != "batch_alter_table":
             touched.add(key)
     return proven
 
 
-def _names_dropped(candidates: list[Operation], operations: tuple[Operation, ...]) -> set[str | None]:
-    """Every name a drop candidate mentions (object or table), as `norm` spells it, plus every name a rename
+def _names_dropped(candidates: list[Operation], operations: tuple[Operation, ...], ids: Identifiers) -> set[str | None]:
+    """Every name a drop candidate mentions (object or table), as ``ids`` compares it, plus every name a rename
     touches (an object created as `a` and renamed to `b` is excused by a drop of `b`)."""
     names: set[str | None] = set()
     for operation in candidates:
-        for ref in dropped_by(operation):
+        for ref in dropped_by(operation, ids):
             names.add(ref.name)
             names.add(ref.table)
     for operation in operations:
-        for before, new_name in renamed_by(operation):
+        for before, new_name in renamed_by(operation, ids):
             names.update((before.name, before.table, new_name))
     names.discard(None)
     return names
 
 
-def _may_create(operation: Operation, named: set[str | None]) -> bool:
+def _may_create(operation: Operation, named: set[str | None], ids: Identifiers) -> bool:
     """Whether the operation can create (or rename) something a drop names; SQL is always examined."""
     if operation.sql_text is not None or operation.new_name is not None:
         return True
-    return norm(operation.table) in named or norm(operation.target) in named
+    kind = "table" if operation.name == "create_table" else "column"
+    return ids.python(operation.table) in named or ids.python(operation.target, kind) in named
 
 
 def _may_drop(operation: Operation) -> bool:
     if operation.name in DROP_OPS:
-        return operation.receiver != "bind"
+        return operation.receiver in ("op", "batch")
     text = operation.sql_text
     return text is not None and "DROP" in text.upper()
 
@@ -115,15 +140,13 @@ def _protected(operation: Operation, catching: frozenset[Frame]) -> bool:
     return operation.guarded or any(frame in catching for frame in operation.stack)
 
 
-def _finding(
-    context: RuleContext, operation: Operation, undone: list[CreatedObjects]
-) -> tuple[str, Subject | None] | None:
+def _finding(context: RuleContext, operation: Operation, excuses: _Excuses) -> tuple[str, Subject | None] | None:
     """The message (and what it is about) for a drop nothing excuses; None when something does."""
-    if operation.name in DROP_OPS and operation.receiver in ("op", "batch"):
-        refs = dropped_by(operation)
-        if any(created.covers(ref) for ref in refs for created in undone):
+    if operation.name in DROP_OPS:
+        refs = dropped_by(operation, excuses.ids)
+        if any(excuses.excuse(operation, ref) for ref in refs):
             return None
-        if any(created.covers_unnamed_drop(operation) for created in undone):
+        if any(created.covers_unnamed_drop(operation) for created in excuses.undone):
             return None
         prefix = "batch_op" if operation.receiver == "batch" else "op"
         message = (
@@ -131,10 +154,10 @@ def _finding(
             f"object is already gone; {_fix(context, operation)}"
         )
         return message, _subject(refs[0]) if refs else None
-    made_here = CreatedObjects()  # by an earlier statement of the same SQL string (CREATE PROCEDURE …; DROP …)
+    made_here = CreatedObjects(excuses.ids)  # by an earlier statement of the same SQL string (CREATE …; DROP …)
     for statement in operation.statements("DROP"):
-        for ref, if_exists in sql_drops(statement):
-            if if_exists or any(created.covers(ref) for created in (*undone, made_here)):
+        for ref, if_exists in sql_drops(statement, excuses.ids):
+            if if_exists or excuses.excuse(operation, ref, made_here):
                 continue
             message = (
                 f"SQL {statement.verb} of {SUBJECT} has no IF EXISTS: it fails if the object is already "

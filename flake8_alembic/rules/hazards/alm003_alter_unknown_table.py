@@ -3,7 +3,6 @@ created."""
 
 from __future__ import annotations
 
-from ...effects import norm
 from ...parse.records import Operation
 from ..base import Report, Rule, RuleContext, Tier
 from ._replayed_tables import tables_assumed, tables_created
@@ -14,15 +13,16 @@ def check_alter_unknown_table(context: RuleContext, report: Report) -> None:
     revision = context.migration.revision
     if before is None or replay is None or environment is None or revision is None:
         return
-    external = {norm(name) for name in context.settings.external_tables}
+    ids = before.identifiers
+    external = {ids.python(name) for name in context.settings.external_tables}
     always = context.settings.guard_alters == "always"
     created_here: set[tuple[str, str | None]] = set()
     ancestors: set[str] | None = None
     for operation in context.operations():
         if operation.phase != "upgrade":
             continue
-        for name in tables_assumed(operation):
-            key = (operation.engine, norm(name))
+        for table in tables_assumed(operation):
+            key, name = (operation.engine, table.key(ids)), table.shown
             if operation.guarded or key in created_here or key[1] in external or key[1] is None:
                 continue
             if always:
@@ -53,7 +53,7 @@ def check_alter_unknown_table(context: RuleContext, report: Report) -> None:
                 )
             else:
                 report(operation, _finding(operation, name, "no migration of this history creates it"))
-        created_here.update((operation.engine, norm(name)) for name in tables_created(operation))
+        created_here.update((operation.engine, table.key(ids)) for table in tables_created(operation))
 
 
 def _finding(operation: Operation, table: str, why: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...effects import norm
+from ...names import Identifiers
 from ...parse.records import Operation
 from ...schema import Snapshot, TableState
 from ..base import Report, Rule, RuleContext, Tier
@@ -13,18 +13,20 @@ def check_column_existence(context: RuleContext, report: Report) -> None:
     before = context.schema_before
     if before is None or before.open_world:
         return
+    ids = before.identifiers
     catching = context.catching_frames
     touched: set[tuple[str, str | None]] = set()
     for operation in context.operations():
         if operation.phase != "upgrade" or operation.name == "batch_alter_table":
             continue
-        key = (operation.engine, norm(operation.table))
+        key = (operation.engine, ids.python(operation.table))
         state = _known_table(before, key, touched)
         protected = operation.guarded or any(frame in catching for frame in operation.stack)
         if state is not None and not protected:
-            _column_findings(operation, state, report)
+            _column_findings(operation, state, ids, report)
         if operation.name in ("execute", "exec_driver_sql"):
-            touched.update((operation.engine, norm(t)) for t in tables_assumed(operation) + tables_created(operation))
+            named = tables_assumed(operation) + tables_created(operation)
+            touched.update((operation.engine, table.key(ids)) for table in named)
         touched.add(key)
 
 
@@ -36,8 +38,8 @@ def _known_table(
     return before.certain_table((key[0], key[1]))
 
 
-def _column_findings(operation: Operation, state: TableState, report: Report) -> None:
-    column = norm(operation.target)
+def _column_findings(operation: Operation, state: TableState, ids: Identifiers, report: Report) -> None:
+    column = ids.python(operation.target, "column")
     if operation.name == "add_column" and column and column in state.columns:
         report(
             operation,
@@ -52,7 +54,7 @@ def _column_findings(operation: Operation, state: TableState, report: Report) ->
             "UndefinedColumn",
         )
     elif operation.name == "create_index":
-        missing = [name for name in operation.index_columns if name and norm(name) not in state.columns]
+        missing = [name for name in operation.index_columns if name and ids.python(name, "column") not in state.columns]
         if missing:
             report(
                 operation,

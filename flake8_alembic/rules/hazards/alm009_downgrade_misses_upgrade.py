@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ...effects import ObjectRef, created_by, dropped_by, norm, renamed_by
+from ...effects import ObjectRef, created_by, dropped_by, renamed_by
+from ...names import Identifiers
 from ...parse.records import Operation
+from ...phase import PhaseEffects
 from ..base import Report, Rule, RuleContext, Tier
 
 
@@ -15,6 +17,7 @@ def check_downgrade_misses_upgrade(context: RuleContext, report: Report) -> None
     migration = context.migration
     if "downgrade" in migration.opaque_phases:
         return
+    ids = Identifiers.on(context.target_dialects)
     downgrades = {function.engine: function for function in migration.functions_of("downgrade")}
     raising = {raised.function for raised in migration.raises}
     operations = list(context.operations())
@@ -23,44 +26,57 @@ def check_downgrade_misses_upgrade(context: RuleContext, report: Report) -> None
         if downgrade is None or downgrade.does_nothing or downgrade.name in raising:
             continue
         ups = [op for op in operations if op.phase == "upgrade" and op.engine == upgrade.engine]
-        undone = _Undone.of([op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine])
-        # Only renames and drops can change what a created object is called at the end of upgrade().
-        changers = _Changers([(index, op) for index, op in enumerate(ups) if renamed_by(op) or dropped_by(op)])
-        dropped_first: set[tuple[str, str | None]] = set()
-        for index, operation in enumerate(ups):
-            for ref in dropped_by(operation):
-                dropped_first.add((ref.kind, ref.name))
-            for ref in created_by(operation):
-                if ref.kind not in ("table", "column", "index", "constraint") or ref.name is None:
-                    continue
-                if ref.kind == "constraint" and operation.unnamed:
-                    continue  # its name is the database's choice (see ALM026): not tracked
-                if (ref.kind, ref.name) in dropped_first:
-                    continue  # re-created after upgrade() dropped it: it existed before this revision
-                later = changers.touching(ref, index)
-                if later is None:
-                    continue  # its names are changed too often to follow: say nothing
-                final = _follow(ref, later)
-                if final is None or undone.covers(final):
-                    continue
-                if final.kind == "table" and _partition_parent(operation, ref.name) in undone.tables:
-                    continue  # dropping the partitioned table drops its partitions
-                what = f'{ref.kind} "{ref.name}"' + (f' on "{ref.table}"' if ref.table else "")
-                report(
-                    operation, f"{upgrade.name}() creates {what} but {downgrade.name}() neither drops it nor its table"
-                )
+        downs = [op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine]
+        left = _left_behind(ups, _Undone.of(downs, ids), ids)
+        for operation, ref in left:
+            what = f'{ref.kind} "{ref.name}"' + (f' on "{ref.table}"' if ref.table else "")
+            report(operation, f"{upgrade.name}() creates {what} but {downgrade.name}() neither drops it nor its table")
+
+
+def _left_behind(ups: list[Operation], undone: _Undone, ids: Identifiers) -> Iterator[tuple[Operation, ObjectRef]]:
+    """The objects upgrade() creates (each with its operation) that downgrade() leaves: not dropped there, not
+    dropped again by upgrade() itself, not the copy of a rebuild (the rebuilt object only changed)."""
+    # Only renames and drops can change what a created object is called at the end of upgrade().
+    changers = _Changers(
+        [(index, op) for index, op in enumerate(ups) if renamed_by(op, ids) or dropped_by(op, ids)], ids
+    )
+    rebuilt = PhaseEffects(ups, ids)
+    dropped_first: set[tuple[str, str | None]] = set()
+    for index, operation in enumerate(ups):
+        for ref in dropped_by(operation, ids):
+            dropped_first.add((ref.kind, ref.name))
+        for ref in created_by(operation, ids):
+            if ref.kind not in ("table", "column", "index", "constraint") or ref.name is None:
+                continue
+            if ref.kind == "constraint" and operation.unnamed:
+                continue  # its name is the database's choice (see ALM026): not tracked
+            if (ref.kind, ref.name) in dropped_first:
+                continue  # re-created after upgrade() dropped it: it existed before this revision
+            if ref.kind in ("table", "column") and rebuilt.in_rebuild(operation):
+                continue  # the copy of a rebuild: the object it replaces only changed
+            later = changers.touching(ref, index)
+            if later is None:
+                continue  # its names are changed too often to follow: say nothing
+            final = _follow(ref, later, ids)
+            if final is None or undone.covers(final):
+                continue
+            if final.kind == "table" and _partition_parent(operation, ref.name, ids) in undone.tables:
+                continue  # dropping the partitioned table drops its partitions
+            yield operation, ref
 
 
 _PARTITION_OF = re.compile(r"\bPARTITION\s+OF\s+([\w.\"`]+)", re.IGNORECASE)
 
 
-def _partition_parent(operation: Operation, table: str) -> str | None:
+def _partition_parent(operation: Operation, table: str, ids: Identifiers) -> str | None:
     """The parent of a table created by ``CREATE TABLE … PARTITION OF parent``; None otherwise."""
     for statement in operation.statements("PARTITION"):
-        if statement.verb == "CREATE" and statement.object_kind == "TABLE" and table in map(norm, statement.names):
+        if statement.verb == "CREATE" and statement.object_kind == "TABLE":
+            if table not in (ids.sql(name) for name in statement.names):
+                continue
             match = _PARTITION_OF.search(statement.text)
             if match:
-                return norm(match.group(1))
+                return ids.sql(match.group(1))
     return None
 
 
@@ -69,14 +85,14 @@ class _Changers:
 
     LIMIT = 64
 
-    def __init__(self, changers: list[tuple[int, Operation]]) -> None:
+    def __init__(self, changers: list[tuple[int, Operation]], ids: Identifiers) -> None:
         self.changers = changers
+        self.ids = ids
         self.by_name: dict[str, list[int]] = {}
         for position, (_, operation) in enumerate(changers):
-            names = {ref.name for ref in dropped_by(operation)} | {ref.table for ref in dropped_by(operation)}
-            names |= {before.name for before, _ in renamed_by(operation)} | {
-                before.table for before, _ in renamed_by(operation)
-            }
+            dropped, renamed = dropped_by(operation, ids), renamed_by(operation, ids)
+            names = {ref.name for ref in dropped} | {ref.table for ref in dropped}
+            names |= {before.name for before, _ in renamed} | {before.table for before, _ in renamed}
             for name in names - {None}:
                 assert name is not None
                 self.by_name.setdefault(name, []).append(position)
@@ -95,7 +111,9 @@ class _Changers:
             if len(found) > self.LIMIT:
                 return None
             new_names = {
-                new_name for position in found - chosen for _, new_name in renamed_by(self.changers[position][1])
+                new_name
+                for position in found - chosen
+                for _, new_name in renamed_by(self.changers[position][1], self.ids)
             }
             chosen |= found
             if new_names <= names:
@@ -104,18 +122,18 @@ class _Changers:
         return [self.changers[position][1] for position in sorted(chosen) if self.changers[position][0] > index]
 
 
-def _follow(ref: ObjectRef, later: Iterable[Operation]) -> ObjectRef | None:
+def _follow(ref: ObjectRef, later: Iterable[Operation], ids: Identifiers) -> ObjectRef | None:
     """The object's name at the end of upgrade(), following renames; None when upgrade() drops it again."""
     current = ref
     for operation in later:
-        for before, new_name in renamed_by(operation):
+        for before, new_name in renamed_by(operation, ids):
             if before.kind == "table" and current.kind == "table" and before.name == current.name:
                 current = current._replace(name=new_name)
             elif before.kind == "table" and before.name == current.table:
                 current = current._replace(table=new_name)
             elif before.kind == current.kind and before.name == current.name and before.table == current.table:
                 current = current._replace(name=new_name)
-        for dropped in dropped_by(operation):
+        for dropped in dropped_by(operation, ids):
             owner = current.name if current.kind == "table" else current.table
             if dropped.kind == "table" and dropped.name == owner:
                 return None
@@ -134,12 +152,12 @@ class _Undone:
     """Dropped index and constraint names (either kind: MySQL drops a unique constraint as an index)."""
 
     @classmethod
-    def of(cls, operations: Iterable[Operation]) -> _Undone:
+    def of(cls, operations: Iterable[Operation], ids: Identifiers) -> _Undone:
         undone = cls()
         table_origin: dict[str, str] = {}
         column_origin: dict[tuple[str | None, str], str] = {}
         for operation in operations:
-            for ref in dropped_by(operation):
+            for ref in dropped_by(operation, ids):
                 if ref.name is None:
                     continue
                 table = table_origin.get(ref.table, ref.table) if ref.table else None
@@ -149,7 +167,7 @@ class _Undone:
                     undone.columns.add((table, column_origin.get((table, ref.name), ref.name)))
                 else:
                     undone.names.add(ref.name)
-            for before, new_name in renamed_by(operation):
+            for before, new_name in renamed_by(operation, ids):
                 if before.name is None:
                     continue
                 if before.kind == "table":

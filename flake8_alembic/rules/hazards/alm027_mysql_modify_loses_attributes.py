@@ -71,8 +71,9 @@ def _column_before(context: RuleContext, earlier: Iterable[Operation], operation
     if found is not None:
         return found
     before = context.schema_before_on(MYSQL)
-    state = before.certain_table((operation.engine, table)) if before is not None else None
-    return state.columns.get(name) if state is not None else None
+    key = before.key(operation.engine, operation.table) if before is not None else None
+    state = before.certain_table(key) if before is not None and key is not None else None
+    return before.column(state, operation.target) if before is not None and state is not None else None
 
 
 RULE = Rule(

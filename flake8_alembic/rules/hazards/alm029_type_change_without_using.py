@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 from ...dialects import POSTGRESQL
-from ...effects import norm
+from ...names import unquoted
 from ...parse.records import Operation
+from ...schema import Snapshot, replay_revision
 from ...types import TypeRef, sql_type_ref
 from ..base import Report, Rule, RuleContext, Tier
 
@@ -18,11 +20,11 @@ _CASTS_WITHOUT_USING: Final = (
 
 
 def check_type_change_without_using(context: RuleContext, report: Report) -> None:
-    for operation in context.operations(POSTGRESQL):
+    for operation, schema in _with_schema_before(context):
         if operation.name == "alter_column" and operation.type_ is not None:
             if "postgresql_using" in operation.kwargs:
                 continue
-            old = operation.existing_type or _replayed_type(context, operation, operation.table, operation.target)
+            old = _old_type(operation, schema, operation.table, operation.target)
             if old is not None and _needs_using(old, operation.type_):
                 report(operation, _without_using(operation, operation.target, old, operation.type_))
             continue
@@ -30,20 +32,37 @@ def check_type_change_without_using(context: RuleContext, report: Report) -> Non
             for action in statement.actions:
                 if action.kind != "ALTER COLUMN TYPE" or action.using or action.type_text is None:
                     continue
-                old = _replayed_type(context, operation, statement.table, action.column)
+                old = _old_type(operation, schema, statement.table, action.column, in_sql=True)
                 new = sql_type_ref(action.type_text)
                 if old is not None and _needs_using(old, new):
-                    report(operation, _without_using(operation, action.column, old, new))
+                    report(operation, _without_using(operation, unquoted(action.column or ""), old, new))
 
 
-def _replayed_type(context: RuleContext, operation: Operation, table: str | None, column: str | None) -> TypeRef | None:
+def _with_schema_before(context: RuleContext) -> Iterator[tuple[Operation, Snapshot | None]]:
+    """The PostgreSQL operations, each with the schema just before it: the replay of the earlier revisions carried
+    through this revision's earlier statements (a column converted earlier in the same upgrade is converted)."""
+    operations = context.operations(POSTGRESQL)
     before = context.schema_before
-    name, column_name = norm(table), norm(column)
-    if before is None or name is None or column_name is None:
-        return None
-    state = before.certain_table((operation.engine, name))
-    found = state.columns.get(column_name) if state is not None else None
-    return found.type if found is not None else None
+    if before is None:
+        yield from ((operation, None) for operation in operations)
+        return
+    yield from replay_revision(before, operations, context.replay_targets)
+
+
+def _old_type(
+    operation: Operation, schema: Snapshot | None, table: str | None, column: str | None, in_sql: bool = False
+) -> TypeRef | None:
+    """The column's type before the change. ``existing_type`` is what autogenerate saw in the database it compared
+    with (a SQLite one reflects a native enum as VARCHAR): where the replay knows the type for certain (a table
+    nothing unreadable touched, in a closed world, where no unreadable helper may have changed a column), it wins."""
+    replayed: TypeRef | None = None
+    if schema is not None:
+        key = schema.key(operation.engine, table, in_sql)
+        state = schema.certain_table(key) if key is not None else None
+        found = schema.column(state, column, in_sql) if state is not None else None
+        replayed = found.type if found is not None else None
+    certain = replayed is not None and replayed.family != "unknown" and schema is not None and not schema.open_world
+    return replayed if certain else operation.existing_type or replayed
 
 
 def _needs_using(old: TypeRef, new: TypeRef) -> bool:

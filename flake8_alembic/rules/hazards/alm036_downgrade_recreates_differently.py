@@ -13,8 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
-from ...effects import ObjectRef, created_by, dropped_by, norm, renamed_by
+from ...effects import ObjectRef, created_by, dropped_by, renamed_by
+from ...names import Identifiers
 from ...parse.records import ColumnSpec, Operation
+from ...phase import PhaseEffects
 from ...schema import TableState
 from ...types import TypeRef
 from ..base import Report, Rule, RuleContext, Tier
@@ -50,15 +52,15 @@ class _Restorations:
     re-created, but not comparable."""
 
     @classmethod
-    def of(cls, operations: Iterable[Operation]) -> _Restorations:
+    def of(cls, operations: Iterable[Operation], ids: Identifiers) -> _Restorations:
         found = cls()
         for operation in operations:
-            table = norm(operation.table)
-            for before, new_name in renamed_by(operation):
+            table = ids.python(operation.table)
+            for before, new_name in renamed_by(operation, ids):
                 owner = before.table if before.kind == "column" else None
                 found.by_sql.add((before.kind, owner, new_name))
             if operation.sql_text is not None:
-                found.by_sql.update((ref.kind, ref.table, ref.name) for ref in created_by(operation))
+                found.by_sql.update((ref.kind, ref.table, ref.name) for ref in created_by(operation, ids))
                 continue
             if table is None:
                 continue
@@ -67,15 +69,15 @@ class _Restorations:
             if operation.name in ("create_table", "add_column"):
                 for column in operation.columns:
                     if column.name:
-                        found.columns.setdefault((table, norm(column.name) or ""), column)
-                found.foreign_keys.setdefault(table, set()).update(_keys(operation))
+                        found.columns.setdefault((table, ids.python(column.name, "column") or ""), column)
+                found.foreign_keys.setdefault(table, set()).update(_keys(operation, ids))
             if operation.name == "create_foreign_key":
-                found.foreign_keys.setdefault(table, set()).update(_keys(operation))
+                found.foreign_keys.setdefault(table, set()).update(_keys(operation, ids))
             if operation.name in DEFINING_OPS:
-                for ref in created_by(operation):
+                for ref in created_by(operation, ids):
                     if ref.name is not None:
                         found.named.setdefault((ref.kind, ref.name), []).append(operation)
-                definition = definition_of(operation)
+                definition = definition_of(operation, ids)
                 if definition is not None:
                     found.definitions.append(definition)
         return found
@@ -95,18 +97,23 @@ def check_downgrade_recreates_differently(context: RuleContext, report: Report) 
     downgrades = {function.engine: function for function in migration.functions_of("downgrade")}
     raising = {raised.function for raised in migration.raises}
     operations = context.operations()
+    ids = schema.identifiers  # names compared as the replay compares them
     for upgrade in migration.functions_of("upgrade"):
         downgrade = downgrades.get(upgrade.engine)
         if downgrade is None or downgrade.does_nothing or downgrade.name in raising:
             continue
         ups = [op for op in operations if op.phase == "upgrade" and op.engine == upgrade.engine]
-        restored = _Restorations.of(op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine)
-        judge = _Judge(context, upgrade.engine, restored, f"{upgrade.name}()", f"{downgrade.name}()")
+        downs = [op for op in operations if op.phase == "downgrade" and op.engine == upgrade.engine]
+        restored = _Restorations.of(downs, ids)
+        judge = _Judge(context, upgrade.engine, restored, f"{upgrade.name}()", f"{downgrade.name}()", ids)
+        net = PhaseEffects(ups, ids)
         for index, operation in enumerate(ups):
             if operation.guarded or not context.replay_targets <= operation.dialects:
                 continue  # a conditional drop, or one that runs on some dialects only: what it leaves is unsure
-            for ref in dropped_by(operation):
-                if ref.name is None or _touched_before(ref, ups[:index]):
+            if net.returns_later(operation):
+                continue  # a rebuild's drop: the upgrade makes the name again, so there is nothing to re-create
+            for ref in dropped_by(operation, ids):
+                if ref.name is None or _touched_before(ref, ups[:index], ids):
                     continue
                 message = judge.finding(ref, schema.certain_table((upgrade.engine, ref.table or ref.name)))
                 if message is not None:
@@ -120,6 +127,7 @@ class _Judge:
     restored: _Restorations
     upgrade: str
     downgrade: str
+    ids: Identifiers
 
     def finding(self, ref: ObjectRef, table: TableState | None) -> str | None:
         if ref.kind == "table" and table is not None:
@@ -137,7 +145,7 @@ class _Judge:
                 return None
             return self._missing(f'table "{name}"')
         for column in recreation.columns:
-            state = before.columns.get(norm(column.name) or "")
+            state = before.columns.get(self.ids.python(column.name, "column") or "")
             if state is not None and _differs(state.type, column.type):
                 return self._different(f'table "{name}"', _type_change(column.name, state.type, column.type))
         if before.keys_uncertain:
@@ -160,7 +168,7 @@ class _Judge:
         return None if before.keys_uncertain else self._keys_differ(what, table, own_keys)
 
     def _named(self, ref: ObjectRef) -> str | None:
-        before = ancestor_definition(self.context, ref.kind, ref.name or "")
+        before = ancestor_definition(self.context, ref.kind, ref.name or "", self.ids)
         if before is None:
             return None
         what = f'{ref.kind} "{ref.name}" {before.describe()} on "{before.table}"'
@@ -171,7 +179,7 @@ class _Judge:
             if before.table in self.restored.tables:
                 return None  # its table is re-created: the index or constraint may be declared inline
             return self._missing(what)
-        now = [definition_of(operation) for operation in recreations]
+        now = [definition_of(operation, self.ids) for operation in recreations]
         known = [definition for definition in now if definition is not None]
         if len(known) < len(now) or any(before.same_shape(definition) for definition in known):
             return None
@@ -208,30 +216,30 @@ class _Judge:
 _COLUMN_CHANGES: Final = frozenset({"create_table", "drop_table", "add_column", "drop_column", "alter_column"})
 
 
-def _touched_before(ref: ObjectRef, earlier: list[Operation]) -> bool:
+def _touched_before(ref: ObjectRef, earlier: list[Operation], ids: Identifiers) -> bool:
     """Whether upgrade() made, dropped or renamed the object, or changed its table's columns, before dropping it:
     then what it drops is not what the replay knew before the revision. Drops of other indexes or constraints of
     the same table do not count."""
     owner = ref.name if ref.kind == "table" else ref.table
     for operation in earlier:
-        table = norm(operation.table)
+        table = ids.python(operation.table)
         if table == owner and (ref.kind == "table" or operation.name in _COLUMN_CHANGES):
             return True
-        refs = (*created_by(operation), *dropped_by(operation))
+        refs = (*created_by(operation, ids), *dropped_by(operation, ids))
         if any(made.kind == ref.kind and made.name == ref.name for made in refs):
             return True
-        if any(before.name in (ref.name, owner) or new == ref.name for before, new in renamed_by(operation)):
+        if any(before.name in (ref.name, owner) or new == ref.name for before, new in renamed_by(operation, ids)):
             return True
     return False
 
 
-def _keys(operation: Operation) -> set[ForeignKey]:
+def _keys(operation: Operation, ids: Identifiers) -> set[ForeignKey]:
     found: set[ForeignKey] = set()
     specs = [key for column in operation.columns for key in column.foreign_keys] + list(operation.foreign_keys)
     for key in specs:
-        local = tuple(norm(name) or "" for name in key.columns)
-        remote = tuple(norm(name) or "" for name in key.ref_columns)
-        ref_table = norm(key.ref_table)
+        local = tuple(ids.python(name, "column") or "" for name in key.columns)
+        remote = tuple(ids.python(name, "column") or "" for name in key.ref_columns)
+        ref_table = ids.python(key.ref_table)
         if ref_table and all(local) and all(remote):
             found.add((local, ref_table, remote))
     return found
