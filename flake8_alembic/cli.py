@@ -35,7 +35,7 @@ from .parse.module import decode_source
 from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
 from .selection import Configurations, Selection
 
-COMMANDS = ("check", "rule", "baseline")
+COMMANDS = ("check", "rule", "baseline", "verify")
 
 
 class UsageError(Exception):
@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     baseline.add_argument("paths", nargs="*", help="folders (default: the project's Alembic environments)")
     baseline.add_argument("--config", help="the TOML file to write (default: the project's pyproject.toml)")
+    # Parsed by flake8_alembic.verify.command, imported only when the command runs; listed here for --help.
+    commands.add_parser(
+        "verify", add_help=False, help="run the migrations for real on a throwaway database (executes project code)"
+    )
     options: list[str] = []
     for sub in (parser, check, rule, baseline):
         options.extend(option for action in sub._actions for option in action.option_strings)
@@ -132,6 +136,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
         if not arguments or arguments[0] not in (*COMMANDS, "--version", "-h", "--help"):
             _refuse_a_misspelled_command(arguments[0] if arguments else None)
             arguments.insert(0, "check")
+        if arguments[0] == "verify":
+            from .verify.command import main as verify  # loads SQLAlchemy and Alembic only for this command
+
+            return verify(arguments[1:], out)
         options = build_parser().parse_args(arguments)
         if options.command == "rule":
             return _rule(options, out)

@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("environment facts", ("facts.environment", "facts.birth")),
     ("rules", ("rules",)),
     ("engine", ("engine", "selection")),
-    ("faces", ("cli", "plugin", "output", "files", "settings_report", "baseline", "__main__")),
+    ("faces", ("cli", "plugin", "output", "files", "settings_report", "baseline", "__main__", "verify")),
 )
 
 
@@ -116,3 +116,57 @@ def test_the_layer_test_can_fail() -> None:
     """A rule importing the engine would be caught (the check is not vacuous)."""
     assert layer_of("flake8_alembic.engine") > layer_of("flake8_alembic.rules.hazards.alm002_unguarded_drop")
     assert layer_of("flake8_alembic.facts.environment") > layer_of("flake8_alembic.facts.project")
+
+
+# ---------------------------------------------------------------------------------------------- verify
+
+DATABASE_LIBRARIES = ("sqlalchemy", "alembic")
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """Modules imported at module level (not inside functions), absolute names as written."""
+    found: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+    return found
+
+
+def _all_imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_only_the_command_line_reaches_verify_and_only_when_it_runs() -> None:
+    """verify lives beside the faces: no module below them imports it, and cli imports it inside a function."""
+    for module, targets in GRAPH.items():
+        if module.startswith("flake8_alembic.verify") or module == "flake8_alembic.cli":
+            continue
+        assert not any(t.startswith("flake8_alembic.verify") for t in targets), module
+    assert "flake8_alembic.verify.command" in GRAPH["flake8_alembic.cli"]
+    assert not any("verify" in name for name in _module_level_imports(PACKAGE / "cli.py"))
+
+
+def test_only_verify_imports_sqlalchemy_or_alembic() -> None:
+    """The lint faces' runtime dependency stays flake8: SQLAlchemy and Alembic are verify's (the extra)."""
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "verify" in path.relative_to(PACKAGE).parts:
+            continue
+        used = {name for name in _all_imports(path) if name.split(".")[0] in DATABASE_LIBRARIES}
+        assert not used, f"{path} imports {sorted(used)}"
+
+
+@pytest.mark.parametrize("name", ["__init__.py", "command.py", "pytest_plugin.py", "postgres.py", "envpy.py"])
+def test_verify_entry_points_import_no_database_library_at_module_level(name: str) -> None:
+    """What --help, a missing extra and the pytest plugin load never pulls SQLAlchemy or Alembic in."""
+    imported = _module_level_imports(PACKAGE / "verify" / name)
+    assert not {n for n in imported if n.split(".")[0] in DATABASE_LIBRARIES}, imported
+    relative = {n.lstrip(".") for n in imported if n.startswith(".")}
+    assert relative <= {"output"}, f"{name} loads {relative} at import: import them where they are used"
