@@ -29,6 +29,7 @@ measures time. See docs/premises.md, section "Premises of the planned rules (ALM
 
 from __future__ import annotations
 
+import importlib
 import io
 import shutil
 import sqlite3
@@ -50,6 +51,7 @@ from alembic.config import Config  # noqa: E402
 from alembic.operations import Operations  # noqa: E402
 from alembic.runtime.migration import MigrationContext  # noqa: E402
 from sqlalchemy.dialects import mysql  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
 
 from .mariadb import throwaway_server  # noqa: E402
 from .postgres import engine_or_skip, server_url_or_skip  # noqa: E402
@@ -221,6 +223,180 @@ REMOVED_2_0: list[Any] = [
         AttributeError,
         "'Update' object has no attribute 'execute'",
         id="implicit-execution",
+    ),
+    # The other forms ALM031 reports (each fails the same on 2.0.0; see docs/premises.md):
+    pytest.param(
+        lambda engine, conn, table: sa.MetaData(engine),
+        lambda engine, conn, table: sa.MetaData("main").schema == "main",
+        sa.exc.ArgumentError,
+        "expected schema argument to be a string",
+        id="MetaData-positional-engine",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.case([(table.c.x == 10, "a")], else_="b"),
+        lambda engine, conn, table: conn.execute(sa.select(sa.case((table.c.x == 10, "a"), else_="b"))).scalar() == "a",
+        sa.exc.ArgumentError,
+        'The "whens" argument to case(), when referring to a sequence of items, is now passed as a series',
+        id="case-list",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.case(whens={10: "a"}, value=table.c.x),
+        lambda engine, conn, table: conn.execute(sa.select(sa.case({10: "a"}, value=table.c.x))).scalar() == "a",
+        TypeError,
+        "got an unexpected keyword argument 'whens'",
+        id="case-whens-keyword",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.select((table.c.id, table.c.x)),
+        lambda engine, conn, table: conn.execute(sa.select(table.c.id, table.c.x)).all() == [(1, 10)],
+        sa.exc.ArgumentError,
+        "columns clause element expected, got (",
+        id="select-tuple",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.exists([table.c.id]),
+        lambda engine, conn, table: conn.execute(sa.select(sa.exists(table.c.id))).scalar() is True,
+        sa.exc.ArgumentError,
+        "columns clause element expected, got [",
+        id="exists-list",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.select(table.c.id).with_only_columns([table.c.x]),
+        lambda engine, conn, table: conn.execute(sa.select(table.c.id).with_only_columns(table.c.x)).scalar() == 10,
+        sa.exc.ArgumentError,
+        'The "entities" argument to Select.with_only_columns(), when referring to a sequence of items',
+        id="with_only_columns-list",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.update(table, table.c.id == 1),
+        lambda engine, conn, table: conn.execute(sa.update(table).where(table.c.id == 1).values(x=10)).rowcount == 1,
+        TypeError,
+        "update() takes 1 positional argument but 2 were given",
+        id="update-whereclause-argument",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.insert(table, values={"x": 1}),
+        lambda engine, conn, table: sa.insert(table).values(x=1) is not None,
+        TypeError,
+        "got an unexpected keyword argument 'values'",
+        id="insert-values-keyword",
+    ),
+    pytest.param(
+        lambda engine, conn, table: table.update(table.c.id == 1),
+        lambda engine, conn, table: conn.execute(table.update().where(table.c.id == 1).values(x=10)).rowcount == 1,
+        TypeError,
+        "update() takes 1 positional argument but 2 were given",
+        id="table-update-whereclause",
+    ),
+    pytest.param(
+        lambda engine, conn, table: table.select(table.c.id == 1),
+        lambda engine, conn, table: conn.execute(table.select().where(table.c.id == 1)).all() == [(1, 10)],
+        TypeError,
+        "select() takes 1 positional argument but 2 were given",
+        id="table-select-whereclause",
+    ),
+    pytest.param(
+        lambda engine, conn, table: conn.execute(table.update().values(x=sa.bindparam("v")), {"v": 10}, {"v": 10}),
+        lambda engine, conn, table: conn.execute(table.update().values(x=sa.bindparam("v")), [{"v": 10}]).rowcount == 1,
+        TypeError,
+        "takes from 2 to 3 positional arguments but 4 were given",
+        id="execute-several-parameter-sets",
+    ),
+    pytest.param(
+        lambda engine, conn, table: Session(bind=conn).execute(sa.text("SELECT :x"), x=1),
+        lambda engine, conn, table: Session(bind=conn).execute(sa.text("SELECT :x"), params={"x": 1}).scalar() == 1,
+        TypeError,
+        "got an unexpected keyword argument 'x'",
+        id="Session.execute-keyword-params",
+    ),
+    *[
+        pytest.param(
+            call,
+            lambda engine, conn, table: sa.inspect(engine).has_table("t031") is True,
+            AttributeError,
+            f"'Engine' object has no attribute '{method}'",
+            id=f"Engine.{method}",
+        )
+        for method, call in [
+            ("scalar", lambda engine, conn, table: engine.scalar(sa.text("SELECT 1"))),
+            ("has_table", lambda engine, conn, table: engine.has_table("t031")),
+            ("table_names", lambda engine, conn, table: engine.table_names()),
+            ("run_callable", lambda engine, conn, table: engine.run_callable(lambda connection: 1)),
+            ("transaction", lambda engine, conn, table: engine.transaction(lambda connection: 1)),
+        ]
+    ],
+    pytest.param(
+        lambda engine, conn, table: sa.select(table.c.x).scalar(),
+        lambda engine, conn, table: conn.scalar(sa.select(table.c.x)) == 10,
+        AttributeError,
+        "'Select' object has no attribute 'scalar'",
+        id="implicit-scalar",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.DDL("SELECT 1").execute(conn),
+        lambda engine, conn, table: conn.execute(sa.DDL("CREATE INDEX ix031 ON t031 (x)")) is not None,
+        AttributeError,
+        "'DDL' object has no attribute 'execute'",
+        id="DDL.execute",
+    ),
+    pytest.param(
+        lambda engine, conn, table: table.exists(conn),
+        lambda engine, conn, table: sa.inspect(conn).has_table("t031") is True,
+        AttributeError,
+        "'Table' object has no attribute 'exists'",
+        id="Table.exists",
+    ),
+    pytest.param(
+        lambda engine, conn, table: conn.execute(sa.select(table)).first()[table.c.x],
+        lambda engine, conn, table: conn.execute(sa.select(table)).first()._mapping[table.c.x] == 10,
+        TypeError,
+        "tuple indices must be integers or slices, not Column",
+        id="row-column-key",
+    ),
+    *[
+        pytest.param(
+            lambda engine, conn, table, method=method: getattr(conn.execute(sa.select(table)).first(), method)(),
+            lambda engine, conn, table: list(conn.execute(sa.select(table)).first()._mapping.keys()) == ["id", "x"],
+            AttributeError,
+            f"Could not locate column in row for column '{method}'",
+            id=f"row.{method}",
+        )
+        for method in ("keys", "items", "values")
+    ],
+    pytest.param(
+        lambda engine, conn, table: dict(conn.execute(sa.select(table)).first()),
+        lambda engine, conn, table: dict(conn.execute(sa.select(table)).first()._mapping) == {"id": 1, "x": 10},
+        TypeError,
+        "cannot convert dictionary update sequence element #0 to a sequence",
+        id="dict-row",
+    ),
+    pytest.param(
+        lambda engine, conn, table: exec("from sqlalchemy import Binary", {}),
+        lambda engine, conn, table: isinstance(sa.LargeBinary(), sa.types.TypeEngine),
+        ImportError,
+        "cannot import name 'Binary' from 'sqlalchemy'",
+        id="import-Binary",
+    ),
+    pytest.param(
+        lambda engine, conn, table: sa.Unicode(80, convert_unicode=True),
+        lambda engine, conn, table: sa.Unicode(80).length == 80,
+        TypeError,
+        "got an unexpected keyword argument 'convert_unicode'",
+        id="String-convert_unicode",
+    ),
+    pytest.param(
+        lambda engine, conn, table: Session(bind=conn, autocommit=True),
+        lambda engine, conn, table: Session(bind=conn).execute(sa.text("SELECT 1")).scalar() == 1,
+        sa.exc.ArgumentError,
+        "autocommit=True is no longer supported",
+        id="Session-autocommit",
+    ),
+    pytest.param(
+        lambda engine, conn, table: importlib.import_module("sqlalchemy.databases"),
+        lambda engine, conn, table: importlib.import_module("sqlalchemy.dialects.mysql") is not None,
+        ModuleNotFoundError,
+        "No module named 'sqlalchemy.databases'",
+        id="sqlalchemy.databases",
     ),
 ]
 

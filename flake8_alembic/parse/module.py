@@ -25,6 +25,7 @@ from .records import (
     Inspection,
     Operation,
     RaiseInfo,
+    RemovedApiUse,
     RowLoop,
     SchemaLookup,
     TryBlock,
@@ -92,6 +93,8 @@ class Migration:
     """Calls on ``op`` in code that runs when the file is imported (ALM039)."""
     call_effects: tuple[CallEffect, ...] = ()
     """Calls that are not operations but act on the database, or may (``parse/classify.py``)."""
+    removed_apis: tuple[RemovedApiUse, ...] = ()
+    """Uses of SQLAlchemy APIs that 2.0 removed, where they run (``parse/removed_api.py``, ALM031)."""
 
     @property
     def revision(self) -> str | None:
@@ -258,6 +261,7 @@ def parse_tree(path: str, tree: ast.Module, text: str | None = None) -> Migratio
     for name, node in functions.items():
         if _function_kind(node)[0] is None and name not in walker.inlined:
             walker.walk_function(node, None, "")
+    walker.read_module_level(tree.body)
     records = walker.records
     imports = imports + tuple(records.imports.values())
     hints = set(records.dialect_hints)
@@ -284,6 +288,7 @@ def parse_tree(path: str, tree: ast.Module, text: str | None = None) -> Migratio
         index_guards=frozenset(records.index_guards),
         module_op_calls=module_op_calls,
         call_effects=tuple(records.call_effects),
+        removed_apis=tuple(records.removed_apis.values()),
     )
 
 

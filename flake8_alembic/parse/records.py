@@ -274,3 +274,17 @@ class SchemaLookup:
     col: int
     phase: str | None
     dialects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RemovedApiUse:
+    """A use of a SQLAlchemy API that 2.0 removed (``parse/removed_api.py``): which form, and where it runs."""
+
+    api: str
+    """The form (``metadata-bind``, ``select-list``, ``engine-method``, ``row-key``…), a key of ALM031's messages."""
+    detail: str
+    """What the code names, when the message needs it: the method (``has_table``), the function (``select``)."""
+    line: int
+    col: int
+    phase: str | None
+    dialects: frozenset[str]

@@ -27,6 +27,7 @@ from .records import (
     Inspection,
     Operation,
     RaiseInfo,
+    RemovedApiUse,
     RowLoop,
     SchemaLookup,
     TryBlock,
@@ -66,6 +67,8 @@ class FunctionState:
     """Names bound to native enum types (``status = sa.Enum(..., name="status")``)."""
     dml_names: set[str] = field(default_factory=set)
     """Names bound to SQLAlchemy Core statements (``stmt = sa.update(t).values(...)``)."""
+    sqlalchemy_values: dict[str, str] = field(default_factory=dict)
+    """Names bound to an ``Engine``, a query's result, its rows or one row (``parse/removed_api.py``)."""
     local_functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = field(default_factory=dict)
     """Functions defined inside the function being walked."""
     undecided: set[str] = field(default_factory=set)
@@ -116,6 +119,7 @@ def _closure_of(enclosing: FunctionState) -> FunctionState:
         table_objects=dict(enclosing.table_objects),
         enums=dict(enclosing.enums),
         dml_names=set(enclosing.dml_names),
+        sqlalchemy_values=dict(enclosing.sqlalchemy_values),
         local_functions=dict(enclosing.local_functions),
         undecided=set(enclosing.undecided),
         fixed=set(enclosing.fixed),
@@ -142,6 +146,8 @@ class Records:
     """Guards whose test looks for an index (``has_index``, ``get_indexes``, ``index_exists``…)."""
     call_effects: list[CallEffect] = field(default_factory=list)
     """Calls that are not operations but act on the database, or may (``parse/classify.py``)."""
+    removed_apis: dict[tuple[str, str, int, int, str | None], RemovedApiUse] = field(default_factory=dict)
+    """SQLAlchemy APIs that 2.0 removed, once per form, position and phase (``parse/removed_api.py``)."""
 
 
 @dataclass(frozen=True)

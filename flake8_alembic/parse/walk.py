@@ -61,6 +61,7 @@ from .records import (
     RowLoop,
     TryBlock,
 )
+from .removed_api import RemovedApiReader
 from .state import (
     Context,
     FunctionState,
@@ -125,7 +126,7 @@ def _met(outer: Context, paths: list[Context]) -> Context | None:
     )
 
 
-class Walker(NameBinder, OutcomeReader):
+class Walker(NameBinder, OutcomeReader, RemovedApiReader):
     """Walks the migration functions of one module."""
 
     # ------------------------------------------------------------------ entry points
@@ -161,6 +162,7 @@ class Walker(NameBinder, OutcomeReader):
         return context if outside is None else context._replace(after_commit=outside)
 
     def _expression(self, node: ast.expr, context: Context, state: FunctionState) -> None:
+        self._removed_apis(node, context, state)
         for call in expression_calls(node, state.truth):
             self._call(call, context, state)
             for argument in call.args:
@@ -200,6 +202,7 @@ class Walker(NameBinder, OutcomeReader):
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
             if node.value is not None:
                 self._expression(node.value, context, state)
+                self._note_assignment(node, state)
                 self._bind(node, state)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, state)
@@ -262,6 +265,7 @@ class Walker(NameBinder, OutcomeReader):
 
     def _for(self, node: ast.For | ast.AsyncFor, context: Context, state: FunctionState) -> Context:
         self._expression(node.iter, context, state)
+        self._note_loop(node.target, node.iter, state)
         loop = Frame("loop", node.lineno, self._next_ident())
         loop_context = context._replace(stack=(*context.stack, loop))
         targets = target_names(node.target)

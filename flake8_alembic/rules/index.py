@@ -304,6 +304,16 @@ INDEX: Final[tuple[RuleInfo, ...]] = (
         "hazards.alm030_bad_server_default",
     ),
     RuleInfo(
+        "ALM031",
+        "sqlalchemy2-removed-api",
+        "an API that SQLAlchemy 2.0 removed, in a project that allows SQLAlchemy 2.x",
+        Tier.PREVIEW,
+        None,
+        "0.2.0",
+        "migration",
+        "hazards.alm031_sqlalchemy2_removed_api",
+    ),
+    RuleInfo(
         "ALM032",
         "sqlite-alter-outside-batch",
         "an ALTER that SQLite rejects outside batch mode, on a SQLite target",
