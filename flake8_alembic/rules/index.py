@@ -102,7 +102,7 @@ INDEX: Final[tuple[RuleInfo, ...]] = (
     RuleInfo(
         "ALM010",
         "application-model-import",
-        "importing the application's models into a migration",
+        "importing the application's own code (its models, configuration, services) into a migration",
         Tier.DEFAULT,
         None,
         "0.1.0",
