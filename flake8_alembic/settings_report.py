@@ -185,9 +185,11 @@ def _environment_block(
 _DIALECT_SOURCES = {
     "folder": "inferred: the versions subfolder is named after the dialect",
     "evidence": "inferred: where the migrations run (alembic.ini, URLs env.py uses, service images, the dialects "
-    "the migrations branch on)",
+    "the migrations branch on, the databases the project's tests run them on)",
     "mentions": "inferred: what the project mentions (URLs in the application, driver pins): nothing says where "
     "the migrations run",
+    "tests": "inferred: PostgreSQL by default, with the databases the project's tests run its migrations on "
+    "(nothing else says where they run)",
 }
 
 

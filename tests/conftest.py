@@ -1,10 +1,14 @@
-"""Test options: ``--snapshot-update`` rewrites the finding snapshots (never in CI)."""
+"""Test options: ``--snapshot-update`` rewrites the finding snapshots (never in CI); what is never collected."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+
+# The fixtures are projects to lint, some with test modules of their own (what a project's migration tests say about
+# its databases): never collected, never imported.
+collect_ignore_glob = ["fixtures/*", "golden/*"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

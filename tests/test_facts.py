@@ -253,6 +253,75 @@ def test_dialect_precedence() -> None:
     assert file_dialects(None, Dialects(frozenset(), "none"), plain).source == "default"
 
 
+def test_the_databases_tests_run_on_add_to_the_evidence_and_close_nothing() -> None:
+    """A project that tests on PostgreSQL supports it whatever its settings default to; tests on one database do
+    not say it supports no other (they add to either level, never decide alone against a mention)."""
+    defaulted = decide_dialects((clue("sqlite", "env.py"), clue("postgresql", "tests")))
+    mentioned = decide_dialects((clue("mysql", "driver"), clue("postgresql", "tests")))
+    assert (defaulted.source, defaulted.dialects) == ("evidence", {"sqlite", "postgresql"})
+    assert (mentioned.source, mentioned.dialects) == ("mentions", {"mysql", "postgresql"})
+    alone = decide_dialects((clue("mysql", "tests"),))
+    assert (alone.source, alone.dialects) == ("tests", {"mysql", "postgresql"})  # the default stays
+
+
+def test_what_a_test_module_says_of_its_databases() -> None:
+    found = source.tested_dialects(
+        tree(
+            """
+            \"\"\"Runs on postgresql and mysql one day.\"\"\"
+            import sqlite3
+            from oslo_db.sqlalchemy import test_fixtures
+
+            URL = "postgresql+psycopg2://u@localhost/t"
+
+
+            class TestMigrationsMySQL(Walk):
+                FIXTURE = test_fixtures.MySQLOpportunisticFixture
+
+
+            def pick(db_url, engine):
+                if "postgres" in db_url:  # mariadb would need a server
+                    return 1
+                return engine.name == "sqlite"
+
+
+            def mysql_helper():
+                return sqlite3.connect(":memory:")
+            """
+        )
+    )
+    named = {(clue.line, clue.url, clue.dialect) for clue in found}
+    assert named == {
+        (6, "postgresql+psycopg2://u@localhost/t", "postgresql"),
+        (9, "TestMigrationsMySQL", "mysql"),
+        (9, "TestMigrationsMySQL", "mariadb"),
+        (10, "MySQLOpportunisticFixture", "mysql"),
+        (10, "MySQLOpportunisticFixture", "mariadb"),
+        (14, "'postgres'", "postgresql"),
+        (16, "'sqlite'", "sqlite"),
+    }, "prose, comments, snake_case names and the sqlite3 module name nothing"
+
+
+def test_only_database_tests_are_read_and_sqlite_in_them_is_no_target(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[project]\nname = "pantry"\n')
+    write(tmp_path / "pantry" / "__init__.py", "")
+    write(tmp_path / "pantry" / "tests" / "test_views.py", 'URL = "postgresql://u@h/views"\n')  # no database test
+    write(
+        tmp_path / "pantry" / "tests" / "db" / "test_migrations.py",
+        'from alembic import command\nURL = "mysql+pymysql://u@h/t"\nLOCAL = "sqlite://"\n',
+    )
+    write(tmp_path / "tests" / "test_upgrade.py", 'def test_upgrade():\n    assert "postgres" in "x"\n')
+    found = ProjectModel(tmp_path).test_clues
+    assert {(clue.kind, dialect) for clue in found for dialect in clue.dialects} == {
+        ("tests", "mysql"),  # a URL names its dialect exactly
+        ("tests", "postgresql"),
+    }
+    assert {clue.evidence.where for clue in found} == {
+        "pantry/tests/db/test_migrations.py:2",
+        "tests/test_upgrade.py:2",
+    }
+
+
 def test_the_migrations_dialect_branches_are_one_clue() -> None:
     found = migration_clue(
         [("v/a.py", frozenset({"mysql"})), ("v/b.py", frozenset()), ("v/c.py", frozenset({"sqlite", "mysql"}))]

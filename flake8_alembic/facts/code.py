@@ -23,6 +23,11 @@ MAX_CODE_FILES: Final = 4000
 MAX_CODE_BYTES: Final = 1024 * 1024
 """A module larger than this is generated or vendored, not where a project configures itself."""
 MAX_DOCUMENTS: Final = 300
+MAX_TEST_FILES: Final = 2000
+"""At most this many test modules are looked at (sorted by path), for the databases the migration tests run on."""
+_TEST_FOLDERS: Final = frozenset({"tests", "test", "testing", "functional", "unit", "integration"})
+_MIGRATION_TEST_WORDS: Final = (b"alembic", b"migrat", b"upgrade")
+_DATABASE_WORDS: Final = (b"postgres", b"mysql", b"mariadb", b"sqlite")
 _MAX_DEPTH: Final = 10
 _SKIP_FOLDERS: Final = frozenset(
     {"tests", "test", "testing", "versions", "docs", "doc", "examples", "example", "samples", "build", "dist"}
@@ -153,6 +158,48 @@ def read_code(root: Path, files: tuple[Path, ...]) -> CodeClues:
         if wants_stamp:
             stamps += [Evidence("alembic stamp", f"{where}:{line}") for line in source.stamp_lines(tree)]
     return CodeClues(tuple(urls), tuple(conventions), tuple(create_all), tuple(stamps))
+
+
+def test_files(root: Path) -> tuple[Path, ...]:
+    """The project's test modules (``test_*.py``, ``*_test.py``): in ``tests/`` or ``test/`` at the root and in
+    ``src/``, and in the test folders of its packages; nothing outside a real project root."""
+    if not project.is_project_root(root):
+        return ()
+    found: list[Path] = []
+    folders = [root / name for name in ("tests", "test")] + [root / "src" / name for name in ("tests", "test")]
+    for name in sorted(project.application_packages(root)):
+        folders += [root / name, root / "src" / name]
+    for folder in folders:
+        for current, children, files in os.walk(folder):
+            depth = len(Path(current).relative_to(folder).parts)
+            children[:] = sorted(
+                child
+                for child in children
+                if depth < _MAX_DEPTH and not child.startswith(".") and child not in ("versions", "__pycache__")
+            )
+            found += [Path(current) / name for name in sorted(files) if _is_test_module(name) and name.endswith(".py")]
+            if len(found) >= MAX_TEST_FILES:
+                break
+    return tuple(dict.fromkeys(path for path in found if path.name not in _SKIP_MODULES))[:MAX_TEST_FILES]
+
+
+def migration_test_clues(files: tuple[Path, ...]) -> tuple[tuple[Path, source.UrlClue], ...]:
+    """What the test modules that exercise the database (they name Alembic, migrations or upgrades) say about the
+    databases they run on: the project's own tests are where it says which databases it supports."""
+    found: list[tuple[Path, source.UrlClue]] = []
+    for path in files:
+        data = reading.read_bytes(path)
+        if data is None or len(data) > MAX_CODE_BYTES:
+            continue
+        lowered = data.lower()
+        if not any(word in lowered for word in _MIGRATION_TEST_WORDS):
+            continue
+        if not any(word in lowered for word in _DATABASE_WORDS):
+            continue
+        tree = reading.parse_python(path, MAX_CODE_BYTES)
+        if tree is not None:
+            found += [(path, clue) for clue in source.tested_dialects(tree)]
+    return tuple(found)
 
 
 def _documents(root: Path) -> list[Path]:

@@ -5,17 +5,23 @@
    project-wide evidence cannot;
 3. what says where *this environment's* migrations run, together: a real ``sqlalchemy.url`` in ``alembic.ini`` (a
    placeholder such as ``driver://…`` or ``%(DB_URL)s`` says nothing), URLs spelled in env.py and in the project
-   modules env.py imports, the database images of docker-compose and CI services, and the dialects the
+   modules env.py imports, the database images of docker-compose and CI services, the dialects the
    environment's migrations branch on or import types from (their authors wrote them for those databases);
+   the server databases the project's own database tests run on are added to them (a test module naming
+   Alembic, migrations or upgrades that spells a URL, names a test class or fixture after a server database, or
+   compares with a database's name: a project that tests its migrations on PostgreSQL supports PostgreSQL
+   whatever its settings default to; SQLite in tests is a convenience, not a target);
 4. only without any of that, what the project merely mentions: URLs elsewhere in the application (a settings
-   default, a connector to some other database) and driver packages in the pins (test and dev groups left out);
-5. without any evidence: PostgreSQL, plus the dialects a file imports or branches on (its ``else`` runs
-   somewhere).
+   default, a connector to some other database) and driver packages in the pins (test and dev groups left out),
+   with the databases its tests run on;
+5. without any of that: PostgreSQL, plus the databases its tests run on, else plus the dialects a file imports or
+   branches on (its ``else`` runs somewhere).
 
-When there is evidence (levels 1-4), nothing is added to it: a project whose only database is SQLite is linted as
-SQLite only. Mentions come last because a project names databases it does not migrate (an application that
-connects to its customers' MySQL keeps its own schema on PostgreSQL; a development default of ``sqlite://`` says
-nothing of production), while a migration that branches on ``mysql`` was written to run there.
+When there is evidence (levels 1-4), nothing but its tests' databases is added to it: a project whose only
+database is SQLite is linted as SQLite only. Mentions come last because a project names databases it does not
+migrate (an application that connects to its customers' MySQL keeps its own schema on PostgreSQL; a development
+default of ``sqlite://`` says nothing of production), while a migration that branches on ``mysql`` was written to
+run there.
 """
 
 from __future__ import annotations
@@ -62,7 +68,9 @@ def driver_clues(pins: ProjectPins, root: Path) -> tuple[DialectClue, ...]:
 
 
 STRONG_KINDS: Final = frozenset({"alembic.ini", "env.py", "service", "migrations"})
-"""Clues that say where the environment's migrations run (level 3); the others are mentions (level 4)."""
+"""Clues that say where the environment's migrations run (level 3); the others are mentions (level 4), except the
+server databases the project's own database tests run on (``tests``), which add to either level and close neither:
+a project tests on the databases it supports, and tests on one does not say it supports no other."""
 
 
 def _union(clues: Iterable[DialectClue]) -> frozenset[str]:
@@ -73,10 +81,13 @@ def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
     """The databases an environment runs on, from its clues (levels 3 and 4); empty when nothing says."""
     every = tuple(clues)
     strong = tuple(clue for clue in every if clue.kind in STRONG_KINDS)
+    tested = tuple(clue for clue in every if clue.kind == "tests")
     if strong:
-        return Dialects(_union(strong), "evidence", strong)
-    if every:
+        return Dialects(_union(strong + tested), "evidence", strong + tested)
+    if len(tested) < len(every):
         return Dialects(_union(every), "mentions", every)
+    if tested:  # tests alone close nothing: the default stays, with the databases they run on
+        return Dialects(_union(tested) | dialects.DEFAULT, "tests", tested)
     return Dialects(frozenset(), "none")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from .. import pins, project
+from .. import dialects, pins, project
 from ..pins import ProjectPins, VersionRange
 from . import code, services
 from .dialects import driver_clues
@@ -67,6 +67,17 @@ class ProjectModel:
             )
             for path, clue in self.code.urls
         )
+
+    @cached_property
+    def test_clues(self) -> tuple[DialectClue, ...]:
+        """The server databases the project's own database tests run on (the first clue of each, as evidence)."""
+        first: dict[str, DialectClue] = {}
+        for path, clue in code.migration_test_clues(code.test_files(self.root)):
+            # SQLite in tests is a convenience (an in-memory database), not a statement of where migrations run.
+            if clue.dialect not in first and clue.dialect not in dialects.SQLITE:
+                where = f"{code.shown(path, self.root)}:{clue.line}"
+                first[clue.dialect] = DialectClue(frozenset({clue.dialect}), "tests", Evidence(clue.url, where))
+        return tuple(first[dialect] for dialect in sorted(first))
 
     @cached_property
     def naming_convention(self) -> NamingConvention | None:

@@ -112,7 +112,7 @@ class ProjectFacts:
             for clue, path in zip(self.model.url_clues, (path for path, _ in self.model.code.urls)):
                 # A URL in a module env.py imports is the one it migrates (a settings default it reads).
                 clues.append(replace(clue, kind="env.py") if path in imported else clue)
-            clues += [*self.model.driver_clues, *self.model.service_clues]
+            clues += [*self.model.driver_clues, *self.model.service_clues, *self.model.test_clues]
         return tuple(clues)
 
     # ----------------------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ class DialectClue:
     dialects: frozenset[str]
     kind: str
     """``alembic.ini`` (a real ``sqlalchemy.url``), ``url`` (a URL literal in env.py or the application), ``driver``
-    (a driver package in the pins), ``service`` (a docker-compose or CI service image)."""
+    (a driver package in the pins), ``service`` (a docker-compose or CI service image), ``migrations`` (what the
+    environment's migrations branch on), ``tests`` (what the project's database tests run on)."""
     evidence: Evidence
 
 

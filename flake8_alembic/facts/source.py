@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from .. import project
-from ..dialects import URL_SCHEMES
+from ..dialects import CODE_WORDS, URL_SCHEMES
 from .records import CONSTRAINT_KINDS
 
 _SCHEME_BEFORE: Final = re.compile(rb"(?:postgres|postgresql|psycopg2?|mysql|mariadb|sqlite|mssql|oracle)(?:\+\w+)?$")
 _URL_IN_TEXT: Final = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*)://")
+_SERVER_WORD: Final = re.compile(r"(?i)postgres(?:ql)?|mysql|mariadb")
+"""The server databases a test class or fixture is named after (``TestMigrationsPostgreSQL``,
+``MySQLOpportunisticFixture``); SQLite is left out, as ``sqlite3`` names a module, not a target."""
 _CONVENTION_CLASSES: Final = {
     "ForeignKeyConstraint": "fk",
     "UniqueConstraint": "uq",
@@ -91,6 +94,43 @@ def url_clues(tree: ast.Module) -> list[UrlClue]:
             dialect = project.url_dialect(node.value) if _URL_IN_TEXT.match(node.value) else None
             if dialect is not None:
                 found.append(UrlClue(node.lineno, node.value.strip().split("\n", 1)[0][:80], dialect))
+    return found
+
+
+def tested_dialects(tree: ast.Module) -> list[UrlClue]:
+    """The databases a test module runs its database tests on: the URLs it spells, the test classes and fixtures
+    it names after a server database (``class TestMigrationsPostgreSQL``, ``PostgresqlOpportunisticFixture``: a
+    CamelCase name, never a ``sqlite3``-like module), and comparisons with a database's name (``"postgres" in
+    db_url``, ``engine.name == "mysql"``). Prose (docstrings, comments) names nothing."""
+    found = url_clues(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            found += _named_after(node.name, node.lineno)
+        elif isinstance(node, ast.Name) and node.id[:1].isupper():
+            found += _named_after(node.id, node.lineno)
+        elif isinstance(node, ast.Attribute) and node.attr[:1].isupper():
+            found += _named_after(node.attr, node.lineno)
+        elif isinstance(node, ast.Compare):
+            found += _compared_names(node)
+    return found
+
+
+def _named_after(name: str, line: int) -> list[UrlClue]:
+    match = _SERVER_WORD.search(name)
+    if match is None:
+        return []
+    return [UrlClue(line, name, dialect) for dialect in sorted(CODE_WORDS[match.group().lower()])]
+
+
+def _compared_names(node: ast.Compare) -> list[UrlClue]:
+    """``"postgres" in url`` and ``name == "mysql"``: a string constant that is exactly a database's word."""
+    found: list[UrlClue] = []
+    for operand in (node.left, *node.comparators):
+        if isinstance(operand, ast.Constant) and isinstance(operand.value, str):
+            word = operand.value.strip().lower()
+            found += [
+                UrlClue(node.lineno, repr(operand.value), dialect) for dialect in sorted(CODE_WORDS.get(word, ()))
+            ]
     return found
 
 
