@@ -244,16 +244,20 @@ class EarlierUses:
     def used_before(self, operation: Operation, ref: ObjectRef) -> bool:
         """Whether an earlier statement of the same function used ``ref`` where it runs whenever ``operation`` runs
         (so a missing object fails there first)."""
+        return self.first_use_before(operation, ref) is not None
+
+    def first_use_before(self, operation: Operation, ref: ObjectRef) -> Operation | None:
+        """The first such earlier statement, or None."""
         key = _key(ref)
         position = self._position.get(id(operation))
         if key is None or position is None:
-            return False
+            return None
         for index in self._index().get(key, ()):
             if index >= position:
                 break
             if self._runs_before(self._operations[index], operation):
-                return True
-        return False
+                return self._operations[index]
+        return None
 
     def _index(self) -> dict[Key, list[int]]:
         if self._uses is None:

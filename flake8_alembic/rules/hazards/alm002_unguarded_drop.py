@@ -43,8 +43,8 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
             ):
                 created_by_upgrade[operation.engine].add(operation)
     catching = context.catching_frames
-    # A drop of what the same function already used unguarded changes nothing with a guard: a missing object fails
-    # at that earlier statement first.
+    # A drop of what the same function already used unguarded is still unguarded (the policy asks for both to be
+    # guarded: a re-run fails at the earlier statement first); the message names that statement too.
     earlier = EarlierUses(migration.operations, ids, catching)
     proven = _proven_drops(context) if context.settings.guard_drops == "unproven" else set()
     created_in_function = {scope: CreatedObjects(ids, naming) for scope in scopes}
@@ -71,16 +71,23 @@ def check_unguarded_drop(context: RuleContext, report: Report) -> None:
 
 @dataclass(frozen=True)
 class _Excuses:
-    """What can make a drop's guard pointless: objects created earlier (by this function, or for a downgrade by the
-    matching upgrade), and objects this function already used before the drop."""
+    """What makes a drop's guard pointless: objects created earlier (by this function, or for a downgrade by the
+    matching upgrade). ``earlier`` finds the statements that already used the dropped object, for the message."""
 
     undone: list[CreatedObjects]
     earlier: EarlierUses
     ids: Identifiers
 
-    def excuse(self, operation: Operation, ref: ObjectRef, made_here: CreatedObjects | None = None) -> bool:
+    def excuse(self, ref: ObjectRef, made_here: CreatedObjects | None = None) -> bool:
         created = [*self.undone, made_here] if made_here is not None else self.undone
-        return any(objects.covers(ref) for objects in created) or self.earlier.used_before(operation, ref)
+        return any(objects.covers(ref) for objects in created)
+
+    def also(self, operation: Operation, ref: ObjectRef) -> str:
+        """``; line N already uses it …`` when an earlier statement of the function needs the object too."""
+        use = self.earlier.first_use_before(operation, ref)
+        if use is None:
+            return ""
+        return f"; line {use.line} already uses it unguarded, so guard that statement too (a re-run fails there first)"
 
 
 def _proven_drops(context: RuleContext) -> set[int]:
@@ -144,24 +151,24 @@ def _finding(context: RuleContext, operation: Operation, excuses: _Excuses) -> t
     """The message (and what it is about) for a drop nothing excuses; None when something does."""
     if operation.name in DROP_OPS:
         refs = dropped_by(operation, excuses.ids)
-        if any(excuses.excuse(operation, ref) for ref in refs):
+        if any(excuses.excuse(ref) for ref in refs):
             return None
         if any(created.covers_unnamed_drop(operation) for created in excuses.undone):
             return None
         prefix = "batch_op" if operation.receiver == "batch" else "op"
         message = (
             f"{prefix}.{operation.name}() of {SUBJECT if refs else 'the object'} is not guarded: it fails if the "
-            f"object is already gone; {_fix(context, operation)}"
+            f"object is already gone; {_fix(context, operation)}{excuses.also(operation, refs[0]) if refs else ''}"
         )
         return message, _subject(refs[0]) if refs else None
     made_here = CreatedObjects(excuses.ids)  # by an earlier statement of the same SQL string (CREATE …; DROP …)
     for statement in operation.statements("DROP"):
         for ref, if_exists in sql_drops(statement, excuses.ids):
-            if if_exists or excuses.excuse(operation, ref, made_here):
+            if if_exists or excuses.excuse(ref, made_here):
                 continue
             message = (
                 f"SQL {statement.verb} of {SUBJECT} has no IF EXISTS: it fails if the object is already "
-                f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}"
+                f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}{excuses.also(operation, ref)}"
             )
             return message, _subject(ref)
         made_here.add_statement(statement)
