@@ -240,6 +240,11 @@ def test_dialect_precedence() -> None:
     nothing = decide_dialects(())
     assert (evidence.source, evidence.dialects) == ("evidence", {"mysql", "sqlite"})
     assert (branches.source, branches.dialects) == ("evidence", {"postgresql"})  # the connector's mssql is a mention
+    # Branches alone say where the migrations run, not that nothing else runs them: the default joins them.
+    mysql_branches = decide_dialects((clue("mysql", "migrations"), clue("sqlite", "url")))
+    assert (mysql_branches.source, mysql_branches.dialects) == ("evidence", {"mysql", "postgresql"})
+    pinned = decide_dialects((clue("mysql", "migrations"), clue("mysql", "alembic.ini")))
+    assert pinned.dialects == {"mysql"}
     assert (mentions.source, mentions.dialects) == ("mentions", {"sqlite", "postgresql"})
     assert (nothing.source, nothing.dialects) == ("none", frozenset())
     path = "/p/migrations/versions/sqlite/x.py"

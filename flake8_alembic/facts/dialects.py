@@ -6,7 +6,8 @@
 3. what says where *this environment's* migrations run, together: a real ``sqlalchemy.url`` in ``alembic.ini`` (a
    placeholder such as ``driver://…`` or ``%(DB_URL)s`` says nothing), URLs spelled in env.py and in the project
    modules env.py imports, the database images of docker-compose and CI services, the dialects the
-   environment's migrations branch on or import types from (their authors wrote them for those databases);
+   environment's migrations branch on or import types from (their authors wrote them for those databases; when
+   nothing else here names a database, PostgreSQL, the default, joins them: a branch has an ``else``);
    the server databases the project's own database tests run on are added to them (a test module naming
    Alembic, migrations or upgrades that spells a URL, names a test class or fixture after a server database, or
    compares with a database's name: a project that tests its migrations on PostgreSQL supports PostgreSQL
@@ -83,7 +84,12 @@ def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
     strong = tuple(clue for clue in every if clue.kind in STRONG_KINDS)
     tested = tuple(clue for clue in every if clue.kind == "tests")
     if strong:
-        return Dialects(_union(strong + tested), "evidence", strong + tested)
+        found = _union(strong + tested)
+        if all(clue.kind == "migrations" for clue in strong):
+            # A migration written for some databases (a branch on `mysql`) says where it runs, not that nothing
+            # else runs it (its `else` runs somewhere): with nothing else naming where, the default stays.
+            found |= dialects.DEFAULT
+        return Dialects(found, "evidence", strong + tested)
     if len(tested) < len(every):
         return Dialects(_union(every), "mentions", every)
     if tested:  # tests alone close nothing: the default stays, with the databases they run on
