@@ -191,8 +191,24 @@ _INSPECTOR_CALL = {
 }
 
 
+_CONSTRAINT_INSPECTOR_CALL = {
+    "foreignkey": "get_foreign_keys()",
+    "unique": "get_unique_constraints()",
+    "check": "get_check_constraints()",
+    "primary": "get_pk_constraint()",
+}
+"""The inspector call that lists a constraint of ``drop_constraint(type_=…)``'s kind."""
+
+
+def _inspector_call(operation: Operation) -> str:
+    kind = operation.kwargs.get("type_") if operation.name == "drop_constraint" else None
+    if isinstance(kind, str) and kind in _CONSTRAINT_INSPECTOR_CALL:
+        return _CONSTRAINT_INSPECTOR_CALL[kind]
+    return _INSPECTOR_CALL[operation.name]
+
+
 def _fix(context: RuleContext, operation: Operation) -> str:
-    guard = f"guard it with sa.inspect(op.get_bind()).{_INSPECTOR_CALL[operation.name]}"
+    guard = f"guard it with sa.inspect(op.get_bind()).{_inspector_call(operation)}"
     dialects = context.reachable(operation.dialects)
     if operation.receiver == "batch" and operation.name == "drop_constraint":
         return f"batch_op.drop_constraint() has no if_exists: {guard}"
@@ -200,6 +216,8 @@ def _fix(context: RuleContext, operation: Operation) -> str:
         return f"MySQL renders no IF EXISTS for drop_constraint: {guard}"
     if operation.name == "drop_column" and "sqlite" in dialects:
         return f"SQLite rejects DROP COLUMN IF EXISTS: {guard}"
+    if operation.name == "drop_column" and "mysql" in dialects:
+        return f"MySQL has no DROP COLUMN IF EXISTS (MariaDB has): {guard}"
     since = IF_EXISTS_SINCE[operation.name]
     needed = ".".join(map(str, since))
     version = context.alembic_version
