@@ -26,7 +26,7 @@ down_revision = None
 
 
 def upgrade():
-    op.drop_constraint(None, "legacy"){noqa}
+    op.drop_table("legacy"){noqa}
 
 
 def downgrade():
@@ -71,7 +71,7 @@ def test_exit_codes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run(["check", "scripts/clean.py"], project, monkeypatch) == (0, "All checks passed!\n")
     assert run(["check", "--exit-zero", "scripts/bad.py"], project, monkeypatch)[0] == 0
     code, out = run(["check", "--output-format", "concise", "scripts"], project, monkeypatch)
-    assert code == 1 and "scripts/bad.py:9:5: ALM025" in out and "Found 1 error." in out
+    assert code == 1 and "scripts/bad.py:9:5: ALM002" in out and "Found 1 error." in out
 
 
 @pytest.mark.parametrize(
@@ -133,10 +133,10 @@ def test_folder_without_migrations_warns_and_exits_0(
 
 def test_noqa_forms(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     cases = {
-        "coded.py": ("  # noqa: ALM025", 0),
+        "coded.py": ("  # noqa: ALM002", 0),
         "other_code.py": ("  # noqa: ALM001", 1),
         "blanket_prefix.py": ("  # noqa: ALM", 0),
-        "unspaced.py": ("  #noqa:ALM025", 1),
+        "unspaced.py": ("  #noqa:ALM002", 1),
     }
     for name, (comment, _) in cases.items():
         (project / "scripts" / name).write_text(BAD.format(noqa=comment))
@@ -150,11 +150,11 @@ def test_noqa_forms(project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyte
 
 def test_per_file_ignores_and_selection(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (project / "scripts" / "bad.py").write_text(BAD.format(noqa=""))
-    assert run(["check", "--per-file-ignores", "scripts/*.py:ALM025", "scripts"], project, monkeypatch)[0] == 0
+    assert run(["check", "--per-file-ignores", "scripts/*.py:ALM002", "scripts"], project, monkeypatch)[0] == 0
     assert run(["check", "--ignore", "ALM0", "scripts"], project, monkeypatch)[0] == 0
-    assert run(["check", "--ignore", "ALM0", "--select", "ALM025", "scripts"], project, monkeypatch)[0] == 1
+    assert run(["check", "--ignore", "ALM0", "--select", "ALM002", "scripts"], project, monkeypatch)[0] == 1
     (project / "pyproject.toml").write_text(
-        '[tool.flake8-alembic]\nper-file-ignores = {"scripts/bad.py" = ["ALM025"]}\n'
+        '[tool.flake8-alembic]\nper-file-ignores = {"scripts/bad.py" = ["ALM002"]}\n'
     )
     assert run(["check", "scripts"], project, monkeypatch)[0] == 0
 
@@ -173,7 +173,7 @@ def test_stdin_filename(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch,
         stdin=BAD.format(noqa=""),
     )
-    assert code == 1 and "scripts/x.py:9:5: ALM025" in out
+    assert code == 1 and "scripts/x.py:9:5: ALM002" in out
 
 
 def _cli_findings(fixture: Fixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> set[tuple[int, str]]:
@@ -220,7 +220,7 @@ def _history(tmp_path: Path) -> Path:
     root = tmp_path / "proj"
     shutil.copytree(HISTORIES / "linear_healthy", root)
     for index, path in enumerate(sorted((root / "versions").glob("*.py"))):
-        drop = f"def upgrade() -> None:\n    op.drop_constraint(None, 'old_{index}')\n"
+        drop = f"def upgrade() -> None:\n    op.drop_table('old_{index}')\n"
         text = path.read_text().replace("def upgrade() -> None:\n", drop)
         path.write_text(text)
     return root
@@ -249,7 +249,7 @@ def test_changed_since_and_add_noqa(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     code, out = run(["check", "--add-noqa", "versions"], root, monkeypatch)
     assert code == 0 and out == "Added 12 noqa directives.\n"
     assert run(["check", "versions"], root, monkeypatch)[0] == 0
-    assert "# noqa: ALM025" in changed.read_text()
+    assert "# noqa: ALM002" in changed.read_text()
 
 
 def test_python_m_and_console_script_start(tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def test_example_reports_the_policy_incidents_with_lines(project: Path) -> None:
     shutil.copy(EXAMPLE, project / EXAMPLE.name)
     result = run_flake8(project, "--select", "ALM", EXAMPLE.name)
     assert result.returncode == 1, result.stderr
-    assert codes(result.stdout) == [(EXAMPLE.name, 30, "ALM004")]
+    assert codes(result.stdout) == [(EXAMPLE.name, 30, "ALM004"), (EXAMPLE.name, 32, "ALM002")]
     assert "VARCHAR(36)" in result.stdout and "UUID" in result.stdout
     preview = run_flake8(project, "--select", "ALM", "--alembic-preview=true", EXAMPLE.name)
     assert codes(preview.stdout) == [
@@ -111,8 +111,8 @@ def test_per_file_ignores(project: Path) -> None:
     assert codes(result.stdout) == [("a.py", 16, "ALM001"), ("b.py", 13, "ALM002"), ("b.py", 16, "ALM001")]
 
 
-UNNAMED = '''"""An unnamed foreign key and its impossible drop (default ALM025), a column drop (preview), in a
-misnamed file (opt-in ALM105)
+UNNAMED = '''"""An unnamed foreign key and its impossible drop (default ALM025), an unguarded column drop (default
+ALM002), in a misnamed file (opt-in ALM105)
 
 Revision ID: bbb222
 Revises: aaa111
@@ -125,7 +125,7 @@ down_revision = "aaa111"
 
 def upgrade():
     op.create_foreign_key(None, "orders", "customers", ["customer_id"], ["id"])
-    op.drop_column("orders", "legacy_id")  # preview ALM002, named ALM206 and ALM210
+    op.drop_column("orders", "legacy_id")  # default ALM002, named ALM206 and ALM210
 
 
 def downgrade():
@@ -136,14 +136,14 @@ def downgrade():
 @pytest.mark.parametrize(
     ("config", "args", "expected"),
     [
-        ("", ["--select", "ALM"], {"ALM025"}),
-        ("select = E,F,W,ALM\n", [], {"ALM025"}),
-        ("", ["--extend-select", "ALM"], {"ALM025"}),
-        ("ignore = E203\n", [], {"ALM025"}),
-        ("", ["--extend-select", "ALM105"], {"ALM025", "ALM105"}),
+        ("", ["--select", "ALM"], {"ALM002", "ALM025"}),
+        ("select = E,F,W,ALM\n", [], {"ALM002", "ALM025"}),
+        ("", ["--extend-select", "ALM"], {"ALM002", "ALM025"}),
+        ("ignore = E203\n", [], {"ALM002", "ALM025"}),
+        ("", ["--extend-select", "ALM105"], {"ALM002", "ALM025", "ALM105"}),
         ("", ["--select", "ALM105"], {"ALM105"}),
         ("", ["--select", "ALM1"], {"ALM105"}),
-        ("extend-select = ALM105\n", [], {"ALM025", "ALM105"}),
+        ("extend-select = ALM105\n", [], {"ALM002", "ALM025", "ALM105"}),
         ("", ["--select", "ALM2"], set()),
         ("", ["--select", "ALM", "--alembic-preview=true"], {"ALM025", "ALM002"}),
         ("", ["--select", "ALM2", "--alembic-preview=true"], {"ALM202", "ALM206", "ALM210"}),

@@ -12,7 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-BAD = '''"""Drop the legacy check constraint"""
+BAD = '''"""Drop the legacy table"""
 from alembic import op
 
 revision = "b1"
@@ -20,11 +20,11 @@ down_revision = "a1"
 
 
 def upgrade():
-    op.drop_constraint(None, "legacy")
+    op.drop_table("legacy")
 
 
 def downgrade():
-    raise NotImplementedError("the rule is gone")
+    raise NotImplementedError("the data is gone")
 '''
 CLEAN = '''"""First revision"""
 import sqlalchemy as sa
@@ -69,10 +69,12 @@ def test_pre_commit_try_repo_on_this_working_tree(tmp_path: Path) -> None:
     command = [pre_commit, "try-repo", str(REPO), "flake8-alembic", "--all-files", "--color", "never"]
     failing = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=600, env=environment)
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "ALM025 drop_constraint(None, ...)" in failing.stdout
+    assert "ALM002 op.drop_table()" in failing.stdout
     assert " --> migrations/versions/b1_drop.py:9:5" in failing.stdout
     assert "a1_first.py" not in failing.stdout.split("Failed")[-1]
-    (versions / "b1_drop.py").write_text(BAD.replace("drop_constraint(None,", 'drop_constraint("ck_legacy_positive",'))
+    (versions / "b1_drop.py").write_text(
+        BAD.replace('op.drop_table("legacy")', 'op.drop_table("legacy", if_exists=True)')
+    )
     _git(repo, "add", ".")
     passing = subprocess.run(command, cwd=repo, capture_output=True, text=True, timeout=600, env=environment)
     assert passing.returncode == 0, passing.stdout + passing.stderr
@@ -117,7 +119,7 @@ def test_the_readme_local_hook_runs_the_installed_tool(tmp_path: Path) -> None:
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert " --> migrations/versions/b1_drop.py:9:5" in failing.stdout
     (repo / "migrations" / "versions" / "b1_drop.py").write_text(
-        BAD.replace("drop_constraint(None,", 'drop_constraint("ck_legacy_positive",')
+        BAD.replace('op.drop_table("legacy")', 'op.drop_table("legacy", if_exists=True)')
     )
     passing = _run_hook(pre_commit, repo, environment)
     assert passing.returncode == 0 and "Passed" in passing.stdout, passing.stdout + passing.stderr
@@ -151,18 +153,15 @@ def test_the_readme_remote_hook_resolves_a_tagged_release(tmp_path: Path) -> Non
     repo, environment = _pre_commit_project(tmp_path, snippet.replace(url, str(clone)))
     failing = _run_hook(pre_commit, repo, environment)
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert (
-        "ALM025 drop_constraint(None, ...)" in failing.stdout
-        and " --> migrations/versions/b1_drop.py:9:5" in failing.stdout
-    )
+    assert "ALM002 op.drop_table()" in failing.stdout and " --> migrations/versions/b1_drop.py:9:5" in failing.stdout
 
 
-NOQA = BAD.replace('op.drop_constraint(None, "legacy")', 'op.drop_constraint(None, "legacy")  # noqa: ALM025')
+NOQA = BAD.replace('op.drop_table("legacy")', 'op.drop_table("legacy")  # noqa: ALM002')
 
 
 @pytest.mark.parametrize("external", [True, False])
 def test_ruff_fix_with_select_all_keeps_alm_noqa_only_with_lint_external(tmp_path: Path, external: bool) -> None:
-    """The README's advice, checked with real ruff: `select = ["ALL"]` reports `# noqa: ALM025` as RUF102 and
+    """The README's advice, checked with real ruff: `select = ["ALL"]` reports `# noqa: ALM002` as RUF102 and
     `--fix` deletes it, unless `lint.external = ["ALM"]`."""
     ruff = _tool("ruff")
     (tmp_path / "b1_drop.py").write_text(NOQA)
@@ -175,10 +174,10 @@ def test_ruff_fix_with_select_all_keeps_alm_noqa_only_with_lint_external(tmp_pat
         text=True,
         timeout=120,
     )
-    assert ("RUF102 [*] Invalid rule code in `# noqa`: ALM025" in report.stdout) is not external
+    assert ("RUF102 [*] Invalid rule code in `# noqa`: ALM002" in report.stdout) is not external
     assert "RUF100" not in report.stdout
     subprocess.run([ruff, "check", "--fix", "--no-cache", "b1_drop.py"], cwd=tmp_path, capture_output=True, timeout=120)
-    assert ("# noqa: ALM025" in (tmp_path / "b1_drop.py").read_text()) is external
+    assert ("# noqa: ALM002" in (tmp_path / "b1_drop.py").read_text()) is external
 
 
 @pytest.mark.parametrize("external", [True, False])
@@ -199,7 +198,7 @@ def test_ruff_keeps_alm_noqa_with_lint_external(tmp_path: Path, external: bool) 
         assert "RUF10" not in result.stdout
     else:
         assert result.returncode == 1
-        assert "RUF10" in result.stdout and "ALM025" in result.stdout
+        assert "RUF10" in result.stdout and "ALM002" in result.stdout
 
 
 def test_flake8_alembic_honours_the_noqa_ruff_keeps(tmp_path: Path) -> None:
@@ -220,4 +219,4 @@ def test_flake8_alembic_honours_the_noqa_ruff_keeps(tmp_path: Path) -> None:
         text=True,
         timeout=60,
     )
-    assert result.returncode == 1 and "ALM025" in result.stdout
+    assert result.returncode == 1 and "ALM002" in result.stdout

@@ -23,7 +23,7 @@ INDEX: Final[tuple[RuleInfo, ...]] = (
         "ALM002",
         "unguarded-drop",
         "`drop_table/column/index/constraint` or SQL `DROP` without an existence guard",
-        Tier.PREVIEW,
+        Tier.DEFAULT,
         None,
         "0.1.0",
         "migration",

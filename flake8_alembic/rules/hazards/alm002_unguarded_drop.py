@@ -242,6 +242,6 @@ RULE = Rule(
     name="unguarded-drop",
     summary="`drop_table/column/index/constraint` or SQL `DROP` without an existence guard",
     check=check_unguarded_drop,
-    tier=Tier.PREVIEW,
+    tier=Tier.DEFAULT,
     since="0.1.0",
 )
