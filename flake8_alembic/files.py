@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final, Optional
 
 from . import project
-from .history import configured_locations
+from .locations import configured_locations
 
 DEFAULT_EXCLUDES: Final = (
     ".bzr",

@@ -11,7 +11,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "flake8_alembic"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("vocabulary", ("flake8_alembic", "dialects", "names", "types", "sql", "config", "noqa", "signatures")),
-    ("reading", ("reading", "project", "pins")),
+    ("reading", ("reading", "project", "pins", "locations")),
     ("parse", ("parse",)),
     ("cache", ("cache",)),
     ("project facts", ("facts", "facts.project")),
