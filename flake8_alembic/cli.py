@@ -12,10 +12,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import package_version
-from .cache import CacheFolders, SummaryStore
 from .config import (
     CLI_KEYS,
     OUTPUT_FORMATS,
@@ -27,13 +26,16 @@ from .config import (
     read_config,
     suggestion,
 )
-from .engine import INTERNAL_ERROR, ProjectCache, is_migration_source, lint_source, paused_gc
 from .files import DEFAULT_EXCLUDES, PathError, changed_since, default_paths, discover, excluded
-from .noqa import NoqaMap, add_noqa
-from .output import Finding, render, render_statistics
-from .parse.module import decode_source
-from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
-from .selection import Configurations, Selection
+
+if TYPE_CHECKING:
+    from .cache import CacheFolders
+    from .engine import ProjectCache
+    from .output import Finding
+    from .selection import Configurations, Selection
+
+# The engine, the rules, the parser, the summary cache and the output formats are imported where they are used:
+# a cache hit (runcache) needs none of them, and importing them costs several times what the hit does.
 
 COMMANDS = ("check", "rule", "baseline", "verify")
 
@@ -166,6 +168,8 @@ def _refuse_a_misspelled_command(first: str | None) -> None:
 
 
 def _rule(options: argparse.Namespace, out: TextIO) -> int:
+    from .rules.registry import BY_CODE, RULES, documentation
+
     if options.all:
         out.write("\n\n".join(documentation(rule.code).rstrip() for rule in RULES) + "\n")
         return 0
@@ -199,6 +203,8 @@ def _overrides(options: argparse.Namespace) -> dict[str, object]:
 
 
 def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
+    from .selection import Configurations
+
     explicit = None
     if options.config:
         try:
@@ -221,6 +227,9 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
         from .settings_report import show_settings  # only for --show-settings
 
         return show_settings(out, [path for path, _ in sources] or [cwd], configurations, excludes, cwd)
+    from .cache import SummaryStore
+    from .engine import ProjectCache, paused_gc
+
     changed = _changed(options.changed_since, cwd) if options.changed_since else None
     folders = _cache_folders(home, options)
     cache = ProjectCache(summaries=SummaryStore(folders=folders))
@@ -269,6 +278,8 @@ def _changed(reference: str, cwd: Path) -> set[str]:
 def _cache_folders(home: Resolved, options: argparse.Namespace) -> CacheFolders | None:
     """The cache folders of this run: off with --no-cache or ``cache = false``; the configured ``cache-dir``
     (flag, environment variable, then the configuration of the working folder); else each project root's."""
+    from .cache import CacheFolders
+
     if options.no_cache or home.settings.cache is False:
         return None
     configured = home.settings.cache_dir
@@ -282,6 +293,10 @@ def _lint(
     cwd: Path,
     changed: set[str] | None,
 ) -> tuple[list[Finding], int, list[str]]:
+    from .engine import is_migration_source, lint_source
+    from .noqa import NoqaMap
+    from .output import Finding
+
     findings: list[Finding] = []
     warnings: list[str] = []
     migrations = 0
@@ -336,6 +351,8 @@ def _lint(
 
 def _enabled(resolved: Resolved, selection: Selection, path: Path, code: str) -> bool:
     """Whether a rule runs for ``path``: the ones a noqa comment may rightly name."""
+    from .rules.registry import BY_CODE, OPT_IN_CODES
+
     return (
         code in BY_CODE
         and (code not in OPT_IN_CODES or code in resolved.settings.opt_in)
@@ -344,6 +361,9 @@ def _enabled(resolved: Resolved, selection: Selection, path: Path, code: str) ->
 
 
 def _finding(shown: str, path: Path, lines: Sequence[str], line: int, col: int, code: str, message: str) -> Finding:
+    from .output import Finding
+    from .rules.registry import BY_CODE
+
     rule = BY_CODE.get(code)
     return Finding(
         shown,
@@ -379,6 +399,8 @@ def _baseline_problems(configurations: Configurations, cache: ProjectCache) -> l
 @functools.cache
 def _docs(code: str) -> str:
     """A rule's documentation, read once per code (a run on a large history reports the same codes many times)."""
+    from .rules.registry import documentation
+
     try:
         return documentation(code)
     except (OSError, KeyError):
@@ -406,6 +428,8 @@ def _display(path: Path, cwd: Path) -> str:
 def _report(
     findings: list[Finding], options: argparse.Namespace, output_format: str, out: TextIO, checked: list[str]
 ) -> int:
+    from .output import render, render_statistics
+
     if options.statistics:
         text = render_statistics(findings, output_format)
         if output_format != "json" and findings and not options.quiet:
@@ -427,6 +451,10 @@ def _report(
 
 
 def _add_noqa(findings: list[Finding], out: TextIO) -> int:
+    from .engine import INTERNAL_ERROR
+    from .noqa import add_noqa
+    from .parse.module import decode_source
+
     by_file: dict[str, dict[int, set[str]]] = {}
     for finding in findings:
         if finding.code not in ("E999", INTERNAL_ERROR, "ALM900"):
