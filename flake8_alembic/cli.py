@@ -11,6 +11,7 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from .cache import CacheFolders
     from .engine import ProjectCache
     from .output import Finding
+    from .runcache import Journal
     from .selection import Configurations, Selection
 
 # The engine, the rules, the parser, the summary cache and the output formats are imported where they are used:
@@ -217,16 +219,49 @@ def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
 # ---------------------------------------------------------------------------------------------- check
 
 
+@dataclass
+class _Run:
+    """What a check found: everything printing it needs (what the run cache stores)."""
+
+    findings: list[Finding]
+    warnings: list[str]
+    migrations: int
+    checked: list[str]
+    output_format: str
+    parsed: int = 0
+    """Files summarised by parsing (not found in the summary cache)."""
+
+
 def _check(options: argparse.Namespace, out: TextIO) -> int:
     cwd = Path.cwd()
-    configurations = _configurations(options, cwd)
-    home, _ = configurations.for_path(cwd)
-    excludes = (home.exclude or DEFAULT_EXCLUDES) + home.extend_exclude
-    sources = _sources(options, excludes, cwd)
     if options.show_settings:
+        configurations = _configurations(options, cwd)
+        home, _ = configurations.for_path(cwd)
+        excludes = _excludes(home)
+        sources = _sources(options, excludes, cwd)
         from .settings_report import show_settings  # only for --show-settings
 
         return show_settings(out, [path for path, _ in sources] or [cwd], configurations, excludes, cwd)
+    run = _cached_run(options, cwd) if _cacheable(options) else _run(options, cwd)
+    for warning in run.warnings:
+        print(warning, file=sys.stderr)
+    if run.migrations == 0:
+        print("warning: no Alembic migrations found under the given path(s)", file=sys.stderr)
+    if options.add_noqa:
+        return _add_noqa(run.findings, out)
+    return _report(run.findings, options, run.output_format, out, run.checked)
+
+
+def _excludes(home: Resolved) -> tuple[str, ...]:
+    return (home.exclude or DEFAULT_EXCLUDES) + home.extend_exclude
+
+
+def _run(options: argparse.Namespace, cwd: Path, sources: list[tuple[Path, bytes]] | None = None) -> _Run:
+    """Lint: discover (unless ``sources`` were), summarise, run the rules, select what is reported."""
+    configurations = _configurations(options, cwd)
+    home, _ = configurations.for_path(cwd)
+    if sources is None:
+        sources = _sources(options, _excludes(home), cwd)
     from .cache import SummaryStore
     from .engine import ProjectCache, paused_gc
 
@@ -238,17 +273,144 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
     if folders is not None:
         folders.prune()
     warnings += _baseline_problems(configurations, cache)
-    for warning in warnings:
-        print(warning, file=sys.stderr)
-    if migrations == 0:
-        print("warning: no Alembic migrations found under the given path(s)", file=sys.stderr)
-    if options.add_noqa:
-        return _add_noqa(findings, out)
     output_format = options.output_format or home.output_format
-    return _report(findings, options, output_format, out, [str(path) for path, _ in sources])
+    checked = [str(path) for path, _ in sources]
+    return _Run(findings, warnings, migrations, checked, output_format, cache.summaries.parsed)
 
 
-def _sources(options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path) -> list[tuple[Path, bytes]]:
+# ---------------------------------------------------------------------------------------------- the run cache
+
+
+def _cacheable(options: argparse.Namespace) -> bool:
+    """Runs whose result the run cache may hold: not those that write files, read standard input, look at git
+    history, print settings, or are told not to."""
+    return not (
+        options.no_cache or options.changed_since or options.add_noqa or options.stdin_filename or options.show_settings
+    )
+
+
+def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
+    """The stored run when its request key matches and its whole input journal holds; else a run, recorded (see
+    ``runcache``) and stored."""
+    import hashlib
+
+    from . import runcache
+
+    runcache.STATS.clear()
+    runcache.STATS.update(hit=False, stored=False, parsed=0, journal=0)
+    journal = runcache.Journal()
+    with runcache.recording(journal):
+        home = _home(options, cwd)
+        folder = _run_cache_folder(home, options, cwd)
+        if folder is None:
+            journal.problem = "the cache is off"
+            run = None
+        else:
+            journal.ignore(str(folder))
+            try:
+                sources = _sources(options, _excludes(home), cwd, journal)
+            except UsageError:
+                sources = None  # reported by the normal run, in its order (configuration errors first)
+            run = None
+            if sources is not None:
+                contents = {os.path.abspath(path): hashlib.sha256(source).hexdigest() for path, source in sources}
+                listed = [(str(path), contents[os.path.abspath(path)]) for path, _ in sources]
+                key = runcache.request_key(vars(options), str(cwd), os.environ, listed)
+                store = runcache.RunStore(folder)
+                payload = store.load(key)
+                if payload is not None and runcache.holds(map(tuple, payload["journal"]), contents):
+                    output_format = options.output_format or home.output_format
+                    run = _decoded_run(payload["report"], [path for path, _ in listed], output_format)
+                if run is not None:
+                    runcache.STATS.update(hit=True, journal=len(payload["journal"]) if payload else 0)
+                    return run
+                run = _run(options, cwd, sources)
+    if run is None or folder is None or sources is None:
+        return run or _run(options, cwd)
+    runcache.STATS.update(parsed=run.parsed, journal=len(journal.entries))
+    if journal.problem is None and journal.still_holds(contents):
+        runcache.STATS["stored"] = store.save(
+            key, {"format": runcache.FORMAT, "key": key, "journal": journal.as_list(), "report": _encoded_run(run)}
+        )
+    return run
+
+
+def _home(options: argparse.Namespace, cwd: Path) -> Resolved:
+    """The working folder's configuration, enough for discovery, the cache folder and the output format: what
+    ``Configurations.for_path(cwd)`` resolves, without the rule catalogue (its ``opt_in`` is left empty)."""
+    from .config import ConfigFinder, resolve
+
+    explicit = None
+    if options.config:
+        try:
+            explicit = read_config(Path(options.config), required=True)
+        except ConfigError as error:
+            raise UsageError(f"--config: {error}") from None
+    return resolve(explicit or ConfigFinder().for_path(cwd), _overrides(options), "command line", cwd, ())
+
+
+def _run_cache_folder(home: Resolved, options: argparse.Namespace, cwd: Path) -> Path | None:
+    """Where the run cache is: the configured ``cache-dir``, else the working folder's project root's cache
+    folder; None when the cache is off."""
+    if options.no_cache or home.settings.cache is False:
+        return None
+    if home.settings.cache_dir:
+        return Path(home.settings.cache_dir)
+    from .project import find_project_root
+
+    return find_project_root(cwd) / ".flake8_alembic_cache"
+
+
+def _encoded_run(run: _Run) -> dict[str, object]:
+    docs = {finding.code: finding.docs for finding in run.findings}
+    findings = [
+        [f.path, f.absolute, f.line, f.col, f.code, f.name, f.message, f.source_line, f.summary] for f in run.findings
+    ]
+    return {"findings": findings, "docs": docs, "warnings": run.warnings, "migrations": run.migrations}
+
+
+def _decoded_run(report: dict[str, object], checked: list[str], output_format: str) -> _Run | None:
+    """The run an entry holds; None when anything in it is not what ``_encoded_run`` writes."""
+    from .output import Finding
+
+    findings, docs, warnings = report.get("findings"), report.get("docs"), report.get("warnings")
+    migrations = report.get("migrations")
+    if not (
+        isinstance(findings, list)
+        and isinstance(docs, dict)
+        and isinstance(warnings, list)
+        and all(isinstance(warning, str) for warning in warnings)
+        and type(migrations) is int
+    ):
+        return None
+    decoded = []
+    for item in findings:
+        if not (isinstance(item, list) and len(item) == 9):
+            return None
+        path, absolute, line, col, code, name, message, source_line, summary = item
+        texts = (path, absolute, code, name, message, summary)
+        if not (
+            all(isinstance(text, str) for text in texts)
+            and type(line) is int
+            and type(col) is int
+            and (source_line is None or isinstance(source_line, str))
+            and isinstance(docs.get(code), str)
+        ):
+            return None
+        decoded.append(Finding(path, absolute, line, col, code, name, message, source_line, summary, docs[code]))
+    return _Run(decoded, list(warnings), migrations, checked, output_format)
+
+
+def _sources(
+    options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path, journal: Journal | None = None
+) -> list[tuple[Path, bytes]]:
+    """The files to lint and their bytes. With a ``journal``, discovery and these reads are not recorded: the files
+    found and their contents are the run cache's request key."""
+    if journal is not None:
+        from .runcache import paused
+
+        with paused(journal):
+            return _sources(options, excludes, cwd)
     sources: list[tuple[Path, bytes]] = []
     if options.stdin_filename:
         stdin_path = Path(options.stdin_filename)
