@@ -49,7 +49,7 @@ ENVIRONMENT_PREFIX: Final = "FLAKE8_ALEMBIC_"
 MAX_PAYLOAD_BYTES: Final = 256 * 1024 * 1024
 READ_TIMEOUT: Final = 0.5
 """Seconds a reader waits for a concurrent writer before it gives up (a miss)."""
-WRITE_TIMEOUT: Final = 5.0
+WRITE_TIMEOUT: Final = 1.0
 
 PACKAGE: Final = os.path.dirname(os.path.abspath(__file__))
 _FROZEN_IMPORT: Final = ("<frozen importlib", "<frozen zipimport")
