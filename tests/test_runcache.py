@@ -107,7 +107,8 @@ class Project:
     def change_pin(self) -> str:
         pins = self.rng.choice(('"sqlalchemy>=2.0"', '"sqlalchemy<2"', '"sqlalchemy>=1.4,<2.1"'))
         alembic = self.rng.choice(('"alembic>=1.13"', '"alembic<1.7"'))
-        self._pyproject(f'[project]\nname = "shopapp"\nversion = "1.0.{self.step}"\ndependencies = [{alembic}, {pins}]\n')
+        version = f"1.0.{self.step}"
+        self._pyproject(f'[project]\nname = "shopapp"\nversion = "{version}"\ndependencies = [{alembic}, {pins}]\n')
         return f"pins {alembic} {pins}"
 
     def change_setting(self) -> str:
