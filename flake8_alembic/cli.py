@@ -313,8 +313,11 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
                 sources = None  # reported by the normal run, in its order (configuration errors first)
             run = None
             if sources is not None:
-                contents = {os.path.abspath(path): hashlib.sha256(source).hexdigest() for path, source in sources}
-                listed = [(str(path), contents[os.path.abspath(path)]) for path, _ in sources]
+                here = str(cwd)  # os.path.abspath asks the system for the working folder on every call
+                absolute = [os.path.normpath(os.path.join(here, path)) for path, _ in sources]
+                digests = [hashlib.sha256(source).hexdigest() for _, source in sources]
+                contents = dict(zip(absolute, digests))
+                listed = [(str(path), digest) for (path, _), digest in zip(sources, digests)]
                 key = runcache.request_key(vars(options), str(cwd), os.environ, listed)
                 store = runcache.RunStore(folder)
                 payload = store.load(key)

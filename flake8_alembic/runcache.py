@@ -222,11 +222,21 @@ class Journal:
 
 
 def holds(entries: Iterable[Entry], contents: Mapping[str, str]) -> bool:
-    """Whether every journal entry still holds; False at the first that does not or cannot be checked."""
+    """Whether every journal entry still holds; False at the first that does not or cannot be checked. (The stat
+    kinds, most of a journal, are checked inline: this loop is most of a cache hit's own work.)"""
+    stat_now, lstat_now, describe = _ORIGINAL_STAT, _ORIGINAL_LSTAT, stat_state
     for kind, path, value in entries:
         try:
-            now = contents[path] if kind == "f" and path in contents else current_state(kind, path)
-        except Poisoned:
+            if kind == "s" or kind == "l":
+                try:
+                    now = describe(stat_now(path) if kind == "s" else lstat_now(path), None)
+                except OSError as error:
+                    now = describe(None, error)
+            elif kind == "f" and path in contents:
+                now = contents[path]
+            else:
+                now = current_state(kind, path)
+        except (Poisoned, ValueError):
             return False
         if now != value:
             return False
@@ -244,7 +254,7 @@ _ORIGINAL_READLINK: Final = os.readlink
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     global _BUSY
-    if _ACTIVE is None or _BUSY or event not in _EVENTS:
+    if _ACTIVE is None or _BUSY or _ACTIVE.paused or event not in _EVENTS:
         return
     _BUSY = True
     try:
@@ -259,7 +269,10 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 def _recording_stat(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
     def recorded(path: Any, *args: Any, **kwargs: Any) -> Any:
         journal = _ACTIVE
-        if journal is None or _BUSY or args or kwargs.get("dir_fd") is not None or isinstance(path, int):
+        if journal is None or journal.paused or _BUSY or args or isinstance(path, int):  # an fd: opened, journaled
+            return original(path, *args, **kwargs)
+        if kwargs.get("dir_fd") is not None:
+            journal.problem = "a stat relative to a folder descriptor"
             return original(path, *args, **kwargs)
         follows = kind == "s" and kwargs.get("follow_symlinks", True)
         try:
@@ -275,7 +288,10 @@ def _recording_stat(original: Callable[..., Any], kind: str) -> Callable[..., An
 
 def _recording_readlink(path: Any, *args: Any, **kwargs: Any) -> Any:
     journal = _ACTIVE
-    if journal is None or _BUSY or args or kwargs.get("dir_fd") is not None or isinstance(path, int):
+    if journal is None or journal.paused or _BUSY or args or isinstance(path, int):
+        return _ORIGINAL_READLINK(path, *args, **kwargs)
+    if kwargs.get("dir_fd") is not None:
+        journal.problem = "a readlink relative to a folder descriptor"
         return _ORIGINAL_READLINK(path, *args, **kwargs)
     try:
         target = _ORIGINAL_READLINK(path)
