@@ -8,12 +8,16 @@ The linter runs in each project's own folder (``CORPUS/<project>``) as its maint
 command with no path (it finds the project's environments), flake8 over the project's ``versions`` files. Each line
 is ``face project/path:line:col: CODE message``, sorted; stderr lines are kept as ``face project STDERR text``.
 ``--bin`` names the venv whose ``flake8-alembic`` and ``flake8`` to run (a frozen checkout's), default this one's.
+``--cache warm`` runs the standalone command with its cache, twice, and keeps the second run (a run-cache hit when
+nothing changed in between); ``--cache fill`` keeps the first, cache-writing run; the default ``off`` passes
+``--no-cache``. The cache folders the runs create are removed afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -31,9 +35,16 @@ def version_files(project: Path) -> list[str]:
     )
 
 
-def cli_lines(project: Path, executable: Path, selection: list[str]) -> list[str]:
-    command = [str(executable), "check", "--output-format", "json", "--exit-zero", "--no-cache", *selection]
+def cli_lines(project: Path, executable: Path, selection: list[str], cache: str = "off") -> list[str]:
+    command = [str(executable), "check", "--output-format", "json", "--exit-zero", *selection]
+    if cache == "off":
+        command.append("--no-cache")
     done = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    if cache == "warm":
+        done = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    if cache != "off":
+        for folder in sorted(project.rglob(".flake8_alembic_cache"), reverse=True):
+            shutil.rmtree(folder, ignore_errors=True)
     lines = [f"cli {project.name} STDERR {text}" for text in done.stderr.splitlines() if text.strip()]
     if done.returncode != 0:
         return [*lines, f"cli {project.name} EXIT {done.returncode}"]
@@ -81,13 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--select", default="ALM")
     parser.add_argument("--extend-select", default="ALM0,ALM1,ALM2")
     parser.add_argument("--preview", action="store_true", help="pass --preview (linters that have it)")
+    parser.add_argument("--cache", choices=("off", "fill", "warm"), default="off", help="the standalone cache")
     args = parser.parse_args(argv)
     selection = ["--select", args.select, "--extend-select", args.extend_select]
     lines: list[str] = []
     for project in projects(args.corpus):
         if args.face in ("cli", "both"):
             lines += cli_lines(
-                project, args.bin / "flake8-alembic", selection + (["--preview"] if args.preview else [])
+                project, args.bin / "flake8-alembic", selection + (["--preview"] if args.preview else []), args.cache
             )
         if args.face in ("flake8", "both"):
             lines += flake8_lines(

@@ -87,6 +87,13 @@ def largest_history(corpus: Path) -> tuple[Path, Path]:
     return project, max(folders[folder], key=lambda path: (path.stat().st_mtime, path.name))
 
 
+def remove_caches(folder: Path) -> None:
+    """Every cache folder the runs created under ``folder`` (summaries go to each file's project root, which in a
+    corpus of unpacked wheels may be a versions folder's)."""
+    for cache in sorted(folder.rglob(".flake8_alembic_cache"), reverse=True):
+        shutil.rmtree(cache, ignore_errors=True)
+
+
 def linter() -> list[str]:
     found = shutil.which("flake8-alembic", path=str(BIN))
     return [found] if found else [sys.executable, "-m", "flake8_alembic"]
@@ -114,7 +121,7 @@ def row_precommit(corpus: Path, repeat: int) -> str:
         )
     finally:
         newest.write_bytes(original)
-        shutil.rmtree(project / ".flake8_alembic_cache", ignore_errors=True)
+        remove_caches(project)
         shutil.rmtree(project / ".ruff_cache", ignore_errors=True)
     files = sum(1 for _ in newest.parent.glob("*.py"))
     return (
@@ -134,7 +141,7 @@ def row_editor(corpus: Path, repeat: int, venvs: Path) -> str:
         subprocess.run(flake8(plugged)(), cwd=project, capture_output=True)  # warm the plugin's cache, if any
         alone, plugin = alternate(repeat, project, flake8(plain), flake8(plugged))
     finally:
-        shutil.rmtree(project / ".flake8_alembic_cache", ignore_errors=True)
+        remove_caches(project)
     return (
         f"editor: flake8 on that file {alone.wall:.3f} s -> {plugin.wall:.3f} s "
         f"(+{plugin.wall - alone.wall:.3f} s; goal <= +0.08 s)"
@@ -176,6 +183,7 @@ def row_warm_and_cold(corpus: Path, repeat: int, rows: set[str]) -> list[str]:
             )
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+        remove_caches(corpus)
     return lines
 
 

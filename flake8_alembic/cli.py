@@ -11,11 +11,11 @@ import functools
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from . import package_version
-from .cache import CacheFolders, SummaryStore
 from .config import (
     CLI_KEYS,
     OUTPUT_FORMATS,
@@ -27,13 +27,17 @@ from .config import (
     read_config,
     suggestion,
 )
-from .engine import INTERNAL_ERROR, ProjectCache, is_migration_source, lint_source, paused_gc
 from .files import DEFAULT_EXCLUDES, PathError, changed_since, default_paths, discover, excluded
-from .noqa import NoqaMap, add_noqa
-from .output import Finding, render, render_statistics
-from .parse.module import decode_source
-from .rules.registry import BY_CODE, OPT_IN_CODES, RULES, documentation
-from .selection import Configurations, Selection
+
+if TYPE_CHECKING:
+    from .cache import CacheFolders
+    from .engine import ProjectCache
+    from .output import Finding
+    from .runcache import Journal
+    from .selection import Configurations, Selection
+
+# The engine, the rules, the parser, the summary cache and the output formats are imported where they are used:
+# a cache hit (runcache) needs none of them, and importing them costs several times what the hit does.
 
 COMMANDS = ("check", "rule", "baseline", "verify")
 
@@ -166,6 +170,8 @@ def _refuse_a_misspelled_command(first: str | None) -> None:
 
 
 def _rule(options: argparse.Namespace, out: TextIO) -> int:
+    from .rules.registry import BY_CODE, RULES, documentation
+
     if options.all:
         out.write("\n\n".join(documentation(rule.code).rstrip() for rule in RULES) + "\n")
         return 0
@@ -199,6 +205,8 @@ def _overrides(options: argparse.Namespace) -> dict[str, object]:
 
 
 def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
+    from .selection import Configurations
+
     explicit = None
     if options.config:
         try:
@@ -211,16 +219,52 @@ def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
 # ---------------------------------------------------------------------------------------------- check
 
 
+@dataclass
+class _Run:
+    """What a check found: everything printing it needs (what the run cache stores)."""
+
+    findings: list[Finding]
+    warnings: list[str]
+    migrations: int
+    checked: list[str]
+    output_format: str
+    parsed: int = 0
+    """Files summarised by parsing (not found in the summary cache)."""
+
+
 def _check(options: argparse.Namespace, out: TextIO) -> int:
     cwd = Path.cwd()
-    configurations = _configurations(options, cwd)
-    home, _ = configurations.for_path(cwd)
-    excludes = (home.exclude or DEFAULT_EXCLUDES) + home.extend_exclude
-    sources = _sources(options, excludes, cwd)
     if options.show_settings:
+        configurations = _configurations(options, cwd)
+        home, _ = configurations.for_path(cwd)
+        excludes = _excludes(home)
+        sources = _sources(options, excludes, cwd)
         from .settings_report import show_settings  # only for --show-settings
 
         return show_settings(out, [path for path, _ in sources] or [cwd], configurations, excludes, cwd)
+    run = _cached_run(options, cwd) if _cacheable(options) else _run(options, cwd)
+    for warning in run.warnings:
+        print(warning, file=sys.stderr)
+    if run.migrations == 0:
+        print("warning: no Alembic migrations found under the given path(s)", file=sys.stderr)
+    if options.add_noqa:
+        return _add_noqa(run.findings, out)
+    return _report(run.findings, options, run.output_format, out, run.checked)
+
+
+def _excludes(home: Resolved) -> tuple[str, ...]:
+    return (home.exclude or DEFAULT_EXCLUDES) + home.extend_exclude
+
+
+def _run(options: argparse.Namespace, cwd: Path, sources: list[tuple[Path, bytes]] | None = None) -> _Run:
+    """Lint: discover (unless ``sources`` were), summarise, run the rules, select what is reported."""
+    configurations = _configurations(options, cwd)
+    home, _ = configurations.for_path(cwd)
+    if sources is None:
+        sources = _sources(options, _excludes(home), cwd)
+    from .cache import SummaryStore
+    from .engine import ProjectCache, paused_gc
+
     changed = _changed(options.changed_since, cwd) if options.changed_since else None
     folders = _cache_folders(home, options)
     cache = ProjectCache(summaries=SummaryStore(folders=folders))
@@ -229,17 +273,147 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
     if folders is not None:
         folders.prune()
     warnings += _baseline_problems(configurations, cache)
-    for warning in warnings:
-        print(warning, file=sys.stderr)
-    if migrations == 0:
-        print("warning: no Alembic migrations found under the given path(s)", file=sys.stderr)
-    if options.add_noqa:
-        return _add_noqa(findings, out)
     output_format = options.output_format or home.output_format
-    return _report(findings, options, output_format, out, [str(path) for path, _ in sources])
+    checked = [str(path) for path, _ in sources]
+    return _Run(findings, warnings, migrations, checked, output_format, cache.summaries.parsed)
 
 
-def _sources(options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path) -> list[tuple[Path, bytes]]:
+# ---------------------------------------------------------------------------------------------- the run cache
+
+
+def _cacheable(options: argparse.Namespace) -> bool:
+    """Runs whose result the run cache may hold: not those that write files, read standard input, look at git
+    history, print settings, or are told not to."""
+    return not (
+        options.no_cache or options.changed_since or options.add_noqa or options.stdin_filename or options.show_settings
+    )
+
+
+def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
+    """The stored run when its request key matches and its whole input journal holds; else a run, recorded (see
+    ``runcache``) and stored."""
+    import hashlib
+
+    from . import runcache
+
+    runcache.STATS.clear()
+    runcache.STATS.update(hit=False, stored=False, parsed=0, journal=0)
+    journal = runcache.Journal()
+    with runcache.recording(journal):
+        home = _home(options, cwd)
+        folder = _run_cache_folder(home, options, cwd)
+        if folder is None:
+            journal.problem = "the cache is off"
+            run = None
+        else:
+            journal.ignore(str(folder))
+            try:
+                sources = _sources(options, _excludes(home), cwd, journal)
+            except UsageError:
+                sources = None  # reported by the normal run, in its order (configuration errors first)
+            run = None
+            if sources is not None:
+                here = str(cwd)  # os.path.abspath asks the system for the working folder on every call
+                absolute = [os.path.normpath(os.path.join(here, path)) for path, _ in sources]
+                digests = [hashlib.sha256(source).hexdigest() for _, source in sources]
+                contents = dict(zip(absolute, digests))
+                listed = [(str(path), digest) for (path, _), digest in zip(sources, digests)]
+                key = runcache.request_key(vars(options), str(cwd), os.environ, listed)
+                store = runcache.RunStore(folder)
+                payload = store.load(key)
+                if payload is not None and runcache.holds(map(tuple, payload["journal"]), contents):
+                    output_format = options.output_format or home.output_format
+                    run = _decoded_run(payload["report"], [path for path, _ in listed], output_format)
+                if run is not None:
+                    runcache.STATS.update(hit=True, journal=len(payload["journal"]) if payload else 0)
+                    return run
+                run = _run(options, cwd, sources)
+    if run is None or folder is None or sources is None:
+        return run or _run(options, cwd)
+    runcache.STATS.update(parsed=run.parsed, journal=len(journal.entries))
+    if journal.problem is None and journal.still_holds(contents):
+        runcache.STATS["stored"] = store.save(
+            key, {"format": runcache.FORMAT, "key": key, "journal": journal.as_list(), "report": _encoded_run(run)}
+        )
+    return run
+
+
+def _home(options: argparse.Namespace, cwd: Path) -> Resolved:
+    """The working folder's configuration, enough for discovery, the cache folder and the output format: what
+    ``Configurations.for_path(cwd)`` resolves, without the rule catalogue (its ``opt_in`` is left empty)."""
+    from .config import ConfigFinder, resolve
+
+    explicit = None
+    if options.config:
+        try:
+            explicit = read_config(Path(options.config), required=True)
+        except ConfigError as error:
+            raise UsageError(f"--config: {error}") from None
+    return resolve(explicit or ConfigFinder().for_path(cwd), _overrides(options), "command line", cwd, ())
+
+
+def _run_cache_folder(home: Resolved, options: argparse.Namespace, cwd: Path) -> Path | None:
+    """Where the run cache is: the configured ``cache-dir``, else the working folder's project root's cache
+    folder; None when the cache is off."""
+    if options.no_cache or home.settings.cache is False:
+        return None
+    if home.settings.cache_dir:
+        return Path(home.settings.cache_dir)
+    from .project import find_project_root
+
+    return find_project_root(cwd) / ".flake8_alembic_cache"
+
+
+def _encoded_run(run: _Run) -> dict[str, object]:
+    docs = {finding.code: finding.docs for finding in run.findings}
+    findings = [
+        [f.path, f.absolute, f.line, f.col, f.code, f.name, f.message, f.source_line, f.summary] for f in run.findings
+    ]
+    return {"findings": findings, "docs": docs, "warnings": run.warnings, "migrations": run.migrations}
+
+
+def _decoded_run(report: dict[str, object], checked: list[str], output_format: str) -> _Run | None:
+    """The run an entry holds; None when anything in it is not what ``_encoded_run`` writes."""
+    from .output import Finding
+
+    findings, docs, warnings = report.get("findings"), report.get("docs"), report.get("warnings")
+    migrations = report.get("migrations")
+    if not (
+        isinstance(findings, list)
+        and isinstance(docs, dict)
+        and isinstance(warnings, list)
+        and all(isinstance(warning, str) for warning in warnings)
+        and type(migrations) is int
+    ):
+        return None
+    decoded = []
+    for item in findings:
+        if not (isinstance(item, list) and len(item) == 9):
+            return None
+        path, absolute, line, col, code, name, message, source_line, summary = item
+        texts = (path, absolute, code, name, message, summary)
+        if not (
+            all(isinstance(text, str) for text in texts)
+            and type(line) is int
+            and type(col) is int
+            and (source_line is None or isinstance(source_line, str))
+            and isinstance(docs.get(code), str)
+        ):
+            return None
+        decoded.append(Finding(path, absolute, line, col, code, name, message, source_line, summary, docs[code]))
+    return _Run(decoded, list(warnings), migrations, checked, output_format)
+
+
+def _sources(
+    options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path, journal: Journal | None = None
+) -> list[tuple[Path, bytes]]:
+    """The files to lint and their bytes. With a ``journal``, discovery and these reads are not recorded: the files
+    found and their contents are the run cache's request key."""
+    if journal is not None:
+        from .runcache import paused
+
+        with paused(journal):
+            return _sources(options, excludes, cwd)
     sources: list[tuple[Path, bytes]] = []
     if options.stdin_filename:
         stdin_path = Path(options.stdin_filename)
@@ -269,6 +443,8 @@ def _changed(reference: str, cwd: Path) -> set[str]:
 def _cache_folders(home: Resolved, options: argparse.Namespace) -> CacheFolders | None:
     """The cache folders of this run: off with --no-cache or ``cache = false``; the configured ``cache-dir``
     (flag, environment variable, then the configuration of the working folder); else each project root's."""
+    from .cache import CacheFolders
+
     if options.no_cache or home.settings.cache is False:
         return None
     configured = home.settings.cache_dir
@@ -282,6 +458,10 @@ def _lint(
     cwd: Path,
     changed: set[str] | None,
 ) -> tuple[list[Finding], int, list[str]]:
+    from .engine import is_migration_source, lint_source
+    from .noqa import NoqaMap
+    from .output import Finding
+
     findings: list[Finding] = []
     warnings: list[str] = []
     migrations = 0
@@ -336,6 +516,8 @@ def _lint(
 
 def _enabled(resolved: Resolved, selection: Selection, path: Path, code: str) -> bool:
     """Whether a rule runs for ``path``: the ones a noqa comment may rightly name."""
+    from .rules.registry import BY_CODE, OPT_IN_CODES
+
     return (
         code in BY_CODE
         and (code not in OPT_IN_CODES or code in resolved.settings.opt_in)
@@ -344,6 +526,9 @@ def _enabled(resolved: Resolved, selection: Selection, path: Path, code: str) ->
 
 
 def _finding(shown: str, path: Path, lines: Sequence[str], line: int, col: int, code: str, message: str) -> Finding:
+    from .output import Finding
+    from .rules.registry import BY_CODE
+
     rule = BY_CODE.get(code)
     return Finding(
         shown,
@@ -379,6 +564,8 @@ def _baseline_problems(configurations: Configurations, cache: ProjectCache) -> l
 @functools.cache
 def _docs(code: str) -> str:
     """A rule's documentation, read once per code (a run on a large history reports the same codes many times)."""
+    from .rules.registry import documentation
+
     try:
         return documentation(code)
     except (OSError, KeyError):
@@ -406,6 +593,8 @@ def _display(path: Path, cwd: Path) -> str:
 def _report(
     findings: list[Finding], options: argparse.Namespace, output_format: str, out: TextIO, checked: list[str]
 ) -> int:
+    from .output import render, render_statistics
+
     if options.statistics:
         text = render_statistics(findings, output_format)
         if output_format != "json" and findings and not options.quiet:
@@ -427,6 +616,10 @@ def _report(
 
 
 def _add_noqa(findings: list[Finding], out: TextIO) -> int:
+    from .engine import INTERNAL_ERROR
+    from .noqa import add_noqa
+    from .parse.module import decode_source
+
     by_file: dict[str, dict[int, set[str]]] = {}
     for finding in findings:
         if finding.code not in ("E999", INTERNAL_ERROR, "ALM900"):

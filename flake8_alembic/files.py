@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final, Optional
 
 from . import project
-from .history import configured_locations
+from .locations import configured_locations
 
 DEFAULT_EXCLUDES: Final = (
     ".bzr",
@@ -56,6 +56,11 @@ def excluded(path: Path, patterns: Sequence[str], root: Path) -> bool:
         relative = path.resolve().relative_to(_resolved(root)).as_posix()
     except (ValueError, OSError):
         relative = path.as_posix()
+    return _matches(relative, patterns)
+
+
+def _matches(relative: str, patterns: Sequence[str]) -> bool:
+    """Whether a path relative to the root (``/``-separated), or any of its folders, matches a pattern."""
     names, paths = _matchers(tuple(patterns))
     parts = relative.split("/")
     if names is not None and any(names(part) for part in parts):
@@ -126,19 +131,62 @@ def default_paths(cwd: Path, excludes: Sequence[str]) -> list[str]:
 
 
 def _walk(folder: Path, excludes: Sequence[str], root: Path) -> Iterable[Path]:
+    """The python files under a folder, as ``os.walk(folder)`` visits them (top-down, names sorted, symlinked
+    folders listed but not entered, a folder reached twice walked once), minus what ``excluded`` says.
+
+    A child that is no symlink resolves to its folder's resolved path plus its name, so ``excluded`` is asked with
+    that relative path directly: resolving every file and folder (an ``lstat`` per path component) was most of a
+    walk's time."""
     seen: set[str] = set()
-    for current, subfolders, names in os.walk(folder, followlinks=False):
+    base = _resolved(root)
+    pending: list[Path] = [folder]
+    while pending:
+        current = pending.pop()
         real = os.path.realpath(current)
         if real in seen:
-            subfolders[:] = []
             continue
         seen.add(real)
-        subfolders[:] = sorted(name for name in subfolders if not excluded(Path(current) / name, excludes, root))
-        for name in sorted(names):
-            if name.endswith(".py"):
-                candidate = Path(current) / name
-                if not excluded(candidate, excludes, root):
-                    yield candidate
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        try:
+            within: str | None = Path(real).relative_to(base).as_posix()
+        except ValueError:
+            within = None
+        folders: list[os.DirEntry[str]] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            (folders if is_folder else files).append(entry)
+
+        for entry in sorted(files, key=lambda entry: entry.name):
+            if entry.name.endswith(".py") and not _skipped(current, within, entry, excludes, root):
+                yield current / entry.name
+        kept = sorted(
+            (entry for entry in folders if not _skipped(current, within, entry, excludes, root)),
+            key=lambda entry: entry.name,
+        )
+        pending.extend(current / entry.name for entry in reversed(kept) if not _is_symlink(entry))
+
+
+def _skipped(current: Path, within: str | None, entry: os.DirEntry[str], excludes: Sequence[str], root: Path) -> bool:
+    """``excluded(current / entry.name)``, without resolving the path when ``within`` (the resolved ``current``
+    relative to the root) says where it is and the entry is no symlink."""
+    if within is None or _is_symlink(entry):
+        return excluded(current / entry.name, excludes, root)
+    return _matches(entry.name if within == "." else f"{within}/{entry.name}", excludes)
+
+
+def _is_symlink(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True
 
 
 def _unique(files: list[Path]) -> list[Path]:

@@ -11,9 +11,9 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "flake8_alembic"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("vocabulary", ("flake8_alembic", "dialects", "names", "types", "sql", "config", "noqa", "signatures")),
-    ("reading", ("reading", "project", "pins")),
+    ("reading", ("reading", "project", "pins", "locations")),
     ("parse", ("parse",)),
-    ("cache", ("cache",)),
+    ("cache", ("cache", "runcache")),
     ("project facts", ("facts", "facts.project")),
     ("history and replay", ("history", "effects", "phase", "schema")),
     ("environment facts", ("facts.environment", "facts.birth")),

@@ -213,11 +213,12 @@ def test_root_config_and_cache_are_the_same_through_both_faces(tmp_path: Path, l
         _, out, _ = check(run_from, "--show-settings", str(migration))
         assert f'project-root = "{root}"' in out
         assert (f'config = "{config}"' if config else 'config = ""') in out
-    # The standalone command, run from the top: one cache folder per project root, none anywhere else.
+    # The standalone command, run from the top: one cache folder per project root (the files' roots for their
+    # summaries, the working folder's root for the run cache), none anywhere else.
     code, _, err = check(run_from, *[str(migration) for migration, _, _ in expected])
     assert code in (0, 1), err
     caches = sorted(path.parent for path in tmp_path.rglob(".flake8_alembic_cache"))
-    assert caches == sorted({root for _, root, _ in expected})
+    assert caches == sorted({root for _, root, _ in expected} | {find_project_root(run_from)})
     for cache in caches:
         assert (cache / ".flake8_alembic_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
         assert (cache / ".flake8_alembic_cache" / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172")
@@ -235,7 +236,7 @@ def test_root_config_and_cache_are_the_same_through_both_faces(tmp_path: Path, l
         check=False,
     )
     assert sorted(path.parent for path in tmp_path.rglob(".flake8_alembic_cache")) == caches
-    for cache in caches:
+    for cache in sorted({root for _, root, _ in expected}):
         packs = [p for p in (cache / ".flake8_alembic_cache").rglob("pack-*.jsonl")]
         assert packs, cache
 

@@ -1,0 +1,501 @@
+"""The run-result cache of ``flake8-alembic check``: a whole run's report, reused while every input it read is
+unchanged.
+
+A run's inputs are of two kinds. Those known before linting make up the **request key**, a sha256 of: the linter's
+code (every file of the package, the Python version), the parsed command line, the working folder, the
+``FLAKE8_ALEMBIC_*`` environment variables and each discovered file's path and content digest (discovery, with its
+``git check-ignore``, runs on every call). Everything else the run read on the way (configuration files, env.py,
+alembic.ini, pins, the application modules the project facts read, the version files of a history, the folders
+it listed, the paths it tested for existence) is its **input journal**, recorded while the run happens:
+
+- an audit hook (``sys.addaudithook``; it cannot be removed, so it returns at once unless a run is recording)
+  sees every ``open`` (the file is hashed before the run reads it), ``os.listdir`` and ``os.scandir`` (the folder's
+  sorted names and entry types are hashed) outside the import system;
+- ``os.stat``, ``os.lstat`` and ``os.readlink`` are wrapped for the duration of the run only (``pathlib`` and
+  ``os.path`` look them up at call time): each records the outcome the run itself got (missing, a folder, a file
+  and its size, a symlink and its target...).
+
+The entry is stored only when the journal, checked again at the end of the run, still holds (a file edited while
+the run read it is not cached), and reused only when every entry holds again: contents are re-hashed, never judged
+by their mtime. Reads of the linter's own files (in the key) and of cache folders (content-addressed, or this
+database) are not journaled. Any mismatch, error or unreadable entry means a normal run.
+
+Storage: one sqlite3 database (``runs.sqlite3`` in the cache folder of the working folder's project, or in
+``cache-dir``), one table of JSON payloads (never pickle: the folder may be planted by a pull request; see
+docs/cache-threat-model.md); the newest ``KEEP_RUNS`` entries are kept. A corrupt, truncated or locked database is
+a miss, and a write that fails is skipped: never an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+FORMAT: Final = 1
+"""Bumped when the key or the payload changes shape."""
+DATABASE: Final = "runs.sqlite3"
+KEEP_RUNS: Final = 8
+"""Entries kept: the newest by write (one per distinct command line, folder and set of inputs)."""
+CACHE_FOLDER_NAME: Final = ".flake8_alembic_cache"
+ENVIRONMENT_PREFIX: Final = "FLAKE8_ALEMBIC_"
+MAX_PAYLOAD_BYTES: Final = 256 * 1024 * 1024
+READ_TIMEOUT: Final = 0.5
+"""Seconds a reader waits for a concurrent writer before it gives up (a miss)."""
+WRITE_TIMEOUT: Final = 1.0
+
+PACKAGE: Final = os.path.dirname(os.path.abspath(__file__))
+_FROZEN_IMPORT: Final = ("<frozen importlib", "<frozen zipimport")
+_WRITING: Final = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_CHUNK: Final = 1024 * 1024
+
+STATS: dict[str, object] = {}
+"""What the last ``check`` of this process did with the cache: ``hit``, ``stored`` (work counters for tests)."""
+
+Entry = tuple[str, str, str]
+"""(kind, absolute path, observed state): kinds ``f`` content, ``d`` listing, ``s`` stat, ``l`` lstat, ``r``
+readlink."""
+
+
+class Poisoned(Exception):
+    """An input the journal cannot state exactly (an unreadable file, a FIFO): the run is not cached."""
+
+
+# ------------------------------------------------------------------------------------------------ observing
+
+
+def file_state(path: str) -> str:
+    """The sha256 of a regular file's bytes, or ``missing``; raises Poisoned for anything else."""
+    try:
+        info = _ORIGINAL_STAT(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, ValueError) as error:
+        raise Poisoned(f"{path}: {error}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise Poisoned(f"{path}: not a regular file")
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError as error:
+        raise Poisoned(f"{path}: {error}") from None
+    return digest.hexdigest()
+
+
+def listing_state(path: str) -> str:
+    """A digest of a folder's sorted entries and their types (the linter's own cache folder left out), or
+    ``missing``; raises Poisoned when the folder cannot be listed."""
+    try:
+        with os.scandir(path) as listing:
+            entries = [_entry_state(entry) for entry in listing if entry.name != CACHE_FOLDER_NAME]
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, ValueError) as error:
+        raise Poisoned(f"{path}: {error}") from None
+    entries.sort()
+    return hashlib.sha256("\0".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _entry_state(entry: os.DirEntry[str]) -> str:
+    try:
+        kind = ("l" if entry.is_symlink() else "") + ("d" if entry.is_dir() else "f" if entry.is_file() else "o")
+    except OSError:
+        kind = "?"
+    return f"{entry.name}/{kind}"
+
+
+def stat_state(result: os.stat_result | None, error: OSError | None) -> str:
+    """What a stat call told the run: missing, a folder, a file and its size, a symlink and its length..."""
+    if error is not None:
+        if isinstance(error, (FileNotFoundError, NotADirectoryError)):
+            return "missing"
+        return f"!{errno.errorcode.get(error.errno or 0, error.errno)}"
+    assert result is not None
+    mode = result.st_mode
+    if stat.S_ISDIR(mode):
+        return "d"
+    if stat.S_ISREG(mode):
+        return f"f{result.st_size}"
+    if stat.S_ISLNK(mode):
+        return f"l{result.st_size}"
+    return f"o{stat.S_IFMT(mode)}"
+
+
+def _stat_now(kind: str, path: str) -> str:
+    try:
+        result = _ORIGINAL_STAT(path) if kind == "s" else _ORIGINAL_LSTAT(path)
+    except OSError as error:
+        return stat_state(None, error)
+    return stat_state(result, None)
+
+
+def _readlink_now(path: str) -> str:
+    try:
+        return "=" + _ORIGINAL_READLINK(path)
+    except OSError as error:
+        return stat_state(None, error)
+
+
+def current_state(kind: str, path: str) -> str:
+    """The state an entry of this kind has now (what ``Journal.observe`` would record); raises Poisoned."""
+    if kind == "f":
+        return file_state(path)
+    if kind == "d":
+        return listing_state(path)
+    if kind in ("s", "l"):
+        return _stat_now(kind, path)
+    if kind == "r":
+        return _readlink_now(path)
+    raise Poisoned(f"unknown journal entry kind {kind!r}")
+
+
+# ------------------------------------------------------------------------------------------------ the journal
+
+
+class Journal:
+    """The file system facts one run read, recorded while ``recording(journal)`` is active."""
+
+    def __init__(self, ignored: Iterable[str] = ()) -> None:
+        self.entries: dict[tuple[str, str], str] = {}
+        self.ignored: tuple[str, ...] = tuple(os.path.join(os.path.abspath(folder), "") for folder in ignored)
+        self.ignored += (os.path.join(PACKAGE, ""),)
+        self.problem: str | None = None
+        """Why the run cannot be cached (an input that cannot be stated), if any."""
+        self.paused = False
+
+    def ignore(self, folder: str) -> None:
+        self.ignored += (os.path.join(os.path.abspath(folder), ""),)
+
+    def _skips(self, path: str) -> bool:
+        inside = path + os.sep
+        return inside.startswith(self.ignored) or f"{os.sep}{CACHE_FOLDER_NAME}{os.sep}" in inside
+
+    def note(self, kind: str, raw: object, state: Callable[[str], str] | str) -> None:
+        """Record what ``state`` (the state itself, or a function of the absolute path) says, unless the path is
+        ignored or already recorded (the first observation is the one the run acted on)."""
+        if self.paused or self.problem is not None:
+            return
+        try:
+            path = os.path.abspath(os.fsdecode(raw))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return
+        if (kind, path) in self.entries or self._skips(path):
+            return
+        try:
+            self.entries[(kind, path)] = state if isinstance(state, str) else state(path)
+        except Poisoned as problem:
+            self.problem = str(problem)
+
+    def observe_event(self, event: str, args: tuple[Any, ...]) -> None:
+        if event == "open":
+            path, mode, flags = (*args, None, None, None)[:3]
+            if isinstance(path, int) or path is None:
+                return
+            if isinstance(mode, str) and any(letter in mode for letter in "wax+"):
+                return
+            if mode is None and isinstance(flags, int) and flags & _WRITING:
+                return
+            self.note("f", path, file_state)
+        else:
+            path = args[0] if args else None
+            if isinstance(path, int):
+                return
+            self.note("d", "." if path is None else path, listing_state)
+
+    def still_holds(self, contents: Mapping[str, str] | None = None) -> bool:
+        """Whether every entry holds now (``contents``: path → sha256 of files hashed already this run)."""
+        return holds(((kind, path, value) for (kind, path), value in self.entries.items()), contents or {})
+
+    def as_list(self) -> list[list[str]]:
+        return [[kind, path, value] for (kind, path), value in sorted(self.entries.items())]
+
+
+def holds(entries: Iterable[Entry], contents: Mapping[str, str]) -> bool:
+    """Whether every journal entry still holds; False at the first that does not or cannot be checked. (The stat
+    kinds, most of a journal, are checked inline: this loop is most of a cache hit's own work.)"""
+    stat_now, lstat_now, describe = _ORIGINAL_STAT, _ORIGINAL_LSTAT, stat_state
+    for kind, path, value in entries:
+        try:
+            if kind == "s" or kind == "l":
+                try:
+                    now = describe(stat_now(path) if kind == "s" else lstat_now(path), None)
+                except OSError as error:
+                    now = describe(None, error)
+            elif kind == "f" and path in contents:
+                now = contents[path]
+            else:
+                now = current_state(kind, path)
+        except (Poisoned, ValueError):
+            return False
+        if now != value:
+            return False
+    return True
+
+
+_ACTIVE: Journal | None = None
+_BUSY = False
+_EVENTS: Final = frozenset({"open", "os.listdir", "os.scandir"})
+_HOOKED = False
+_ORIGINAL_STAT: Final = os.stat
+_ORIGINAL_LSTAT: Final = os.lstat
+_ORIGINAL_READLINK: Final = os.readlink
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    global _BUSY
+    if _ACTIVE is None or _BUSY or _ACTIVE.paused or event not in _EVENTS:
+        return
+    _BUSY = True
+    try:
+        if not sys._getframe(1).f_code.co_filename.startswith(_FROZEN_IMPORT):  # the import system's own reads
+            _ACTIVE.observe_event(event, args)
+    except Exception as error:  # never break the run: an observation that fails makes it uncacheable
+        _ACTIVE.problem = f"journal: {type(error).__name__}: {error}"
+    finally:
+        _BUSY = False
+
+
+def _recording_stat(original: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    def recorded(path: Any, *args: Any, **kwargs: Any) -> Any:
+        journal = _ACTIVE
+        if journal is None or journal.paused or _BUSY or args or isinstance(path, int):  # an fd: opened, journaled
+            return original(path, *args, **kwargs)
+        if kwargs.get("dir_fd") is not None:
+            journal.problem = "a stat relative to a folder descriptor"
+            return original(path, *args, **kwargs)
+        follows = kind == "s" and kwargs.get("follow_symlinks", True)
+        try:
+            result = original(path, *args, **kwargs)
+        except OSError as error:
+            journal.note("s" if follows else "l", path, stat_state(None, error))
+            raise
+        journal.note("s" if follows else "l", path, stat_state(result, None))
+        return result
+
+    return recorded
+
+
+def _recording_readlink(path: Any, *args: Any, **kwargs: Any) -> Any:
+    journal = _ACTIVE
+    if journal is None or journal.paused or _BUSY or args or isinstance(path, int):
+        return _ORIGINAL_READLINK(path, *args, **kwargs)
+    if kwargs.get("dir_fd") is not None:
+        journal.problem = "a readlink relative to a folder descriptor"
+        return _ORIGINAL_READLINK(path, *args, **kwargs)
+    try:
+        target = _ORIGINAL_READLINK(path)
+    except OSError as error:
+        journal.note("r", path, stat_state(None, error))
+        raise
+    journal.note("r", path, "=" + os.fsdecode(target))
+    return target
+
+
+@contextlib.contextmanager
+def recording(journal: Journal) -> Iterator[Journal]:
+    """Record what the code run inside reads into ``journal`` (one recording at a time per process)."""
+    global _ACTIVE, _HOOKED
+    if not _HOOKED:
+        sys.addaudithook(_audit)
+        _HOOKED = True
+    if _ACTIVE is not None:
+        raise RuntimeError("a run is already recording")
+    _forget_process_caches()
+    _ACTIVE = journal
+    os.stat, os.lstat, os.readlink = (
+        _recording_stat(_ORIGINAL_STAT, "s"),
+        _recording_stat(_ORIGINAL_LSTAT, "l"),
+        _recording_readlink,
+    )
+    try:
+        yield journal
+    finally:
+        _ACTIVE = None
+        os.stat, os.lstat, os.readlink = _ORIGINAL_STAT, _ORIGINAL_LSTAT, _ORIGINAL_READLINK
+
+
+@contextlib.contextmanager
+def paused(journal: Journal | None) -> Iterator[None]:
+    """Reads the journal need not record (the discovered files: their digests are in the key)."""
+    if journal is None:
+        yield
+        return
+    before, journal.paused = journal.paused, True
+    try:
+        yield
+    finally:
+        journal.paused = before
+
+
+def _forget_process_caches() -> None:
+    """In-process caches that would let a second run in the same process skip a read (so the journal would miss
+    it): cleared before each recorded run. A command-line run is one process; tests run many in one."""
+    for name, attribute in (("flake8_alembic.facts.helpers", "_parsed"), ("flake8_alembic.files", "_resolved")):
+        module = sys.modules.get(name)
+        clear = getattr(getattr(module, attribute, None), "cache_clear", None)
+        if clear is not None:
+            clear()
+
+
+# ------------------------------------------------------------------------------------------------ the key
+
+
+def code_digest() -> str:
+    """A digest of every file of the package (code, rule pages, data) and of the Python running it."""
+    digest = hashlib.sha256(repr((FORMAT, sys.version, sys.implementation.cache_tag)).encode())
+    found = False
+    for folder, subfolders, names in os.walk(PACKAGE):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__" and not name.startswith("."))
+        for name in sorted(names):
+            if name.endswith((".pyc", ".pyo")) or name.startswith("."):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            found = True
+            digest.update(f"{os.path.relpath(path, PACKAGE)}\0{len(data)}\0".encode())
+            digest.update(data)
+    if not found:  # a zipped install: the version number says which code ran
+        from . import package_version
+
+        digest.update(package_version().encode())
+    return digest.hexdigest()
+
+
+def normal(value: object) -> object:
+    """A JSON value that is the same in every process (sets sorted: their order depends on hash seeds)."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (set, frozenset)):
+        return sorted((normal(item) for item in value), key=repr)
+    if isinstance(value, (list, tuple)):
+        return [normal(item) for item in value]
+    if isinstance(value, dict):
+        return sorted(([normal(key), normal(item)] for key, item in value.items()), key=repr)
+    return repr(value)
+
+
+def request_key(
+    options: Mapping[str, object], cwd: str, environment: Mapping[str, str], sources: Sequence[tuple[str, str]]
+) -> str:
+    """The sha256 of everything known before linting: code, command line, working folder, our environment
+    variables and each discovered file (as discovered, with its content's sha256)."""
+    variables = sorted((name, value) for name, value in environment.items() if name.startswith(ENVIRONMENT_PREFIX))
+    head = json.dumps([FORMAT, code_digest(), normal(dict(options)), cwd, variables], sort_keys=True)
+    digest = hashlib.sha256(head.encode("utf-8", "surrogateescape"))
+    for path, content in sources:
+        digest.update(f"\n{path}\0{content}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ the database
+
+
+class RunStore:
+    """The run entries of one cache folder. Never raises: a database that cannot be read or written misses."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / DATABASE
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        """The payload stored under ``key``, decoded and shape-checked; None when there is none usable."""
+        if not os.path.isfile(self.path):
+            return None
+        try:
+            import sqlite3
+            from urllib.parse import quote
+
+            connection = sqlite3.connect(
+                f"file:{quote(os.path.abspath(self.path))}?mode=ro", uri=True, timeout=READ_TIMEOUT
+            )
+            try:
+                row = connection.execute("SELECT payload FROM runs WHERE key = ?", (key,)).fetchone()
+            finally:
+                connection.close()
+            if row is None or not isinstance(row[0], str) or len(row[0]) > MAX_PAYLOAD_BYTES:
+                return None
+            payload = json.loads(row[0])
+        except (ImportError, OSError, ValueError, MemoryError, RecursionError, Exception):
+            return None
+        return payload if _well_formed(payload, key) else None
+
+    def save(self, key: str, payload: dict[str, Any]) -> bool:
+        """Store an entry (replacing one under the same key) and keep the newest ``KEEP_RUNS``."""
+        try:
+            text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            return False
+        try:
+            import sqlite3
+
+            from .cache import _make_cache_folder
+
+            _make_cache_folder(self.folder)
+        except (ImportError, OSError):
+            return False
+        for attempt in range(2):
+            try:
+                self._write(key, text)
+                return True
+            except sqlite3.DatabaseError as error:
+                if attempt or "locked" in str(error) or "busy" in str(error):
+                    return False
+                _discard(self.path)  # not a database (garbage, truncated): start a new one
+            except (OSError, ValueError, MemoryError):
+                return False
+        return False
+
+    def _write(self, key: str, text: str) -> None:
+        import sqlite3
+
+        connection = sqlite3.connect(os.fspath(self.path), timeout=WRITE_TIMEOUT)
+        try:
+            with connection:
+                connection.execute(
+                    "CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, serial INTEGER NOT NULL, payload TEXT "
+                    "NOT NULL)"
+                )
+                connection.execute(
+                    "INSERT OR REPLACE INTO runs (key, serial, payload) VALUES "
+                    "(?, (SELECT COALESCE(MAX(serial), 0) + 1 FROM runs), ?)",
+                    (key, text),
+                )
+                connection.execute(
+                    "DELETE FROM runs WHERE key NOT IN (SELECT key FROM runs ORDER BY serial DESC LIMIT ?)",
+                    (KEEP_RUNS,),
+                )
+        finally:
+            connection.close()
+
+
+def _discard(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + "-journal")):
+        with contextlib.suppress(OSError):
+            os.remove(candidate)
+
+
+def _well_formed(payload: object, key: str) -> bool:
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("key") != key:
+        return False
+    journal = payload.get("journal")
+    if not isinstance(journal, list) or not all(
+        isinstance(entry, list) and len(entry) == 3 and all(isinstance(part, str) for part in entry)
+        for entry in journal
+    ):
+        return False
+    return isinstance(payload.get("report"), dict)
