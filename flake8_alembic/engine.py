@@ -104,8 +104,8 @@ def rule_context(migration: Migration, settings: Settings, cache: ProjectCache) 
 
 def environment_dialects_of(facts: ProjectFacts, environment: EnvironmentFacts | None) -> Dialects:
     """The databases an environment runs on: the project's clues and what its migrations branch on."""
-    clue = environment.dialect_clue if environment is not None else None
-    return decide_dialects((*facts.dialect_clues, clue) if clue is not None else facts.dialect_clues)
+    found = (environment.dialect_clue, environment.unrunnable_clue) if environment is not None else ()
+    return decide_dialects((*facts.dialect_clues, *(clue for clue in found if clue is not None)))
 
 
 def downgrade_policy(

@@ -10,7 +10,7 @@ import pytest
 
 from flake8_alembic import dialects
 from flake8_alembic.facts import birth, code, services, source
-from flake8_alembic.facts.dialects import decide_dialects, file_dialects, migration_clue
+from flake8_alembic.facts.dialects import decide_dialects, file_dialects, migration_clue, postgresql_rejects
 from flake8_alembic.facts.model import ProjectModel
 from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.facts.records import DialectClue, Dialects, Evidence
@@ -325,6 +325,36 @@ def test_only_database_tests_are_read_and_sqlite_in_them_is_no_target(tmp_path: 
         "pantry/tests/db/test_migrations.py:2",
         "tests/test_upgrade.py:2",
     }
+
+
+@pytest.mark.parametrize(
+    ("sql", "what"),
+    [
+        ("UPDATE a INNER JOIN b ON b.id = a.b_id SET a.x = b.x", "UPDATE … JOIN"),
+        ("update a join b on b.id = a.b_id set a.x = 1", "UPDATE … JOIN"),
+        ("UPDATE load_balancer LEFT JOIN flavor ON 1 = 1 SET x = 1", "UPDATE … JOIN"),
+        ("ALTER TABLE amphora MODIFY status VARCHAR(36) NOT NULL", "ALTER TABLE … MODIFY/CHANGE"),
+        ("ALTER TABLE t DROP PRIMARY KEY, ADD PRIMARY KEY (a, b)", "DROP PRIMARY KEY"),
+        ("CREATE TABLE t (id INT) ENGINE=InnoDB", "ENGINE="),
+        ("ALTER TABLE `member` ADD UNIQUE KEY `uq` (`a`)", "a `backtick`-quoted name"),
+        ("UPDATE a SET x = b.x FROM b WHERE b.id = a.b_id", None),
+        ("UPDATE a SET note = 'it`s fine'", None),
+        ("ALTER TABLE t ALTER COLUMN c TYPE TEXT", None),
+    ],
+)
+def test_sql_postgresql_rejects(sql: str, what: str | None) -> None:
+    found = postgresql_rejects(sql)
+    assert (found[0] if found else None) == what
+
+
+def test_an_unrunnable_statement_rules_postgresql_out() -> None:
+    proof = DialectClue(dialects.MYSQL, "unrunnable", Evidence("UPDATE … JOIN", "v/a.py:3"))
+    alone = decide_dialects((proof,))
+    assert alone.dialects == dialects.MYSQL, "the default PostgreSQL is ruled out: the SQL's own databases remain"
+    branches = decide_dialects((clue("mysql", "migrations"), clue("mariadb", "tests"), proof))
+    assert branches.dialects == {"mysql", "mariadb"} and proof in branches.clues  # the default joined, then left
+    other = decide_dialects((clue("sqlite", "alembic.ini"), proof))
+    assert other.dialects == {"sqlite"}, "what was not PostgreSQL stays as it was"
 
 
 def test_the_migrations_dialect_branches_are_one_clue() -> None:

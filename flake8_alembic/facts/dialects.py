@@ -18,6 +18,10 @@
 5. without any of that: PostgreSQL, plus the databases its tests run on, else plus the dialects a file imports or
    branches on (its ``else`` runs somewhere).
 
+At levels 3 to 5, a proof rules PostgreSQL out: SQL PostgreSQL rejects (MySQL's ``UPDATE … JOIN``, ``MODIFY``,
+``DROP PRIMARY KEY``, ``ENGINE=``, a backtick-quoted name) that a migration runs on every database, unguarded and
+outside any ``try``: the history stops there on PostgreSQL, so nobody runs it there.
+
 When there is evidence (levels 1-4), nothing but its tests' databases is added to it: a project whose only
 database is SQLite is linted as SQLite only. Mentions come last because a project names databases it does not
 migrate (an application that connects to its customers' MySQL keeps its own schema on PostgreSQL; a development
@@ -79,8 +83,21 @@ def _union(clues: Iterable[DialectClue]) -> frozenset[str]:
 
 
 def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
-    """The databases an environment runs on, from its clues (levels 3 and 4); empty when nothing says."""
-    every = tuple(clues)
+    """The databases an environment runs on, from its clues (levels 3 and 4), less those an ``unrunnable`` clue
+    proves the migrations cannot run on; empty when nothing says."""
+    given = tuple(clues)
+    every = tuple(clue for clue in given if clue.kind != "unrunnable")
+    found = _decide(every)
+    for proof in (clue for clue in given if clue.kind == "unrunnable"):
+        # The clue names the databases its SQL runs on; every other database it rules out is dropped from the set.
+        base = found.dialects or dialects.DEFAULT  # nothing said: the default would apply
+        kept = base - (dialects.POSTGRESQL - proof.dialects)
+        if kept != base:
+            found = Dialects(kept or proof.dialects, found.source if kept else "evidence", (*found.clues, proof))
+    return found
+
+
+def _decide(every: tuple[DialectClue, ...]) -> Dialects:
     strong = tuple(clue for clue in every if clue.kind in STRONG_KINDS)
     tested = tuple(clue for clue in every if clue.kind == "tests")
     if strong:
@@ -95,6 +112,46 @@ def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
     if tested:  # tests alone close nothing: the default stays, with the databases they run on
         return Dialects(_union(tested) | dialects.DEFAULT, "tests", tested)
     return Dialects(frozenset(), "none")
+
+
+_POSTGRESQL_REJECTS: Final = (
+    (
+        re.compile(
+            r"(?is)^\s*UPDATE\s+[\w.`\"]+(?:\s+(?:AS\s+)?\w+)?\s+(?:INNER\s+|LEFT\s+(?:OUTER\s+)?|CROSS\s+)?JOIN\b"
+        ),
+        "UPDATE … JOIN",
+        dialects.MYSQL,
+    ),
+    (
+        re.compile(r"(?is)^\s*ALTER\s+TABLE\s+[\w.`\"]+\s+(?:CHANGE|MODIFY)\b"),
+        "ALTER TABLE … MODIFY/CHANGE",
+        dialects.MYSQL | {"oracle"},
+    ),
+    (re.compile(r"(?is)\bDROP\s+PRIMARY\s+KEY\b"), "DROP PRIMARY KEY", dialects.MYSQL | {"oracle"}),
+    (re.compile(r"(?is)\bENGINE\s*=\s*\w+"), "ENGINE=", dialects.MYSQL),
+)
+"""SQL that PostgreSQL rejects, with what it is and the databases that accept it."""
+_QUOTED: Final = re.compile(r"'(?:[^']|'')*'")
+
+
+def postgresql_rejects(sql: str) -> tuple[str, frozenset[str]] | None:
+    """What in ``sql`` PostgreSQL rejects (and the databases that accept it), or None: MySQL's ``UPDATE … JOIN``,
+    ``MODIFY``/``CHANGE``, ``DROP PRIMARY KEY``, a table ``ENGINE=``, a backtick-quoted name."""
+    for pattern, what, accepted in _POSTGRESQL_REJECTS:
+        if pattern.search(sql):
+            return what, accepted
+    if "`" in _QUOTED.sub("", sql):
+        return "a `backtick`-quoted name", dialects.MYSQL | dialects.SQLITE
+    return None
+
+
+def unrunnable_clue(found: Iterable[tuple[str, int, str, frozenset[str]]]) -> DialectClue | None:
+    """From (path, line, what, accepted) of statements the migrations run on every database, unguarded and outside
+    any try: the first one, as proof the chain cannot run on PostgreSQL (it stops there)."""
+    for path, line, what, accepted in found:
+        evidence = Evidence(f"{what} runs on every database, and PostgreSQL rejects it", f"{path}:{line}")
+        return DialectClue(accepted, "unrunnable", evidence)
+    return None
 
 
 def migration_clue(hints: Iterable[tuple[str, frozenset[str]]]) -> DialectClue | None:

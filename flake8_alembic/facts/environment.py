@@ -14,7 +14,7 @@ from ..history import Environment
 from ..parse.module import Migration
 from ..schema import Replay, replay
 from .birth import environment_birth
-from .dialects import migration_clue
+from .dialects import migration_clue, postgresql_rejects, unrunnable_clue
 from .records import DialectClue, SchemaBirth
 
 FORWARD_ONLY_MIN_HISTORY = 5
@@ -52,6 +52,23 @@ class EnvironmentFacts:
         """The dialects the environment's migrations branch on or import types from: where their authors meant
         them to run."""
         return migration_clue((migration.path, migration.dialect_hints) for migration in self.migrations)
+
+    @cached_property
+    def unrunnable_clue(self) -> DialectClue | None:
+        """SQL one of the migrations runs on every database that PostgreSQL rejects (MySQL's ``UPDATE … JOIN``…),
+        unguarded and outside any try: the history cannot be run on PostgreSQL past it."""
+        return unrunnable_clue(
+            (migration.path, operation.line, *rejected)
+            for migration in self.migrations
+            for operation in migration.operations
+            if operation.phase == "upgrade"
+            and operation.sql_text is not None
+            and "postgresql" in operation.dialects
+            and not operation.guarded
+            and not any(frame.kind in ("try", "suppress", "guard", "handler") for frame in operation.stack)
+            for rejected in [postgresql_rejects(operation.sql_text)]
+            if rejected is not None
+        )
 
     @cached_property
     def downgrade_counts(self) -> tuple[int, int]:
