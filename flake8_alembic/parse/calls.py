@@ -460,9 +460,14 @@ class CallRecorder(ConditionReader):
                 column = self._column(element, state)
                 if column is not None:
                     columns.append(column)
-            elif name == "ForeignKeyConstraint" and len(element.args) >= 2:
-                local = string_items(literal(element.args[0], state.env))
-                remote = string_items(literal(element.args[1], state.env))
+            elif name == "ForeignKeyConstraint":
+                # Positional or keyword: ForeignKeyConstraint(columns=[...], refcolumns=[...]).
+                local_node = element.args[0] if element.args else keyword_value(element, "columns")
+                remote_node = element.args[1] if len(element.args) >= 2 else keyword_value(element, "refcolumns")
+                if local_node is None or remote_node is None:
+                    continue
+                local = string_items(literal(local_node, state.env))
+                remote = string_items(literal(remote_node, state.env))
                 tables = {split_reference(reference)[0] for reference in remote}
                 ref_table = tables.pop() if len(tables) == 1 else None
                 foreign_keys.append(
