@@ -340,6 +340,9 @@ def test_only_database_tests_are_read_and_sqlite_in_them_is_no_target(tmp_path: 
         ("UPDATE a SET x = b.x FROM b WHERE b.id = a.b_id", None),
         ("UPDATE a SET note = 'it`s fine'", None),
         ("ALTER TABLE t ALTER COLUMN c TYPE TEXT", None),
+        ("CREATE TABLE t (id INT) ENGINE=InnoDB DEFAULT CHARSET=utf8", "ENGINE="),
+        ("UPDATE cars SET engine = 'v8'", None),
+        ("UPDATE a SET note = 'DROP PRIMARY KEY' -- or `this`", None),
     ],
 )
 def test_sql_postgresql_rejects(sql: str, what: str | None) -> None:
@@ -355,6 +358,10 @@ def test_an_unrunnable_statement_rules_postgresql_out() -> None:
     assert branches.dialects == {"mysql", "mariadb"} and proof in branches.clues  # the default joined, then left
     other = decide_dialects((clue("sqlite", "alembic.ini"), proof))
     assert other.dialects == {"sqlite"}, "what was not PostgreSQL stays as it was"
+    named = decide_dialects((clue("postgresql", "alembic.ini"), proof))
+    assert named.dialects == {"postgresql"}, "a URL naming PostgreSQL outweighs an old revision's SQL"
+    tested = decide_dialects((clue("mysql", "tests"), proof))
+    assert (tested.source, tested.dialects) == ("evidence", {"mysql"}), "the default it joined is gone, and says so"
 
 
 def test_the_migrations_dialect_branches_are_one_clue() -> None:

@@ -73,6 +73,8 @@ def driver_clues(pins: ProjectPins, root: Path) -> tuple[DialectClue, ...]:
 
 
 STRONG_KINDS: Final = frozenset({"alembic.ini", "env.py", "service", "migrations"})
+_WHERE_THEY_RUN: Final = frozenset({"alembic.ini", "env.py", "service"})
+"""The strong clues that name a database the migrations are run on (not only written for)."""
 """Clues that say where the environment's migrations run (level 3); the others are mentions (level 4), except the
 server databases the project's own database tests run on (``tests``), which add to either level and close neither:
 a project tests on the databases it supports, and tests on one does not say it supports no other."""
@@ -88,12 +90,14 @@ def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
     given = tuple(clues)
     every = tuple(clue for clue in given if clue.kind != "unrunnable")
     found = _decide(every)
+    # A URL or a service naming PostgreSQL says where the migrations run, whatever SQL an old revision holds.
+    named = _union(clue for clue in every if clue.kind in _WHERE_THEY_RUN)
     for proof in (clue for clue in given if clue.kind == "unrunnable"):
-        # The clue names the databases its SQL runs on; every other database it rules out is dropped from the set.
+        # The clue names the databases its SQL runs on; PostgreSQL, which rejects it, leaves the set.
         base = found.dialects or dialects.DEFAULT  # nothing said: the default would apply
-        kept = base - (dialects.POSTGRESQL - proof.dialects)
+        kept = base - (dialects.POSTGRESQL - proof.dialects - named)
         if kept != base:
-            found = Dialects(kept or proof.dialects, found.source if kept else "evidence", (*found.clues, proof))
+            found = Dialects(kept or proof.dialects, "evidence", (*found.clues, proof))
     return found
 
 
@@ -127,20 +131,31 @@ _POSTGRESQL_REJECTS: Final = (
         "ALTER TABLE … MODIFY/CHANGE",
         dialects.MYSQL | {"oracle"},
     ),
-    (re.compile(r"(?is)\bDROP\s+PRIMARY\s+KEY\b"), "DROP PRIMARY KEY", dialects.MYSQL | {"oracle"}),
-    (re.compile(r"(?is)\bENGINE\s*=\s*\w+"), "ENGINE=", dialects.MYSQL),
+    (
+        re.compile(r"(?is)^\s*ALTER\s+TABLE\s+[\w.`\"]+\s+DROP\s+PRIMARY\s+KEY\b"),
+        "DROP PRIMARY KEY",
+        dialects.MYSQL | {"oracle"},
+    ),
+    # A table option: after CREATE TABLE's closing parenthesis, or ALTER TABLE t ENGINE=… (not a column "engine").
+    (
+        re.compile(r"(?is)^\s*CREATE\s+TABLE\b.*\)[^()]*\bENGINE\s*=\s*\w+[^()]*$"),
+        "ENGINE=",
+        dialects.MYSQL,
+    ),
+    (re.compile(r"(?is)^\s*ALTER\s+TABLE\s+[\w.`\"]+\s+ENGINE\s*=\s*\w+"), "ENGINE=", dialects.MYSQL),
 )
 """SQL that PostgreSQL rejects, with what it is and the databases that accept it."""
-_QUOTED: Final = re.compile(r"'(?:[^']|'')*'")
+_LITERALS_AND_COMMENTS: Final = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
 def postgresql_rejects(sql: str) -> tuple[str, frozenset[str]] | None:
     """What in ``sql`` PostgreSQL rejects (and the databases that accept it), or None: MySQL's ``UPDATE … JOIN``,
     ``MODIFY``/``CHANGE``, ``DROP PRIMARY KEY``, a table ``ENGINE=``, a backtick-quoted name."""
+    code = _LITERALS_AND_COMMENTS.sub("''", sql)  # what a string literal or a comment says is not SQL
     for pattern, what, accepted in _POSTGRESQL_REJECTS:
-        if pattern.search(sql):
+        if pattern.search(code):
             return what, accepted
-    if "`" in _QUOTED.sub("", sql):
+    if "`" in code:
         return "a `backtick`-quoted name", dialects.MYSQL | dialects.SQLITE
     return None
 
