@@ -49,9 +49,13 @@ def check_application_model_import(context: RuleContext, report: Report) -> None
 
 
 def _candidates(imports: tuple[ImportRecord, ...]) -> list[tuple[ImportRecord, list[str]]]:
-    """The imports with their dotted parts, without those of migration helpers (a part containing ``migration``)."""
+    """The imports with their dotted parts, without those of migration helpers (a part containing ``migration``)
+    and without the name ``import app.helpers`` binds (``app``): the module imported is what is judged."""
+    imported = {(record.line, record.qualified) for record in imports}
     found = []
     for record in imports:
+        if any(line == record.line and path.startswith(record.qualified + ".") for line, path in imported):
+            continue
         parts = [part for part in record.qualified.split(".") if part]
         if parts and not any("migration" in part.lower() for part in parts):
             found.append((record, parts))
@@ -69,11 +73,14 @@ def _banned_reason(record: ImportRecord, banned: tuple[str, ...]) -> str | None:
 
 
 def _application_reason(record: ImportRecord, parts: list[str], context: RuleContext) -> str | None:
-    """Any module of the application's own packages; relative imports only when they reach a models module."""
+    """Any module of the application's own packages; relative imports only when they leave the environment's
+    folder for a models module."""
     path = record.qualified
     models = _models(parts)
     if path.startswith("."):
-        if not models:
+        # `.x` is the versions package, `..x` the environment's folder: migration code. Further up is the
+        # application, judged only when the path names its models.
+        if len(path) - len(path.lstrip(".")) <= 2 or not models:
             return None
     elif parts[0] not in context.application_names:
         return None
