@@ -318,11 +318,29 @@ def recording(journal: Journal) -> Iterator[Journal]:
         _recording_stat(_ORIGINAL_LSTAT, "l"),
         _recording_readlink,
     )
+    _probe(journal)
     try:
         yield journal
     finally:
         _ACTIVE = None
         os.stat, os.lstat, os.readlink = _ORIGINAL_STAT, _ORIGINAL_LSTAT, _ORIGINAL_READLINK
+
+
+def _probe(journal: Journal) -> None:
+    """Check that ``pathlib`` and ``os.path.realpath`` reach the wrappers on this Python: they look ``os.stat`` and
+    ``os.lstat`` up at call time on 3.11 and 3.12, but 3.9-3.10's pathlib captured ``os.stat`` when imported (and a
+    later ``realpath`` may capture ``lstat``). A run whose stats go unseen cannot be cached."""
+    if journal.problem is not None or journal.paused:
+        return
+    probe = os.path.join(os.path.abspath(os.sep), f"flake8-alembic-probe-{os.getpid()}")
+    before = set(journal.entries)
+    Path(probe).exists()
+    os.path.realpath(probe)
+    seen = {kind for kind, _ in set(journal.entries) - before}
+    for key in set(journal.entries) - before:
+        del journal.entries[key]
+    if not {"s", "l"} <= seen:
+        journal.problem = "this Python's pathlib or os.path.realpath does not reach the journal"
 
 
 @contextlib.contextmanager

@@ -4,6 +4,7 @@ databases and concurrent runs fall back to recomputing, never to an error or ano
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -469,3 +470,22 @@ def test_the_request_key_does_not_depend_on_the_hash_seed() -> None:
     assert runcache.request_key(options, "/x", {"HOME": "/elsewhere"}, [("a", "b")]) == base
     assert runcache.request_key(options, "/y", {}, [("a", "b")]) != base
     assert runcache.request_key(options, "/x", {}, [("a", "c")]) != base
+
+
+def test_a_python_whose_stats_bypass_the_wrappers_is_never_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.9-3.10's pathlib captured os.stat at import (a later realpath may capture lstat): the probe sees
+    that the wrappers are not reached, and the run is marked uncacheable instead of journaling too little."""
+    captured = runcache._ORIGINAL_LSTAT
+
+    def realpath_with_a_captured_lstat(path: str) -> str:
+        with contextlib.suppress(OSError):
+            captured(path)
+        return path
+
+    reached = runcache.Journal()
+    with runcache.recording(reached):
+        assert reached.problem is None and not reached.entries, "the probe leaves nothing behind when it passes"
+    monkeypatch.setattr(os.path, "realpath", realpath_with_a_captured_lstat)
+    bypassed = runcache.Journal()
+    with runcache.recording(bypassed):
+        assert bypassed.problem is not None and "does not reach the journal" in bypassed.problem
