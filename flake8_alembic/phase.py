@@ -241,13 +241,9 @@ class EarlierUses:
         self._position = {id(operation): index for index, operation in enumerate(operations)}
         self._uses: dict[Key, list[int]] | None = None
 
-    def used_before(self, operation: Operation, ref: ObjectRef) -> bool:
-        """Whether an earlier statement of the same function used ``ref`` where it runs whenever ``operation`` runs
-        (so a missing object fails there first)."""
-        return self.first_use_before(operation, ref) is not None
-
     def first_use_before(self, operation: Operation, ref: ObjectRef) -> Operation | None:
-        """The first such earlier statement, or None."""
+        """The first earlier statement of the same function that used ``ref`` where it runs whenever ``operation``
+        runs (so a missing object fails there first), or None."""
         key = _key(ref)
         position = self._position.get(id(operation))
         if key is None or position is None:

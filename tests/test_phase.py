@@ -156,7 +156,7 @@ def test_phase_effects_are_per_engine() -> None:
 def used(body: str, ref: ObjectRef, catching: frozenset[Frame] = frozenset()) -> bool:
     """Whether the last operation of ``body`` comes after a use of ``ref``."""
     operations = migration(body).operations
-    return EarlierUses(operations, FOLDED, catching).used_before(operations[-1], ref)
+    return EarlierUses(operations, FOLDED, catching).first_use_before(operations[-1], ref) is not None
 
 
 COLUMN = ObjectRef("column", "code", "parcel")
@@ -198,9 +198,9 @@ def test_a_column_not_used_earlier(use: str) -> None:
 def test_a_use_after_the_drop_does_not_count() -> None:
     operations = migration('op.drop_column("parcel", "code")\nop.execute("SELECT code FROM parcel")').operations
     uses = EarlierUses(operations, FOLDED, frozenset())
-    assert not uses.used_before(operations[0], COLUMN)
-    assert not uses.used_before(operations[1], COLUMN)  # the drop took it away: it is not a use
-    assert uses.used_before(operations[1], TABLE)  # the table is still there
+    assert not uses.first_use_before(operations[0], COLUMN)
+    assert not uses.first_use_before(operations[1], COLUMN)  # the drop took it away: it is not a use
+    assert uses.first_use_before(operations[1], TABLE)  # the table is still there
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ examples and documentation folders are not application code; the number and size
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass
@@ -25,15 +26,16 @@ MAX_CODE_BYTES: Final = 1024 * 1024
 MAX_DOCUMENTS: Final = 300
 MAX_TEST_FILES: Final = 2000
 """At most this many test modules are looked at (sorted by path), for the databases the migration tests run on."""
-_TEST_FOLDERS: Final = frozenset({"tests", "test", "testing", "functional", "unit", "integration"})
 _MIGRATION_TEST_WORDS: Final = (b"alembic", b"migrat", b"upgrade")
-_DATABASE_WORDS: Final = (b"postgres", b"mysql", b"mariadb", b"sqlite")
+_SERVER_DATABASE_WORDS: Final = (b"postgres", b"mysql", b"mariadb")
 _MAX_DEPTH: Final = 10
 _SKIP_FOLDERS: Final = frozenset(
     {"tests", "test", "testing", "versions", "docs", "doc", "examples", "example", "samples", "build", "dist"}
     | {"node_modules", "site-packages", "site_packages", "venv", "__pycache__", "htmlcov", "vendor", "_vendor"}
 )
 _SKIP_MODULES: Final = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
+_TEST_SKIP_FOLDERS: Final = _SKIP_FOLDERS - {"tests", "test", "testing"}
+"""Where test modules are not looked for: what application code skips, less the test folders themselves."""
 _SCRIPT_FOLDERS: Final = ("scripts", "bin", "tools", "script", "docker", "deploy")
 _STAMP_TEXT: Final = re.compile(r"(?i)\balembic\b[^\n]{0,60}?\bstamp\b|\bdb\s+stamp\b")
 _DOCUMENT_SUFFIXES: Final = (".md", ".rst", ".txt", ".sh", ".bash", ".yml", ".yaml", ".cfg", ".ini", ".toml")
@@ -175,12 +177,16 @@ def test_files(root: Path) -> tuple[Path, ...]:
             children[:] = sorted(
                 child
                 for child in children
-                if depth < _MAX_DEPTH and not child.startswith(".") and child not in ("versions", "__pycache__")
+                if depth < _MAX_DEPTH and not child.startswith(".") and child.lower() not in _TEST_SKIP_FOLDERS
             )
-            found += [Path(current) / name for name in sorted(files) if _is_test_module(name) and name.endswith(".py")]
+            found += [
+                Path(current) / name
+                for name in sorted(files)
+                if name.endswith(".py") and _is_test_module(name) and name not in _SKIP_MODULES
+            ]
             if len(found) >= MAX_TEST_FILES:
-                break
-    return tuple(dict.fromkeys(path for path in found if path.name not in _SKIP_MODULES))[:MAX_TEST_FILES]
+                return tuple(dict.fromkeys(found))[:MAX_TEST_FILES]
+    return tuple(dict.fromkeys(found))
 
 
 def migration_test_clues(files: tuple[Path, ...]) -> tuple[tuple[Path, source.UrlClue], ...]:
@@ -194,11 +200,13 @@ def migration_test_clues(files: tuple[Path, ...]) -> tuple[tuple[Path, source.Ur
         lowered = data.lower()
         if not any(word in lowered for word in _MIGRATION_TEST_WORDS):
             continue
-        if not any(word in lowered for word in _DATABASE_WORDS):
+        if not any(word in lowered for word in _SERVER_DATABASE_WORDS):
             continue
-        tree = reading.parse_python(path, MAX_CODE_BYTES)
-        if tree is not None:
-            found += [(path, clue) for clue in source.tested_dialects(tree)]
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+        found += [(path, clue) for clue in source.tested_dialects(tree)]
     return tuple(found)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...dialects import MYSQL
@@ -82,11 +83,12 @@ class _Excuses:
         created = [*self.undone, made_here] if made_here is not None else self.undone
         return any(objects.covers(ref) for objects in created)
 
-    def also(self, operation: Operation, ref: ObjectRef) -> str:
-        """``; line N already uses it …`` when an earlier statement of the function needs the object too."""
-        use = self.earlier.first_use_before(operation, ref)
-        if use is None:
+    def also(self, operation: Operation, refs: Sequence[ObjectRef]) -> str:
+        """``; line N already uses it …`` when an earlier statement of the function needs a dropped object too."""
+        uses = [use for ref in refs if (use := self.earlier.first_use_before(operation, ref)) is not None]
+        if not uses:
             return ""
+        use = min(uses, key=lambda found: found.line)
         return f"; line {use.line} already uses it unguarded, so guard that statement too (a re-run fails there first)"
 
 
@@ -158,7 +160,7 @@ def _finding(context: RuleContext, operation: Operation, excuses: _Excuses) -> t
         prefix = "batch_op" if operation.receiver == "batch" else "op"
         message = (
             f"{prefix}.{operation.name}() of {SUBJECT if refs else 'the object'} is not guarded: it fails if the "
-            f"object is already gone; {_fix(context, operation)}{excuses.also(operation, refs[0]) if refs else ''}"
+            f"object is already gone; {_fix(context, operation)}{excuses.also(operation, refs)}"
         )
         return message, _subject(refs[0]) if refs else None
     made_here = CreatedObjects(excuses.ids)  # by an earlier statement of the same SQL string (CREATE …; DROP …)
@@ -168,7 +170,7 @@ def _finding(context: RuleContext, operation: Operation, excuses: _Excuses) -> t
                 continue
             message = (
                 f"SQL {statement.verb} of {SUBJECT} has no IF EXISTS: it fails if the object is already "
-                f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}{excuses.also(operation, ref)}"
+                f"gone; {_sql_fix(context.reachable(operation.dialects), ref)}{excuses.also(operation, (ref,))}"
             )
             return message, _subject(ref)
         made_here.add_statement(statement)
