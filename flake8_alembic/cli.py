@@ -21,6 +21,7 @@ from .config import (
     OUTPUT_FORMATS,
     SETTINGS,
     ConfigError,
+    ConfigFile,
     Resolved,
     parse_per_file_ignores,
     parse_selectors,
@@ -204,16 +205,20 @@ def _overrides(options: argparse.Namespace) -> dict[str, object]:
     return {key: value for key, value in values.items() if value is not None}
 
 
+def _explicit_config(options: argparse.Namespace) -> ConfigFile | None:
+    """The configuration ``--config`` names, or None."""
+    if not options.config:
+        return None
+    try:
+        return read_config(Path(options.config), required=True)
+    except ConfigError as error:
+        raise UsageError(f"--config: {error}") from None
+
+
 def _configurations(options: argparse.Namespace, cwd: Path) -> Configurations:
     from .selection import Configurations
 
-    explicit = None
-    if options.config:
-        try:
-            explicit = read_config(Path(options.config), required=True)
-        except ConfigError as error:
-            raise UsageError(f"--config: {error}") from None
-    return Configurations(_overrides(options), cwd, "command line", explicit)
+    return Configurations(_overrides(options), cwd, "command line", _explicit_config(options))
 
 
 # ---------------------------------------------------------------------------------------------- check
@@ -302,16 +307,13 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
     with runcache.recording(journal):
         home = _home(options, cwd)
         folder = _run_cache_folder(home, options, cwd)
-        if folder is None:
-            journal.problem = "the cache is off"
-            run = None
-        else:
+        run = None
+        if folder is not None:
             journal.ignore(str(folder))
             try:
                 sources = _sources(options, _excludes(home), cwd, journal)
             except UsageError:
                 sources = None  # reported by the normal run, in its order (configuration errors first)
-            run = None
             if sources is not None:
                 here = str(cwd)  # os.path.abspath asks the system for the working folder on every call
                 absolute = [os.path.normpath(os.path.join(here, path)) for path, _ in sources]
@@ -324,9 +326,9 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
                 if payload is not None and runcache.holds(map(tuple, payload["journal"]), contents):
                     output_format = options.output_format or home.output_format
                     run = _decoded_run(payload["report"], [path for path, _ in listed], output_format)
-                if run is not None:
-                    runcache.STATS.update(hit=True, journal=len(payload["journal"]) if payload else 0)
-                    return run
+                    if run is not None:
+                        runcache.STATS.update(hit=True, journal=len(payload["journal"]))
+                        return run
                 run = _run(options, cwd, sources)
     if run is None or folder is None or sources is None:
         return run or _run(options, cwd)
@@ -343,12 +345,7 @@ def _home(options: argparse.Namespace, cwd: Path) -> Resolved:
     ``Configurations.for_path(cwd)`` resolves, without the rule catalogue (its ``opt_in`` is left empty)."""
     from .config import ConfigFinder, resolve
 
-    explicit = None
-    if options.config:
-        try:
-            explicit = read_config(Path(options.config), required=True)
-        except ConfigError as error:
-            raise UsageError(f"--config: {error}") from None
+    explicit = _explicit_config(options)
     return resolve(explicit or ConfigFinder().for_path(cwd), _overrides(options), "command line", cwd, ())
 
 
@@ -360,8 +357,9 @@ def _run_cache_folder(home: Resolved, options: argparse.Namespace, cwd: Path) ->
     if home.settings.cache_dir:
         return Path(home.settings.cache_dir)
     from .project import find_project_root
+    from .runcache import CACHE_FOLDER_NAME
 
-    return find_project_root(cwd) / ".flake8_alembic_cache"
+    return find_project_root(cwd) / CACHE_FOLDER_NAME
 
 
 def _encoded_run(run: _Run) -> dict[str, object]:

@@ -45,6 +45,7 @@ DATABASE: Final = "runs.sqlite3"
 KEEP_RUNS: Final = 8
 """Entries kept: the newest by write (one per distinct command line, folder and set of inputs)."""
 CACHE_FOLDER_NAME: Final = ".flake8_alembic_cache"
+"""``cache.CACHE_FOLDER``, spelled here too: ``cache`` imports the parser, which the hit path never loads."""
 ENVIRONMENT_PREFIX: Final = "FLAKE8_ALEMBIC_"
 MAX_PAYLOAD_BYTES: Final = 256 * 1024 * 1024
 READ_TIMEOUT: Final = 0.5

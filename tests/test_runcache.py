@@ -489,3 +489,9 @@ def test_a_python_whose_stats_bypass_the_wrappers_is_never_cached(monkeypatch: p
     bypassed = runcache.Journal()
     with runcache.recording(bypassed):
         assert bypassed.problem is not None and "does not reach the journal" in bypassed.problem
+
+
+def test_both_caches_share_one_folder_name() -> None:
+    from flake8_alembic import cache
+
+    assert runcache.CACHE_FOLDER_NAME == cache.CACHE_FOLDER
