@@ -34,8 +34,17 @@ _SKIP_FOLDERS: Final = frozenset(
     | {"node_modules", "site-packages", "site_packages", "venv", "__pycache__", "htmlcov", "vendor", "_vendor"}
 )
 _SKIP_MODULES: Final = frozenset({"setup.py", "conftest.py", "noxfile.py", "fabfile.py"})
-_TEST_SKIP_FOLDERS: Final = _SKIP_FOLDERS - {"tests", "test", "testing"}
-"""Where test modules are not looked for: what application code skips, less the test folders themselves."""
+_TEST_SKIP_FOLDERS: Final = (_SKIP_FOLDERS - {"tests", "test", "testing"}) | {
+    "fixtures",
+    "snapshots",
+    "golden",
+    "data",
+    "cassettes",
+}
+"""Where test modules are not looked for: what application code skips, less the test folders themselves, and the
+test data beside them."""
+_DATABASE_TEST_NAMES: Final = ("migrat", "alembic", "upgrade", "db", "database", "schema", "sql")
+"""What the name of a test module that exercises the database holds (test_migrations.py, test_db.py)."""
 _SCRIPT_FOLDERS: Final = ("scripts", "bin", "tools", "script", "docker", "deploy")
 _STAMP_TEXT: Final = re.compile(r"(?i)\balembic\b[^\n]{0,60}?\bstamp\b|\bdb\s+stamp\b")
 _DOCUMENT_SUFFIXES: Final = (".md", ".rst", ".txt", ".sh", ".bash", ".yml", ".yaml", ".cfg", ".ini", ".toml")
@@ -163,8 +172,9 @@ def read_code(root: Path, files: tuple[Path, ...]) -> CodeClues:
 
 
 def test_files(root: Path) -> tuple[Path, ...]:
-    """The project's test modules (``test_*.py``, ``*_test.py``): in ``tests/`` or ``test/`` at the root and in
-    ``src/``, and in the test folders of its packages; nothing outside a real project root."""
+    """The project's database test modules (``test_*.py``, ``*_test.py`` named for migrations, upgrades, the
+    database or its schema): in ``tests/`` or ``test/`` at the root and in ``src/``, and in the test folders of its
+    packages; nothing outside a real project root."""
     if not project.is_project_root(root):
         return ()
     found: list[Path] = []
@@ -182,7 +192,10 @@ def test_files(root: Path) -> tuple[Path, ...]:
             found += [
                 Path(current) / name
                 for name in sorted(files)
-                if name.endswith(".py") and _is_test_module(name) and name not in _SKIP_MODULES
+                if name.endswith(".py")
+                and _is_test_module(name)
+                and name not in _SKIP_MODULES
+                and any(word in name.lower() for word in _DATABASE_TEST_NAMES)
             ]
             if len(found) >= MAX_TEST_FILES:
                 return tuple(dict.fromkeys(found))[:MAX_TEST_FILES]

@@ -70,14 +70,17 @@ class ProjectModel:
 
     @cached_property
     def test_clues(self) -> tuple[DialectClue, ...]:
-        """The server databases the project's own database tests run on (the first clue of each, as evidence)."""
-        first: dict[str, DialectClue] = {}
+        """The server databases the project's own database tests run on: the first place naming each, one clue per
+        place (``TestMigrationsMySQL`` names MySQL and MariaDB at once)."""
+        places: dict[Evidence, set[str]] = {}
+        named: set[str] = set()
         for path, clue in code.migration_test_clues(code.test_files(self.root)):
             # SQLite in tests is a convenience (an in-memory database), not a statement of where migrations run.
-            if clue.dialect not in first and clue.dialect not in dialects.SQLITE:
-                where = f"{code.shown(path, self.root)}:{clue.line}"
-                first[clue.dialect] = DialectClue(frozenset({clue.dialect}), "tests", Evidence(clue.url, where))
-        return tuple(first[dialect] for dialect in sorted(first))
+            if clue.dialect in named or clue.dialect in dialects.SQLITE:
+                continue
+            named.add(clue.dialect)
+            places.setdefault(Evidence(clue.url, f"{code.shown(path, self.root)}:{clue.line}"), set()).add(clue.dialect)
+        return tuple(DialectClue(frozenset(found), "tests", evidence) for evidence, found in places.items())
 
     @cached_property
     def naming_convention(self) -> NamingConvention | None:
