@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -65,18 +66,28 @@ def _is_test_module(name: str) -> bool:
     return name.startswith("test_") or name.endswith("_test.py") or name in _SKIP_MODULES
 
 
-def _walk_package(folder: Path, found: list[Path]) -> None:
-    """The modules of a package, tests and the like left out, depth and count bounded."""
+def _walk(folder: Path, skipped: frozenset[str], wanted: Callable[[str], bool], found: list[Path], limit: int) -> bool:
+    """Add to ``found`` the ``.py`` files under ``folder`` whose names ``wanted`` accepts, sorted, skipping hidden
+    folders and those named in ``skipped``, depth bounded; False once ``found`` holds ``limit`` files."""
     for current, folders, files in os.walk(folder):
         depth = len(Path(current).relative_to(folder).parts)
         folders[:] = sorted(
-            name
-            for name in folders
-            if depth < _MAX_DEPTH and not name.startswith(".") and name.lower() not in _SKIP_FOLDERS
+            name for name in folders if depth < _MAX_DEPTH and not name.startswith(".") and name.lower() not in skipped
         )
-        found += [Path(current) / name for name in sorted(files) if name.endswith(".py") and not _is_test_module(name)]
-        if len(found) >= MAX_CODE_FILES:
-            return
+        found += [Path(current) / name for name in sorted(files) if name.endswith(".py") and wanted(name)]
+        if len(found) >= limit:
+            return False
+    return True
+
+
+def _walk_package(folder: Path, found: list[Path]) -> None:
+    """The modules of a package, tests and the like left out, depth and count bounded."""
+    _walk(folder, _SKIP_FOLDERS, lambda name: not _is_test_module(name), found, MAX_CODE_FILES)
+
+
+def _database_test_module(name: str) -> bool:
+    lowered = name.lower()
+    return _is_test_module(name) and name not in _SKIP_MODULES and any(word in lowered for word in _DATABASE_TEST_NAMES)
 
 
 def _modules_in(folder: Path) -> list[Path]:
@@ -182,24 +193,9 @@ def test_files(root: Path) -> tuple[Path, ...]:
     for name in sorted(project.application_packages(root)):
         folders += [root / name, root / "src" / name]
     for folder in folders:
-        for current, children, files in os.walk(folder):
-            depth = len(Path(current).relative_to(folder).parts)
-            children[:] = sorted(
-                child
-                for child in children
-                if depth < _MAX_DEPTH and not child.startswith(".") and child.lower() not in _TEST_SKIP_FOLDERS
-            )
-            found += [
-                Path(current) / name
-                for name in sorted(files)
-                if name.endswith(".py")
-                and _is_test_module(name)
-                and name not in _SKIP_MODULES
-                and any(word in name.lower() for word in _DATABASE_TEST_NAMES)
-            ]
-            if len(found) >= MAX_TEST_FILES:
-                return tuple(dict.fromkeys(found))[:MAX_TEST_FILES]
-    return tuple(dict.fromkeys(found))
+        if not _walk(folder, _TEST_SKIP_FOLDERS, _database_test_module, found, MAX_TEST_FILES):
+            break
+    return tuple(dict.fromkeys(found))[:MAX_TEST_FILES]
 
 
 def migration_test_clues(files: tuple[Path, ...]) -> tuple[tuple[Path, source.UrlClue], ...]:
