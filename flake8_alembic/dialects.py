@@ -13,6 +13,17 @@ from typing import Final
 NAMES: Final = ("postgresql", "mysql", "mariadb", "sqlite", "mssql", "oracle")
 """The dialect names settings accept, in the order they are listed to users."""
 ALL: Final = frozenset(NAMES)
+DISPLAY_NAMES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "postgresql": "PostgreSQL",
+        "mysql": "MySQL",
+        "mariadb": "MariaDB",
+        "sqlite": "SQLite",
+        "mssql": "SQL Server",
+        "oracle": "Oracle",
+    }
+)
+"""How messages name each dialect."""
 DEFAULT: Final = frozenset({"postgresql"})
 """What a project is linted for when nothing says which database it runs on."""
 

@@ -186,6 +186,8 @@ _DIALECT_SOURCES = {
     "folder": "inferred: the versions subfolder is named after the dialect",
     "evidence": "inferred: where the migrations run (alembic.ini, URLs env.py uses, service images, the dialects "
     "the migrations branch on, the databases the project's tests run them on)",
+    "branches": "inferred: the dialects the migrations branch on or import, and PostgreSQL, the default (a branch's "
+    "else runs somewhere; nothing else says where they run)",
     "mentions": "inferred: what the project mentions (URLs in the application, driver pins): nothing says where "
     "the migrations run",
     "tests": "inferred: PostgreSQL by default, with the databases the project's tests run its migrations on "
@@ -195,6 +197,7 @@ _DIALECT_SOURCES = {
 
 def _dialects(found: Dialects, ini: Path | None) -> Entry:
     evidence = [f"{clue.kind}: {clue.evidence}" for clue in found.clues]
+    evidence += [f"outweighed {clue.kind}: {clue.evidence}" for clue in found.outweighed]
     if found.source in _DIALECT_SOURCES:
         return Entry("target-dialects", sorted(found.dialects), _DIALECT_SOURCES[found.source], evidence)
     why = "no sqlalchemy.url naming a database" + (f" in {ini}" if ini else " (no alembic.ini found)")

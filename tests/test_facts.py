@@ -10,7 +10,13 @@ import pytest
 
 from flake8_alembic import dialects
 from flake8_alembic.facts import birth, code, services, source
-from flake8_alembic.facts.dialects import decide_dialects, file_dialects, migration_clue, postgresql_rejects
+from flake8_alembic.facts.dialects import (
+    decide_dialects,
+    file_dialects,
+    migration_clue,
+    postgresql_rejects,
+    unrunnable_clue,
+)
 from flake8_alembic.facts.model import ProjectModel
 from flake8_alembic.facts.project import ProjectFacts
 from flake8_alembic.facts.records import DialectClue, Dialects, Evidence
@@ -239,10 +245,11 @@ def test_dialect_precedence() -> None:
     mentions = decide_dialects((clue("sqlite", "url"), clue("postgresql", "driver")))
     nothing = decide_dialects(())
     assert (evidence.source, evidence.dialects) == ("evidence", {"mysql", "sqlite"})
-    assert (branches.source, branches.dialects) == ("evidence", {"postgresql"})  # the connector's mssql is a mention
+    assert (branches.source, branches.dialects) == ("branches", {"postgresql"})  # the connector's mssql is a mention
+    assert {clue.kind for clue in branches.outweighed} == {"driver", "url"}, "shown as outweighed, not dropped"
     # Branches alone say where the migrations run, not that nothing else runs them: the default joins them.
     mysql_branches = decide_dialects((clue("mysql", "migrations"), clue("sqlite", "url")))
-    assert (mysql_branches.source, mysql_branches.dialects) == ("evidence", {"mysql", "postgresql"})
+    assert (mysql_branches.source, mysql_branches.dialects) == ("branches", {"mysql", "postgresql"})
     pinned = decide_dialects((clue("mysql", "migrations"), clue("mysql", "alembic.ini")))
     assert pinned.dialects == {"mysql"}
     assert (mentions.source, mentions.dialects) == ("mentions", {"sqlite", "postgresql"})
@@ -350,14 +357,23 @@ def test_sql_postgresql_rejects(sql: str, what: str | None) -> None:
     assert (found[0] if found else None) == what
 
 
-def test_an_unrunnable_statement_rules_postgresql_out() -> None:
-    proof = DialectClue(dialects.MYSQL, "unrunnable", Evidence("UPDATE … JOIN", "v/a.py:3"))
+def test_an_unrunnable_statement_rules_the_databases_rejecting_it_out() -> None:
+    proof = unrunnable_clue([("v/a.py", 3, "UPDATE … JOIN", dialects.ALL - dialects.MYSQL)])
+    assert proof is not None and proof.dialects == dialects.ALL - dialects.MYSQL
+    assert proof.evidence.says == "UPDATE … JOIN runs on PostgreSQL, SQLite, SQL Server and Oracle, which reject it"
     alone = decide_dialects((proof,))
     assert alone.dialects == dialects.MYSQL, "the default PostgreSQL is ruled out: the SQL's own databases remain"
     branches = decide_dialects((clue("mysql", "migrations"), clue("mariadb", "tests"), proof))
     assert branches.dialects == {"mysql", "mariadb"} and proof in branches.clues  # the default joined, then left
     other = decide_dialects((clue("sqlite", "alembic.ini"), proof))
-    assert other.dialects == {"sqlite"}, "what was not PostgreSQL stays as it was"
+    assert other.dialects == {"sqlite"}, "a URL naming SQLite outweighs an old revision's SQL"
+    mentioned = decide_dialects((clue("sqlite", "url"), proof))
+    assert mentioned.dialects == dialects.MYSQL, "SQLite rejects UPDATE … JOIN too: a settings default is no proof"
+    skipped = unrunnable_clue([("v/b.py", 9, "UPDATE … JOIN", dialects.ALL - dialects.MYSQL - dialects.SQLITE)])
+    assert skipped is not None
+    kept = decide_dialects((clue("sqlite", "url"), clue("mysql", "driver"), skipped))
+    assert kept.dialects == {"sqlite", "mysql"}, "a statement skipped on SQLite rules SQLite out of nothing"
+    assert unrunnable_clue([("v/c.py", 1, "UPDATE … JOIN", frozenset())]) is None, "it runs only where accepted"
     named = decide_dialects((clue("postgresql", "alembic.ini"), proof))
     assert named.dialects == {"postgresql"}, "a URL naming PostgreSQL outweighs an old revision's SQL"
     tested = decide_dialects((clue("mysql", "tests"), proof))
@@ -492,6 +508,36 @@ def test_autocommit_on_an_imported_application_engine(tmp_path: Path) -> None:
     # env.py that makes its own engine runs on it, whatever the application's engines are.
     facts = environment(tmp_path, "from depot.db import engine\nconnectable = engine_from_config({})\n")
     assert facts.autocommit is False
+
+
+@pytest.mark.parametrize(
+    ("env_py", "line"),
+    [
+        ('connectable = config.attributes.get("connection", None)\n', 1),
+        ('x = 1\nconnection = context.config.attributes["connection"]\n', 2),
+        ('config.set_main_option("sqlalchemy.url", settings.DATABASE_URL)\n', 1),
+        ('config.set_section_option("alembic", "sqlalchemy.url", app.config.database_url())\n', 1),
+        ('config.set_main_option("sqlalchemy.url", os.environ["URL"])\n', None),  # the deployment's: unknown
+        ('config.set_main_option("sqlalchemy.url", getenv("URL", "sqlite://"))\n', None),
+        ('config.set_main_option("sqlalchemy.url", "postgresql://localhost/x")\n', None),  # a literal: a URL clue
+        ('config.attributes.get("configure_logger", True)\n', None),
+        ("connectable = engine_from_config(config.get_section(config.config_ini_section))\n", None),
+    ],
+)
+def test_where_env_py_takes_its_database_from_the_application(env_py: str, line: int | None) -> None:
+    assert source.ini_url_bypass_line(tree(env_py)) == line
+
+
+def test_an_ini_url_env_py_replaces_is_an_outweighed_mention(tmp_path: Path) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = migrations\nsqlalchemy.url = sqlite:///depot.db\n")
+    facts = environment(tmp_path, 'connection = config.attributes.get("connection")\n')
+    [ini] = [clue for clue in facts.dialect_clues if "depot.db" in clue.evidence.says]
+    assert ini.kind == "url"
+    assert ini.evidence.says.endswith(
+        "a fallback: env.py takes the database from the application at migrations/env.py:1"
+    )
+    plain = environment(tmp_path, "connectable = engine_from_config({})\n")
+    assert [clue.kind for clue in plain.dialect_clues if "depot.db" in clue.evidence.says] == ["alembic.ini"]
 
 
 def test_naming_convention_in_the_module_env_py_imports(tmp_path: Path) -> None:

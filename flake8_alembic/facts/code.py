@@ -275,6 +275,8 @@ class EnvPyReading:
     per_migration: tuple[bool, int] | None
     imports: tuple[tuple[Path, tuple[str, ...]], ...]
     """Each project file env.py imports from, with the names it takes (``from app.db import engine``)."""
+    ini_url_bypass_line: int | None = None
+    """Where env.py takes its database from the application instead of alembic.ini (``source.ini_url_bypass_line``)."""
 
 
 def read_env_py(env_py: Path, root: Path) -> EnvPyReading | None:
@@ -298,4 +300,5 @@ def read_env_py(env_py: Path, root: Path) -> EnvPyReading | None:
         source.creates_engine(tree),
         source.transaction_per_migration(tree),
         tuple(imports),
+        source.ini_url_bypass_line(tree),
     )

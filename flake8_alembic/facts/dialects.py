@@ -18,9 +18,10 @@
 5. without any of that: PostgreSQL, plus the databases its tests run on, else plus the dialects a file imports or
    branches on (its ``else`` runs somewhere).
 
-At levels 3 to 5, a proof rules PostgreSQL out: SQL PostgreSQL rejects (MySQL's ``UPDATE … JOIN``, ``MODIFY``,
+At levels 3 to 5, a proof rules databases out: SQL PostgreSQL rejects (MySQL's ``UPDATE … JOIN``, ``MODIFY``,
 ``DROP PRIMARY KEY``, ``ENGINE=``, a backtick-quoted name) that a migration runs on every database, unguarded and
-outside any ``try``: the history stops there on PostgreSQL, so nobody runs it there.
+outside any ``try``: the history stops there on every database that rejects it (PostgreSQL, and SQLite but for
+backticks), so nobody runs it there. Only a URL or a service naming the database keeps it.
 
 When there is evidence (levels 1-4), nothing but its tests' databases is added to it: a project whose only
 database is SQLite is linted as SQLite only. Mentions come last because a project names databases it does not
@@ -93,11 +94,12 @@ def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
     # A URL or a service naming PostgreSQL says where the migrations run, whatever SQL an old revision holds.
     named = _union(clue for clue in every if clue.kind in _WHERE_THEY_RUN)
     for proof in (clue for clue in given if clue.kind == "unrunnable"):
-        # The clue names the databases its SQL runs on; PostgreSQL, which rejects it, leaves the set.
+        # The clue names the databases its SQL runs on and they reject (SQLite rejects MySQL's UPDATE … JOIN as
+        # PostgreSQL does): they leave the set, unless a URL or service says the migrations run there.
         base = found.dialects or dialects.DEFAULT  # nothing said: the default would apply
-        kept = base - (dialects.POSTGRESQL - proof.dialects - named)
+        kept = base - (proof.dialects - named)
         if kept != base:
-            found = Dialects(kept or proof.dialects, "evidence", (*found.clues, proof))
+            found = Dialects(kept or dialects.ALL - proof.dialects, "evidence", (*found.clues, proof), found.outweighed)
     return found
 
 
@@ -108,9 +110,12 @@ def _decide(every: tuple[DialectClue, ...]) -> Dialects:
         found = _union(strong + tested)
         if all(clue.kind == "migrations" for clue in strong):
             # A migration written for some databases (a branch on `mysql`) says where it runs, not that nothing
-            # else runs it (its `else` runs somewhere): with nothing else naming where, the default stays.
+            # else runs it (its `else` runs somewhere): with nothing else naming where, the default stays. What the
+            # project mentions does not join (a connector's driver pin names its customers' databases).
             found |= dialects.DEFAULT
-        return Dialects(found, "evidence", strong + tested)
+        mentioned = tuple(clue for clue in every if clue.kind not in STRONG_KINDS and clue.kind != "tests")
+        branches_only = all(clue.kind == "migrations" for clue in strong)
+        return Dialects(found, "branches" if branches_only else "evidence", strong + tested, outweighed=mentioned)
     if len(tested) < len(every):
         return Dialects(_union(every), "mentions", every)
     if tested:  # tests alone close nothing: the default stays, with the databases they run on
@@ -161,12 +166,16 @@ def postgresql_rejects(sql: str) -> tuple[str, frozenset[str]] | None:
 
 
 def unrunnable_clue(found: Iterable[tuple[str, int, str, frozenset[str]]]) -> DialectClue | None:
-    """From (path, line, what, accepted) of statements the migrations run on every database, unguarded and outside
-    any try: the first one, as proof the chain cannot run on PostgreSQL (it stops there)."""
-    for path, line, what, accepted in found:
-        evidence = Evidence(f"{what} runs on every database, and PostgreSQL rejects it", f"{path}:{line}")
-        return DialectClue(accepted, "unrunnable", evidence)
-    return None
+    """From (path, line, what, ruled out) of statements the migrations run unguarded and outside any try on
+    databases that reject them (``ruled out``): the one that rules out the most, as proof the chain cannot run on
+    those databases (it stops there). The clue's dialects are the databases ruled out."""
+    proofs = [(path, line, what, out) for path, line, what, out in found if out]
+    if not proofs:
+        return None
+    path, line, what, out = max(proofs, key=lambda proof: len(proof[3]))  # the first of the widest
+    names = [dialects.DISPLAY_NAMES[name] for name in dialects.NAMES if name in out]
+    rejecting = " and ".join(filter(None, (", ".join(names[:-1]), names[-1])))
+    return DialectClue(out, "unrunnable", Evidence(f"{what} runs on {rejecting}, which reject it", f"{path}:{line}"))
 
 
 def migration_clue(hints: Iterable[tuple[str, frozenset[str]]]) -> DialectClue | None:

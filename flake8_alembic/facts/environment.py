@@ -55,19 +55,19 @@ class EnvironmentFacts:
 
     @cached_property
     def unrunnable_clue(self) -> DialectClue | None:
-        """SQL one of the migrations runs on every database that PostgreSQL rejects (MySQL's ``UPDATE … JOIN``…),
-        unguarded and outside any try: the history cannot be run on PostgreSQL past it."""
+        """SQL one of the migrations runs on PostgreSQL that PostgreSQL rejects (MySQL's ``UPDATE … JOIN``…),
+        unguarded and outside any try: the history cannot be run past it on PostgreSQL, nor on any other database
+        the statement runs on that rejects it."""
         return unrunnable_clue(
-            (migration.path, operation.line, *rejected)
+            (migration.path, operation.line, rejected[0], operation.dialects - rejected[1])
             for migration in self.migrations
             for operation in migration.operations
             if operation.phase == "upgrade"
             and operation.sql_text is not None
-            and "postgresql" in operation.dialects
             and not operation.guarded
             and not any(frame.kind in ("try", "suppress", "guard", "handler") for frame in operation.stack)
             for rejected in [postgresql_rejects(operation.sql_text)]
-            if rejected is not None
+            if rejected is not None and "postgresql" in operation.dialects - rejected[1]
         )
 
     @cached_property

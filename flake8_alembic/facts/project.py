@@ -91,6 +91,15 @@ class ProjectFacts:
         ini = tuple(clue for clue in self.ini_clues if clue.dialects <= named)
         if named and not ini:  # a URL only configparser reads (a continuation line)
             ini = (DialectClue(named, "alembic.ini", Evidence("sqlalchemy.url", str(self.ini))),)
+        bypass = self.env_py.ini_url_bypass_line if self.env_py is not None else None
+        if bypass is not None and self.env_py is not None:
+            # env.py runs the migrations on the application's database: the ini's URL is only a mention.
+            where = f"{self._shown(self.env_py.path)}:{bypass}"
+            why = f"a fallback: env.py takes the database from the application at {where}"
+            ini = tuple(
+                replace(clue, kind="url", evidence=replace(clue.evidence, says=f"{clue.evidence.says}, {why}"))
+                for clue in ini
+            )
         return ini + self._evidence_clues()
 
     @cached_property

@@ -41,6 +41,8 @@ class Dialects:
     dialects: frozenset[str]
     source: str
     clues: tuple[DialectClue, ...] = ()
+    outweighed: tuple[DialectClue, ...] = ()
+    """The mentions a stronger level of evidence outweighed (shown, so a reader sees what was not used)."""
 
 
 @dataclass(frozen=True)

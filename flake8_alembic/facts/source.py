@@ -301,6 +301,58 @@ def transaction_per_migration(tree: ast.Module) -> tuple[bool, int] | None:
     return None
 
 
+_HANDED_IN_KEYS: Final = frozenset({"connection", "connectable", "engine"})
+_ENVIRONMENT_READERS: Final = frozenset({"environ", "getenv"})
+
+
+def _is_attributes(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "attributes"
+
+
+def _handed_in_key(node: ast.AST) -> bool:
+    """``config.attributes.get("connection")`` or ``config.attributes["connection"]``."""
+    key: ast.expr | None = None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" and node.args:
+        key = node.args[0] if _is_attributes(node.func.value) else None
+    elif isinstance(node, ast.Subscript) and _is_attributes(node.value):
+        key = node.slice
+    return isinstance(key, ast.Constant) and key.value in _HANDED_IN_KEYS
+
+
+def _overrides_ini_url(node: ast.AST) -> bool:
+    """``config.set_main_option("sqlalchemy.url", value)`` (or ``set_section_option(section, "sqlalchemy.url",
+    value)``) with a value the application computes (not a literal, not the process environment)."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        return False
+    position = {"set_main_option": 0, "set_section_option": 1}.get(node.func.attr)
+    if position is None or len(node.args) < position + 2:
+        return False
+    key, value = node.args[position], node.args[position + 1]
+    if not (isinstance(key, ast.Constant) and key.value == "sqlalchemy.url") or isinstance(value, ast.Constant):
+        return False
+    # A URL from the process environment comes from the deployment, which the project does not show: alembic.ini's
+    # URL stays its word on the database. A value from the application's settings is the application's word.
+    return not any(
+        (isinstance(part, ast.Name) and part.id in _ENVIRONMENT_READERS)
+        or (isinstance(part, ast.Attribute) and part.attr in _ENVIRONMENT_READERS)
+        for part in ast.walk(value)
+    )
+
+
+def ini_url_bypass_line(tree: ast.Module) -> int | None:
+    """Where env.py takes the database from the application instead of alembic.ini's ``sqlalchemy.url``: it prefers
+    a connection the application hands in (``config.attributes.get("connection")``, Alembic's connection-sharing
+    recipe) or replaces the URL with the application's (``config.set_main_option("sqlalchemy.url", settings.url)``);
+    None when it does neither. alembic.ini's URL is then a fallback for running ``alembic`` by hand, and what the
+    application says of its database outweighs it."""
+    lines = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Call, ast.Subscript)) and (_handed_in_key(node) or _overrides_ini_url(node))
+    ]
+    return min(lines) if lines else None
+
+
 def imported_modules(tree: ast.Module) -> Iterator[tuple[str, tuple[str, ...]]]:
     """``from a.b import c, d`` → ("a.b", ("c", "d")); ``import a.b`` → ("a.b", ()). Relative imports are left out:
     env.py is not a package module."""
