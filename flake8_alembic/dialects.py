@@ -31,6 +31,8 @@ POSTGRESQL: Final = frozenset({"postgresql"})
 MYSQL: Final = frozenset({"mysql", "mariadb"})
 """MySQL and MariaDB: one dialect family in SQLAlchemy, the same DDL for most rules."""
 SQLITE: Final = frozenset({"sqlite"})
+SERVERS: Final = ALL - SQLITE
+"""The server databases, which releases of an application share during a rolling deploy (an SQLite file is not)."""
 SCHEMA_IS_A_DATABASE: Final = frozenset({"mysql", "mariadb", "sqlite"})
 """Where a "schema" is a database (MySQL/MariaDB) or an attached database (SQLite), never PostgreSQL's namespace."""
 

@@ -41,10 +41,11 @@ class Step:
         return self.statement.text.upper() if self.statement else ""
 
 
-def upgrade_steps(context: RuleContext) -> Iterator[Step]:
-    """PostgreSQL-reachable upgrade statements, each with its table, skipping tables this revision created first."""
+def upgrade_steps(context: RuleContext, dialects: frozenset[str] = POSTGRESQL) -> Iterator[Step]:
+    """Upgrade statements reachable on ``dialects`` (PostgreSQL unless said), each with its table, skipping tables
+    this revision created first."""
     created: set[tuple[str, str | None]] = set()
-    for operation in context.operations(POSTGRESQL):
+    for operation in context.operations(dialects):
         if operation.phase != "upgrade":
             continue
         if operation.name in ("execute", "exec_driver_sql"):

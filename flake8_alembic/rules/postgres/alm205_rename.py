@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...dialects import POSTGRESQL
+from ...dialects import SERVERS
 from ...names import Identifiers
 from ...phase import phase_effects
 from ..base import SUBJECT, Report, Rule, RuleContext, Tier
@@ -10,8 +10,8 @@ from ._steps import table_of, upgrade_steps
 
 
 def check_rename(context: RuleContext, report: Report) -> None:
-    effects = phase_effects(context.operations(POSTGRESQL), "upgrade", Identifiers.on(context.target_dialects))
-    for step in upgrade_steps(context):
+    effects = phase_effects(context.operations(SERVERS), "upgrade", Identifiers.on(context.target_dialects))
+    for step in upgrade_steps(context, SERVERS):
         operation = step.operation
         op_form = operation.name == "rename_table" or (operation.name == "alter_column" and operation.new_name)
         sql_form = step.statement is not None and any(
@@ -37,6 +37,6 @@ RULE = Rule(
     check=check_rename,
     tier=Tier.PREVIEW,
     named=True,
-    dialects=POSTGRESQL,
+    dialects=SERVERS,
     since="0.1.0",
 )
