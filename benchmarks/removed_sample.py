@@ -1,15 +1,16 @@
 """Draw the blind-grading sample of the findings a change removed (issue "precision": at most 2 of 40 may be TRUE).
 
 Usage: python benchmarks/removed_sample.py CORPUS BEFORE AFTER --out DIR [--size 40] [--seed S]
-           [--linter FROZEN/bin/flake8-alembic]
+           [--linter FROZEN/bin/flake8-alembic] [--exclude-graded benchmarks/evaluation/removed-round*.jsonl]
 
 BEFORE and AFTER are `corpus_snapshot.py` outputs of the same corpus (cli face). A finding is removed when its
-(project path, line, code) is in BEFORE and not in AFTER: a finding merged with others on its line (one finding
-per line and code) or reworded is not removed. The sample is a seeded random draw of --size removed findings (all
-of them when there are fewer). DIR receives one packet per code, in evaluation_sample.py's format: the rule's
-page as --linter (the linter that made the findings) prints it, then each finding with its code; graders are not
-told the findings were removed. Also `sample.jsonl` and `removed.jsonl` (every removed finding). DIR holds corpus
-code: keep it outside the repository.
+(project path, line, code) is in BEFORE and not in AFTER: a finding merged with others on its line (one finding per
+line and code) or reworded is not removed, nor one that moved (the same file, code and message on a line that had no
+such finding before). The sample is a seeded random draw of --size removed findings (all of them when there are
+fewer), leaving out those an earlier round graded (`--exclude-graded`: never re-grade). DIR receives one packet per
+code, in evaluation_sample.py's format: the rule's page as --linter (the linter that made the findings) prints it,
+then each finding with its code; graders are not told the findings were removed. Also `sample.jsonl` and
+`removed.jsonl` (every removed finding). DIR holds corpus code: keep it outside the repository.
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ def findings(snapshot: Path) -> dict[tuple[str, int, str], Finding]:
 
 def removed(before: Path, after: Path) -> list[Finding]:
     old, new = findings(before), findings(after)
-    return sorted((old[key] for key in old.keys() - new.keys()), key=lambda f: (f.code, *f.sort_key))
+    # A finding that moved keeps its file, code and message on a line of its own (a revision-wide finding now
+    # anchored on the statement that runs on the target database): it was not removed.
+    arrived = {(f.path, f.code, f.message) for key, f in new.items() if key not in old}
+    gone = (old[key] for key in old.keys() - new.keys())
+    return sorted((f for f in gone if (f.path, f.code, f.message) not in arrived), key=lambda f: (f.code, *f.sort_key))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,13 +61,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=40)
     parser.add_argument("--seed", type=int, default=4040)
     parser.add_argument("--linter", help="the executable whose rule pages go in the packets (default: this one)")
+    parser.add_argument("--exclude-graded", nargs="*", type=Path, default=[], help="grades of earlier rounds")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
     repository = HERE.parent
     if out == repository or repository in out.parents:
         parser.error(f"{out} is inside the repository; packets hold corpus code and must stay out of it")
     everything = removed(args.before, args.after)
-    chosen = everything if len(everything) <= args.size else random.Random(args.seed).sample(everything, args.size)
+    graded = evaluation_sample.graded_before(args.exclude_graded)  # never graded twice
+    eligible = [f for f in everything if (f.code, f.path, f.line) not in graded]
+    chosen = eligible if len(eligible) <= args.size else random.Random(args.seed).sample(eligible, args.size)
     by_code: dict[str, list[Finding]] = defaultdict(list)
     for finding in sorted(chosen, key=lambda f: (f.code, *f.sort_key)):
         by_code[finding.code].append(finding)
@@ -83,7 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             for f in everything
         )
     counts = {code: sum(1 for f in everything if f.code == code) for code in sorted({f.code for f in everything})}
-    print(f"{len(everything)} removed findings {counts}; {len(chosen)} sampled (seed {args.seed}) into {out}")
+    print(
+        f"{len(everything)} removed findings {counts}; {len(everything) - len(eligible)} graded before; "
+        f"{len(chosen)} sampled (seed {args.seed}) into {out}"
+    )
     return 0
 
 
