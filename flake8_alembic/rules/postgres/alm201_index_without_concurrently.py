@@ -31,8 +31,7 @@ RULE = Rule(
     name="index-without-concurrently",
     summary="`create_index` without `postgresql_concurrently=True` (SHARE: blocks writes while building)",
     check=check_index_without_concurrently,
-    tier=Tier.PREVIEW,
-    named=True,
+    tier=Tier.OPT_IN,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

@@ -27,8 +27,7 @@ RULE = Rule(
     name="set-not-null",
     summary="`nullable=False` on an existing column (ACCESS EXCLUSIVE while the table is scanned)",
     check=check_set_not_null,
-    tier=Tier.PREVIEW,
-    named=True,
+    tier=Tier.OPT_IN,
     dialects=POSTGRESQL,
     since="0.1.0",
 )

@@ -39,8 +39,7 @@ RULE = Rule(
     name="prefer-jsonb",
     summary="a `JSON` column instead of `JSONB`",
     check=check_prefer_jsonb,
-    tier=Tier.PREVIEW,
-    named=True,
+    tier=Tier.OPT_IN,
     dialects=POSTGRESQL,
     since="0.1.0",
 )
