@@ -188,6 +188,8 @@ _DIALECT_SOURCES = {
     "the migrations branch on, the databases the project's tests run them on)",
     "branches": "inferred: the dialects the migrations branch on or import, and PostgreSQL, the default (a branch's "
     "else runs somewhere; nothing else says where they run)",
+    "branches-drivers": "inferred: the dialects the migrations branch on or import (SQLite only), and the servers "
+    "the project ships drivers for (a branch that sets SQLite apart runs its else on them)",
     "mentions": "inferred: what the project mentions (URLs in the application, driver pins): nothing says where "
     "the migrations run",
     "tests": "inferred: PostgreSQL by default, with the databases the project's tests run its migrations on "

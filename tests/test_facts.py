@@ -265,6 +265,20 @@ def test_dialect_precedence() -> None:
     assert file_dialects(None, Dialects(frozenset(), "none"), plain).source == "default"
 
 
+def test_branches_that_set_sqlite_apart_run_their_else_on_the_pinned_servers() -> None:
+    """A branch on sqlite names no server: the project's driver pins say which server runs the `else` (not its URLs,
+    which name connectors' databases too); a branch naming a server keeps the default rule."""
+    pinned = decide_dialects((clue("sqlite", "migrations"), clue("mysql", "driver"), clue("mssql", "url")))
+    assert (pinned.source, pinned.dialects) == ("branches-drivers", {"sqlite", "mysql"})
+    assert [c.kind for c in pinned.clues] == ["migrations", "driver"] and [c.kind for c in pinned.outweighed] == ["url"]
+    unpinned = decide_dialects((clue("sqlite", "migrations"), clue("mysql", "url")))
+    assert (unpinned.source, unpinned.dialects) == ("branches", {"sqlite", "postgresql"})
+    server = decide_dialects((clue("postgresql", "migrations"), clue("mysql", "driver")))
+    assert (server.source, server.dialects) == ("branches", {"postgresql"}), "a connector's pin joins nothing"
+    sqlite_pin = decide_dialects((clue("sqlite", "migrations"), clue("sqlite", "driver")))
+    assert sqlite_pin.dialects == {"sqlite", "postgresql"}, "only a server's driver runs the else"
+
+
 def test_the_databases_tests_run_on_add_to_the_evidence_and_close_nothing() -> None:
     """A project that tests on PostgreSQL supports it whatever its settings default to; tests on one database do
     not say it supports no other (they add to either level, never decide alone against a mention)."""

@@ -7,7 +7,8 @@
    placeholder such as ``driver://…`` or ``%(DB_URL)s`` says nothing), URLs spelled in env.py and in the project
    modules env.py imports, the database images of docker-compose and CI services, the dialects the
    environment's migrations branch on or import types from (their authors wrote them for those databases; when
-   nothing else here names a database, PostgreSQL, the default, joins them: a branch has an ``else``);
+   nothing else here names a database, PostgreSQL, the default, joins them: a branch has an ``else``; when the
+   branches name only SQLite, the servers the project's driver pins name run that ``else`` instead);
    the server databases the project's own database tests run on are added to them (a test module naming
    Alembic, migrations or upgrades that spells a URL, names a test class or fixture after a server database, or
    compares with a database's name: a project that tests its migrations on PostgreSQL supports PostgreSQL
@@ -106,16 +107,26 @@ def decide_dialects(clues: Iterable[DialectClue]) -> Dialects:
 def _decide(every: tuple[DialectClue, ...]) -> Dialects:
     strong = tuple(clue for clue in every if clue.kind in STRONG_KINDS)
     tested = tuple(clue for clue in every if clue.kind == "tests")
+    mentioned = tuple(clue for clue in every if clue.kind not in STRONG_KINDS and clue.kind != "tests")
+    if strong and not all(clue.kind == "migrations" for clue in strong):
+        return Dialects(_union(strong + tested), "evidence", strong + tested, outweighed=mentioned)
     if strong:
+        # A migration written for some databases (a branch on `mysql`) says where it runs, not that nothing else
+        # runs it (its `else` runs somewhere): with nothing else naming where, the default stays. What the project
+        # mentions does not join (a connector's driver pin names its customers' databases), except when the
+        # branches name no server database: a branch that sets SQLite apart runs its `else` on the servers the
+        # project ships drivers for.
         found = _union(strong + tested)
-        if all(clue.kind == "migrations" for clue in strong):
-            # A migration written for some databases (a branch on `mysql`) says where it runs, not that nothing
-            # else runs it (its `else` runs somewhere): with nothing else naming where, the default stays. What the
-            # project mentions does not join (a connector's driver pin names its customers' databases).
-            found |= dialects.DEFAULT
-        mentioned = tuple(clue for clue in every if clue.kind not in STRONG_KINDS and clue.kind != "tests")
-        branches_only = all(clue.kind == "migrations" for clue in strong)
-        return Dialects(found, "branches" if branches_only else "evidence", strong + tested, outweighed=mentioned)
+        drivers = (
+            tuple(clue for clue in mentioned if clue.kind == "driver" and clue.dialects & dialects.SERVERS)
+            if not found & dialects.SERVERS
+            else ()
+        )
+        if drivers:
+            rest = tuple(clue for clue in mentioned if clue not in drivers)
+            found |= _union(drivers) & dialects.SERVERS
+            return Dialects(found, "branches-drivers", strong + tested + drivers, outweighed=rest)
+        return Dialects(found | dialects.DEFAULT, "branches", strong + tested, outweighed=mentioned)
     if len(tested) < len(every):
         return Dialects(_union(every), "mentions", every)
     if tested:  # tests alone close nothing: the default stays, with the databases they run on
