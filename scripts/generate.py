@@ -95,14 +95,7 @@ def index_text(rules: Iterable[tuple[str, Rule]]) -> str:
     )
 
 
-DISPLAY = {
-    "postgresql": "PostgreSQL",
-    "mysql": "MySQL",
-    "mariadb": "MariaDB",
-    "sqlite": "SQLite",
-    "mssql": "SQL Server",
-    "oracle": "Oracle",
-}
+DISPLAY = dialects.DISPLAY_NAMES
 
 
 def dialects_shown(value: frozenset[str] | None) -> str:
