@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import package_version
 from .config import (
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from .cache import CacheFolders
     from .engine import ProjectCache
     from .output import Finding
-    from .runcache import Journal
     from .selection import Configurations, Selection
 
 # The engine, the rules, the parser, the summary cache and the output formats are imported where they are used:
@@ -296,7 +295,8 @@ def _cacheable(options: argparse.Namespace) -> bool:
 
 def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
     """The stored run when its request key matches and its whole input journal holds; else a run, recorded (see
-    ``runcache``) and stored."""
+    ``runcache``) and stored. The journal covers discovery too (every folder it listed, every file it read), so a
+    hit re-hashes what the run read and never walks the tree again."""
     import hashlib
 
     from . import runcache
@@ -310,25 +310,20 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
         run = None
         if folder is not None:
             journal.ignore(str(folder))
+            key = runcache.request_key(vars(options), str(cwd), os.environ)
+            store = runcache.RunStore(folder)
+            with runcache.paused(journal):  # checking the stored journal is not this run's input
+                run = _stored_run(store.load(key), options.output_format or home.output_format)
+            if run is not None:
+                return run
             try:
-                sources = _sources(options, _excludes(home), cwd, journal)
+                sources = _sources(options, _excludes(home), cwd)  # recorded: the journal holds discovery
             except UsageError:
                 sources = None  # reported by the normal run, in its order (configuration errors first)
             if sources is not None:
                 here = str(cwd)  # os.path.abspath asks the system for the working folder on every call
                 absolute = [os.path.normpath(os.path.join(here, path)) for path, _ in sources]
-                digests = [hashlib.sha256(source).hexdigest() for _, source in sources]
-                contents = dict(zip(absolute, digests))
-                listed = [(str(path), digest) for (path, _), digest in zip(sources, digests)]
-                key = runcache.request_key(vars(options), str(cwd), os.environ, listed)
-                store = runcache.RunStore(folder)
-                payload = store.load(key)
-                if payload is not None and runcache.holds(map(tuple, payload["journal"]), contents):
-                    output_format = options.output_format or home.output_format
-                    run = _decoded_run(payload["report"], [path for path, _ in listed], output_format)
-                    if run is not None:
-                        runcache.STATS.update(hit=True, journal=len(payload["journal"]))
-                        return run
+                contents = {path: hashlib.sha256(source).hexdigest() for path, (_, source) in zip(absolute, sources)}
                 run = _run(options, cwd, sources)
     if run is None or folder is None or sources is None:
         return run or _run(options, cwd)
@@ -337,6 +332,22 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
         runcache.STATS["stored"] = store.save(
             key, {"format": runcache.FORMAT, "key": key, "journal": journal.as_list(), "report": _encoded_run(run)}
         )
+    return run
+
+
+def _stored_run(payload: dict[str, Any] | None, output_format: str) -> _Run | None:
+    """The run a stored entry holds when every input its journal lists is as it was; None otherwise."""
+    from . import runcache
+
+    if payload is None or not runcache.holds(map(tuple, payload["journal"]), {}):
+        return None
+    report = payload["report"]
+    checked = report.get("checked")
+    if not (isinstance(checked, list) and all(isinstance(path, str) for path in checked)):
+        return None
+    run = _decoded_run(report, checked, output_format)
+    if run is not None:
+        runcache.STATS.update(hit=True, journal=len(payload["journal"]))
     return run
 
 
@@ -367,7 +378,13 @@ def _encoded_run(run: _Run) -> dict[str, object]:
     findings = [
         [f.path, f.absolute, f.line, f.col, f.code, f.name, f.message, f.source_line, f.summary] for f in run.findings
     ]
-    return {"findings": findings, "docs": docs, "warnings": run.warnings, "migrations": run.migrations}
+    return {
+        "findings": findings,
+        "docs": docs,
+        "warnings": run.warnings,
+        "migrations": run.migrations,
+        "checked": run.checked,
+    }
 
 
 def _decoded_run(report: dict[str, object], checked: list[str], output_format: str) -> _Run | None:
@@ -402,16 +419,8 @@ def _decoded_run(report: dict[str, object], checked: list[str], output_format: s
     return _Run(decoded, list(warnings), migrations, checked, output_format)
 
 
-def _sources(
-    options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path, journal: Journal | None = None
-) -> list[tuple[Path, bytes]]:
-    """The files to lint and their bytes. With a ``journal``, discovery and these reads are not recorded: the files
-    found and their contents are the run cache's request key."""
-    if journal is not None:
-        from .runcache import paused
-
-        with paused(journal):
-            return _sources(options, excludes, cwd)
+def _sources(options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path) -> list[tuple[Path, bytes]]:
+    """The files to lint and their bytes."""
     sources: list[tuple[Path, bytes]] = []
     if options.stdin_filename:
         stdin_path = Path(options.stdin_filename)

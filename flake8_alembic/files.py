@@ -11,6 +11,7 @@ import fnmatch
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Final, Optional
@@ -201,23 +202,14 @@ def _unique(files: list[Path]) -> list[Path]:
 
 
 def _not_git_ignored(files: list[Path], root: Path) -> list[Path]:
-    """Drop what git ignores (one ``git check-ignore`` call); everything when git is not there."""
+    """Drop what git ignores; everything when git is not there."""
     if not files or not (root / ".git").exists():
         return files
-    import subprocess  # only when there is a git repository to ask
-
-    try:
-        result = subprocess.run(
-            ["git", "check-ignore", "--stdin", "-z"],
-            input="\0".join(str(path) for path in files) + "\0",
-            capture_output=True,
-            text=True,
-            cwd=root,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
+    asked = [str(path) for path in files]
+    ignored = project.git_ignored(asked, str(root))
+    sys.audit(project.GIT_CHECK_EVENT, str(root), tuple(asked), ignored)
+    if ignored is None:
         return files
-    ignored = {os.path.abspath(os.path.join(root, name)) for name in result.stdout.split("\0") if name}
     return [path for path in files if os.path.abspath(path) not in ignored]
 
 

@@ -30,7 +30,9 @@ import configparser
 import keyword
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Final
 
 from . import reading
 from .dialects import URL_SCHEMES
@@ -332,3 +334,27 @@ def application_packages(root: Path) -> frozenset[str]:
         if import_name is not None:
             names.add(import_name)
     return frozenset(names)
+
+
+GIT_CHECK_EVENT: Final = "flake8_alembic.git_check_ignore"
+"""The audit event a ``git check-ignore`` raises, with the folder, the paths asked and git's answer: git reads
+ignore files this process never opens, so the run cache journals the question and asks it again (``runcache``)."""
+
+
+def git_ignored(paths: Sequence[str], root: str) -> frozenset[str] | None:
+    """The absolute paths among ``paths`` git ignores, asked in ``root`` (one ``git check-ignore`` call); None when
+    git cannot be asked."""
+    import subprocess  # only when there is a git repository to ask
+
+    try:
+        result = subprocess.run(
+            ["git", "check-ignore", "--stdin", "-z"],
+            input="\0".join(paths) + "\0",
+            capture_output=True,
+            text=True,
+            cwd=root,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return frozenset(os.path.abspath(os.path.join(root, name)) for name in result.stdout.split("\0") if name)

@@ -1,16 +1,18 @@
 """The run-result cache of ``flake8-alembic check``: a whole run's report, reused while every input it read is
 unchanged.
 
-A run's inputs are of two kinds. Those known before linting make up the **request key**, a sha256 of: the linter's
-code (every file of the package, the Python version), the parsed command line, the working folder, the
-``FLAKE8_ALEMBIC_*`` environment variables and each discovered file's path and content digest (discovery, with its
-``git check-ignore``, runs on every call). Everything else the run read on the way (configuration files, env.py,
-alembic.ini, pins, the application modules the project facts read, the version files of a history, the folders
-it listed, the paths it tested for existence) is its **input journal**, recorded while the run happens:
+A run's inputs are of two kinds. Those known before it reads a file make up the **request key**, a sha256 of: the
+linter's code (every file of the package, the Python version), the parsed command line, the working folder and
+the ``FLAKE8_ALEMBIC_*`` environment variables. Everything the run read (discovery's folder listings and the
+files it found, configuration files, env.py, alembic.ini, pins, the application modules the project facts read,
+the version files of a history, the paths it tested for existence, what ``git check-ignore`` answered) is its
+**input journal**, recorded while the run happens, so a hit re-checks the journal and never walks the tree:
 
 - an audit hook (``sys.addaudithook``; it cannot be removed, so it returns at once unless a run is recording)
   sees every ``open`` (the file is hashed before the run reads it), ``os.listdir`` and ``os.scandir`` (the folder's
   sorted names and entry types are hashed) outside the import system;
+- discovery raises an audit event for its ``git check-ignore`` (git reads ignore files this process never
+  opens): the journal keeps the paths asked and git's answer, and a check asks git again;
 - ``os.stat``, ``os.lstat`` and ``os.readlink`` are wrapped for the duration of the run only (``pathlib`` and
   ``os.path`` look them up at call time): each records the outcome the run itself got (missing, a folder, a file
   and its size, a symlink and its target...).
@@ -39,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
-FORMAT: Final = 1
+FORMAT: Final = 2
 """Bumped when the key or the payload changes shape."""
 DATABASE: Final = "runs.sqlite3"
 KEEP_RUNS: Final = 8
@@ -62,7 +64,7 @@ STATS: dict[str, object] = {}
 
 Entry = tuple[str, str, str]
 """(kind, absolute path, observed state): kinds ``f`` content, ``d`` listing, ``s`` stat, ``l`` lstat, ``r``
-readlink."""
+readlink, ``g`` a ``git check-ignore`` (in the folder at path; the state holds the paths asked and git's answer)."""
 
 
 class Poisoned(Exception):
@@ -148,6 +150,26 @@ def _readlink_now(path: str) -> str:
         return stat_state(None, error)
 
 
+def git_state(root: str, asked: Sequence[str], ignored: Iterable[str] | None) -> str:
+    """A ``git check-ignore`` as the journal states it: the paths asked, and what git ignored (None: git could not
+    be asked)."""
+    return json.dumps([list(asked), None if ignored is None else sorted(ignored)])
+
+
+def _git_state_now(root: str, recorded: str) -> str:
+    """The same question asked of git again: git reads ignore files (``.gitignore``, ``info/exclude``, its global
+    excludes) that this process never opens, so the answer, not the files, is what the journal can check."""
+    from .project import git_ignored
+
+    try:
+        asked = json.loads(recorded)[0]
+    except (ValueError, TypeError, IndexError, KeyError):
+        raise Poisoned(f"{root}: a git check the journal cannot read") from None
+    if not (isinstance(asked, list) and all(isinstance(path, str) for path in asked)):
+        raise Poisoned(f"{root}: a git check the journal cannot read")
+    return git_state(root, asked, git_ignored(asked, root))
+
+
 def current_state(kind: str, path: str) -> str:
     """The state an entry of this kind has now (what ``Journal.observe`` would record); raises Poisoned."""
     if kind == "f":
@@ -199,7 +221,10 @@ class Journal:
             self.problem = str(problem)
 
     def observe_event(self, event: str, args: tuple[Any, ...]) -> None:
-        if event == "open":
+        if event == _GIT_CHECK:
+            root, asked, ignored = args
+            self.note("g", root, git_state(root, asked, ignored))
+        elif event == "open":
             path, mode, flags = (*args, None, None, None)[:3]
             if isinstance(path, int) or path is None:
                 return
@@ -235,6 +260,8 @@ def holds(entries: Iterable[Entry], contents: Mapping[str, str]) -> bool:
                     now = describe(None, error)
             elif kind == "f" and path in contents:
                 now = contents[path]
+            elif kind == "g":
+                now = _git_state_now(path, value)
             else:
                 now = current_state(kind, path)
         except (Poisoned, ValueError):
@@ -246,7 +273,9 @@ def holds(entries: Iterable[Entry], contents: Mapping[str, str]) -> bool:
 
 _ACTIVE: Journal | None = None
 _BUSY = False
-_EVENTS: Final = frozenset({"open", "os.listdir", "os.scandir"})
+_GIT_CHECK: Final = "flake8_alembic.git_check_ignore"
+"""``project.GIT_CHECK_EVENT`` (a test holds them equal: a hit imports nothing it does not need)."""
+_EVENTS: Final = frozenset({"open", "os.listdir", "os.scandir", _GIT_CHECK})
 _HOOKED = False
 _ORIGINAL_STAT: Final = os.stat
 _ORIGINAL_LSTAT: Final = os.lstat
@@ -346,7 +375,7 @@ def _probe(journal: Journal) -> None:
 
 @contextlib.contextmanager
 def paused(journal: Journal | None) -> Iterator[None]:
-    """Reads the journal need not record (the discovered files: their digests are in the key)."""
+    """Reads the journal need not record (checking a stored journal is not the run's input)."""
     if journal is None:
         yield
         return
@@ -408,17 +437,12 @@ def normal(value: object) -> object:
     return repr(value)
 
 
-def request_key(
-    options: Mapping[str, object], cwd: str, environment: Mapping[str, str], sources: Sequence[tuple[str, str]]
-) -> str:
-    """The sha256 of everything known before linting: code, command line, working folder, our environment
-    variables and each discovered file (as discovered, with its content's sha256)."""
+def request_key(options: Mapping[str, object], cwd: str, environment: Mapping[str, str]) -> str:
+    """The sha256 of everything known before the run reads a file: code, command line, working folder and our
+    environment variables. What the files say is the journal's: discovery's listings and every file read."""
     variables = sorted((name, value) for name, value in environment.items() if name.startswith(ENVIRONMENT_PREFIX))
     head = json.dumps([FORMAT, code_digest(), normal(dict(options)), cwd, variables], sort_keys=True)
-    digest = hashlib.sha256(head.encode("utf-8", "surrogateescape"))
-    for path, content in sources:
-        digest.update(f"\n{path}\0{content}".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    return hashlib.sha256(head.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------ the database

@@ -210,9 +210,9 @@ def test_a_cached_run_prints_what_a_clean_run_prints_after_any_edit(
         edit = project.rng.choice(edits)
         what = edit()
         cached = run(capsys, *ARGS)
-        # A migration is in the request key: a new set of migrations is always a miss (deleting the one migration
-        # added may bring back a state stored before: a hit). Another file may go unread in the state the project is
-        # in (a nested alembic.ini shadows the root one): a hit is then right too, as long as it prints the same.
+        # Every migration is in the journal (discovery's listing, its content): a new set of migrations is always a
+        # miss. Another file may go unread in the state the project is in (a nested alembic.ini shadows the root
+        # one): a hit is then right too, as long as it prints the same.
         if edit.__name__.endswith("_migration") and project.state() not in seen:
             assert runcache.STATS["hit"] is False, what
         seen.add(project.state())
@@ -223,6 +223,51 @@ def test_a_cached_run_prints_what_a_clean_run_prints_after_any_edit(
         assert runcache.STATS["parsed"] == 0
         assert again == cached, what
     assert misses >= 16
+
+
+def test_a_hit_never_walks_the_tree_and_a_new_file_where_it_walked_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The journal holds discovery (each folder listed, each file read): a hit re-checks those, never walks."""
+    from flake8_alembic import cli
+
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    stored = run(capsys, *ARGS)
+    walks: list[object] = []
+    discover = cli.discover
+    monkeypatch.setattr(cli, "discover", lambda *args, **kwargs: walks.append(args) or discover(*args, **kwargs))
+    assert run(capsys, *ARGS) == stored and runcache.STATS["hit"] is True
+    assert walks == []
+    versions = root / "src" / "shopapp" / "db" / "alembic" / "versions"
+    (versions / "0009_later.py").write_text(
+        '"""later"""\nfrom alembic import op\n\nrevision = "0009"\ndown_revision = "0001"\n\n\n'
+        "def upgrade():\n    op.drop_table('orders')\n\n\ndef downgrade():\n    pass\n"
+    )
+    found = run(capsys, *ARGS)
+    assert runcache.STATS["hit"] is False and len(walks) == 1
+    assert found == run(capsys, "--no-cache", *ARGS) and "0009_later.py" in found[1]
+
+
+def test_what_git_newly_ignores_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """git reads its ignore files itself: the journal holds its answer and asks again, so a file ignored since the
+    stored run is not reported from the cache."""
+    from flake8_alembic import project
+
+    assert project.GIT_CHECK_EVENT == runcache._GIT_CHECK
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    subprocess.run(["git", "init", "-q", str(root)], check=True, timeout=60)
+    before = run(capsys, *ARGS)
+    assert "0001_orders.py" in before[1]
+    assert run(capsys, *ARGS) == before and runcache.STATS["hit"] is True
+    (root / ".git" / "info").mkdir(parents=True, exist_ok=True)
+    (root / ".git" / "info" / "exclude").write_text("0001_orders.py\n")  # a file this process never opens
+    after = run(capsys, *ARGS)
+    assert runcache.STATS["hit"] is False
+    assert "0001_orders.py" not in after[1] and after == run(capsys, "--no-cache", *ARGS)
 
 
 def test_an_edited_migration_is_a_miss_that_parses_only_that_file(
@@ -388,14 +433,20 @@ def test_the_database_keeps_the_newest_runs(
     monkeypatch.chdir(root)
     migration = root / "src" / "shopapp" / "db" / "alembic" / "versions" / "0001_orders.py"
     original = migration.read_text()
-    for index in range(runcache.KEEP_RUNS + 3):  # a new request key each time (an entry per key: the newest)
+    for index in range(3):  # the same request after an edit: its one entry is replaced by the newest run
         migration.write_text(f"{original}# {index}\n")
         run(capsys, *ARGS)
         assert runcache.STATS["stored"] is True
     with sqlite3.connect(database(root)) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+    connection.close()
+    for index in range(runcache.KEEP_RUNS + 3):  # a new request key each time (an entry per key: the newest)
+        run(capsys, *ARGS, "--extend-exclude", f"nothing-{index}")
+        assert runcache.STATS["stored"] is True
+    with sqlite3.connect(database(root)) as connection:
         assert connection.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == runcache.KEEP_RUNS
     connection.close()
-    run(capsys, *ARGS)
+    run(capsys, *ARGS, "--extend-exclude", f"nothing-{runcache.KEEP_RUNS + 2}")
     assert runcache.STATS["hit"] is True
 
 
@@ -457,7 +508,7 @@ def test_the_request_key_does_not_depend_on_the_hash_seed() -> None:
     for seed in ("1", "2", "3"):
         script = (
             "from flake8_alembic import runcache; "
-            f"print(runcache.request_key({options!r}, '/x', {{'FLAKE8_ALEMBIC_X': '1', 'HOME': '/h'}}, [('a', 'b')]))"
+            f"print(runcache.request_key({options!r}, '/x', {{'FLAKE8_ALEMBIC_X': '1', 'HOME': '/h'}}))"
         )
         environment = {**os.environ, "PYTHONHASHSEED": seed}
         result = subprocess.run(
@@ -465,11 +516,11 @@ def test_the_request_key_does_not_depend_on_the_hash_seed() -> None:
         )
         keys.add(result.stdout)
     assert len(keys) == 1
-    base = runcache.request_key(options, "/x", {}, [("a", "b")])
-    assert runcache.request_key(options, "/x", {"FLAKE8_ALEMBIC_CACHE_DIR": "/c"}, [("a", "b")]) != base
-    assert runcache.request_key(options, "/x", {"HOME": "/elsewhere"}, [("a", "b")]) == base
-    assert runcache.request_key(options, "/y", {}, [("a", "b")]) != base
-    assert runcache.request_key(options, "/x", {}, [("a", "c")]) != base
+    base = runcache.request_key(options, "/x", {})
+    assert runcache.request_key(options, "/x", {"FLAKE8_ALEMBIC_CACHE_DIR": "/c"}) != base
+    assert runcache.request_key(options, "/x", {"HOME": "/elsewhere"}) == base
+    assert runcache.request_key(options, "/y", {}) != base
+    assert runcache.request_key({**options, "paths": ["src"]}, "/x", {}) != base
 
 
 def test_a_python_whose_stats_bypass_the_wrappers_is_never_cached(monkeypatch: pytest.MonkeyPatch) -> None:
