@@ -219,7 +219,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = {row.strip() for row in args.rows.split(",")}
     corpus: Path = args.corpus.resolve()
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"{corpus}; {cpus} CPUs; Python {sys.version.split()[0]}; medians of {args.repeat} alternating runs")
+    # A user's install has bytecode caches (pip writes them); a shell that forbids writing them (as this machine's
+    # does) makes every run of every Python tool compile its modules again, which no user pays.
+    forbidden = os.environ.pop("PYTHONDONTWRITEBYTECODE", None) is not None
+    caches = "bytecode caches on" + (" (PYTHONDONTWRITEBYTECODE unset for the runs)" if forbidden else "")
+    print(
+        f"{corpus}; {cpus} CPUs; Python {sys.version.split()[0]}; medians of {args.repeat} alternating runs; {caches}"
+    )
     if "precommit" in rows:
         print(row_precommit(corpus, args.repeat))
     if "editor" in rows:
