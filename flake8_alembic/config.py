@@ -210,8 +210,7 @@ SETTINGS: Final = (
         "cache",
         parse_bool,
         "BOOL",
-        "keep each file's parse summary in the cache folder between runs "
-        "(default: true for the standalone command, false under flake8)",
+        "keep each file's parse summary in the cache folder between runs (default true)",
     ),
     SettingSpec(
         "cache-dir",
@@ -292,8 +291,8 @@ class Settings:
     preview: bool = False
     """Run the preview rules too (ruff's preview mode)."""
     cache: bool | None = None
-    """Read and write the per-file summary cache (results never depend on it). None: on for the standalone command,
-    off under flake8, whose workers each write every file of a history (measured slower cold, even warm)."""
+    """Read and write the per-file summary cache (results never depend on it). None: on, for both faces (under
+    flake8 it saves an editor's one-file lint 0.18 s and costs a whole-tree run nothing: docs/performance.md)."""
     cache_dir: str | None = None
     """The cache folder as configured (absolute once resolved); None: the project root's."""
     opt_in: frozenset[str] = field(default_factory=frozenset)

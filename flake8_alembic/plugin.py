@@ -76,10 +76,10 @@ class Plugin:
                     f"flake8-alembic: warning: {code} is a preview rule: it runs only with --alembic-preview=true",
                     file=sys.stderr,
                 )
-        # Opt-in under flake8: every worker summarises (and so would write) every file of a history, and creating
-        # thousands of small files cost more on a cold run than loading them saved on a warm one (docs/performance.md).
+        # On unless turned off: one pack file per process, so flake8's workers never write the same file; measured
+        # neutral on a whole tree (cold -j2 and warm -j1) and 0.18 s faster for an editor's one file.
         configured = Path(settings.cache_dir) if settings.cache_dir else None
-        PROCESS_CACHE.summaries.folders = CacheFolders(configured) if settings.cache else None
+        PROCESS_CACHE.summaries.folders = CacheFolders(configured) if settings.cache is not False else None
 
     @classmethod
     def _resolved_for(cls, path: Path) -> Resolved:

@@ -146,7 +146,7 @@ def _inferred(key: str, value: object, model: ProjectModel) -> Entry:
     if key == "cache-dir":
         return Entry(key, str(root / ".flake8_alembic_cache"), "default: the project root's")
     if key == "cache":
-        return Entry(key, True, "default (true for the standalone command, false under flake8)")
+        return Entry(key, True, "default")
     return Entry(key, value, "default")
 
 

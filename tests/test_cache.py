@@ -337,12 +337,12 @@ def test_no_cache_and_the_setting_write_nothing(tmp_path: Path) -> None:
     assert re.search(r"^cache = false +# set in .*pyproject.toml$", out.getvalue(), re.MULTILINE)
 
 
-def test_the_flake8_plugin_caches_only_when_asked(tmp_path: Path) -> None:
+def test_the_flake8_plugin_caches_unless_told_not_to(tmp_path: Path) -> None:
     project = _project(tmp_path, "linear_healthy")
     command = [sys.executable, "-m", "flake8", "--isolated", "--select", "ALM", "versions"]
-    subprocess.run(command, cwd=project, capture_output=True, timeout=120, check=False)
+    subprocess.run([*command, "--alembic-cache=false"], cwd=project, capture_output=True, timeout=120, check=False)
     assert not (project / CACHE_FOLDER).exists()
-    subprocess.run([*command, "--alembic-cache=true"], cwd=project, capture_output=True, timeout=120, check=False)
+    subprocess.run(command, cwd=project, capture_output=True, timeout=120, check=False)
     assert (project / CACHE_FOLDER / ".gitignore").is_file()
 
 
