@@ -528,18 +528,68 @@ class SummaryStore:
             return None  # the cheap text test: no parse, no cache entry
         absolute = os.path.abspath(path)
         digest = content_digest(source)
+        result = self._known(absolute, digest)
+        if isinstance(result, _Miss):
+            result = self._keep(absolute, digest, parse_source(absolute, source))
+        return result
+
+    def _known(self, absolute: str, digest: str) -> Decoded:
+        """The summary in memory or in the disk cache (kept in memory once loaded); MISS when neither has it."""
         key = (absolute, digest)
         if key in self.by_content:
             return self.by_content[key]
-        disk = self.disk or (self.folders.for_path(absolute) if self.folders is not None else None)
+        disk = self._disk_for(absolute)
         result: Decoded = disk.load(digest, absolute) if disk is not None else MISS
-        if isinstance(result, _Miss):
-            self.parsed += 1
-            result = parse_source(absolute, source)
-            if disk is not None:
-                disk.save(digest, result)
-        self.by_content[key] = result
+        if not isinstance(result, _Miss):
+            self.by_content[key] = result
         return result
+
+    def _keep(self, absolute: str, digest: str, result: ParseResult) -> ParseResult:
+        """A summary just computed: counted, kept in memory and queued for the disk cache."""
+        self.parsed += 1
+        disk = self._disk_for(absolute)
+        if disk is not None:
+            disk.save(digest, result)
+        self.by_content[(absolute, digest)] = result
+        return result
+
+    def _disk_for(self, absolute: str) -> DiskCache | None:
+        return self.disk or (self.folders.for_path(absolute) if self.folders is not None else None)
+
+    def summarise_in_pool(
+        self, sources: Iterable[tuple[str, bytes]], jobs: int, start_method: str | None = None
+    ) -> int:
+        """Summarise in ``jobs`` worker processes the migrations among ``sources`` that neither memory nor the disk
+        cache holds, before the run asks for them; how many the workers summarised. Nothing happens for one job
+        or fewer than ``POOL_MIN_FILES`` such files (starting a worker costs more), and a pool that cannot start or
+        breaks leaves the files to be summarised in this process, as without a pool. Workers get the bytes and
+        return summaries: they read no file (the run cache's journal is this process's)."""
+        todo = []
+        for path, source in sources:
+            if looks_like_migration(source):
+                absolute = os.path.abspath(path)
+                digest = content_digest(source)
+                if isinstance(self._known(absolute, digest), _Miss):
+                    todo.append((absolute, digest, source))
+        if jobs <= 1 or len(todo) < POOL_MIN_FILES:
+            return 0
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+
+        done = 0
+        workers = min(jobs, len(todo))
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method)) as pool:
+                items = [(absolute, source) for absolute, _, source in todo]
+                chunk = max(1, len(items) // (workers * 8))
+                for (absolute, digest, _), result in zip(todo, pool.map(_summarise, items, chunksize=chunk)):
+                    if result is not None:
+                        self._keep(absolute, digest, result)
+                        done += 1
+        except (OSError, BrokenProcessPool):
+            pass  # the rest are summarised in this process when asked for
+        return done
 
     def from_disk(self, path: str) -> ParseResult:
         """The summary of the file at ``path`` as it is on disk; None when it cannot be read."""
@@ -561,6 +611,20 @@ class SummaryStore:
                 return decode_source(handle.read()) == text
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             return False
+
+
+POOL_MIN_FILES: Final = 64
+"""Fewer migrations to summarise than this are summarised in-process: a worker costs ~0.1 s to start."""
+
+
+def _summarise(item: tuple[str, bytes]) -> ParseResult:
+    """A worker's job: the summary of one file's bytes; None when summarising raises (this process then summarises
+    it again when asked, and reports what it raises as it always does)."""
+    absolute, source = item
+    try:
+        return parse_source(absolute, source)
+    except Exception:  # never lost: summarised again in this process, which reports it
+        return None
 
 
 def pending_writes(store: SummaryStore) -> bool:

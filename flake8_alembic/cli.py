@@ -104,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--changed-since", metavar="REF", help="report only files added or changed since a git ref")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache folder")
     check.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        help="processes that summarise migrations on a cold run (default: the CPUs this process may use; 1: none)",
+    )
+    check.add_argument(
         "--add-noqa", action="store_true", help="add `# noqa: CODE` where each current finding is reported"
     )
     for spec in SETTINGS:
@@ -256,6 +262,21 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
     return _report(run.findings, options, run.output_format, out, run.checked)
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"invalid value {value!r}: a whole number of processes, 1 or more")
+    return jobs
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity, as ruff counts them)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _excludes(home: Resolved) -> tuple[str, ...]:
     return (home.exclude or DEFAULT_EXCLUDES) + home.extend_exclude
 
@@ -272,6 +293,7 @@ def _run(options: argparse.Namespace, cwd: Path, sources: list[tuple[Path, bytes
     changed = _changed(options.changed_since, cwd) if options.changed_since else None
     folders = _cache_folders(home, options)
     cache = ProjectCache(summaries=SummaryStore(folders=folders))
+    cache.summaries.summarise_in_pool(((str(path), source) for path, source in sources), options.jobs or _cpus())
     with paused_gc():
         findings, migrations, warnings = _lint(sources, configurations, cache, cwd, changed)
     if folders is not None:

@@ -354,3 +354,54 @@ def test_a_read_only_project_is_linted_without_a_cache(tmp_path: Path) -> None:
         assert _run(project, ".") == expected
     finally:
         project.chmod(0o755)
+
+
+# --------------------------------------------------------------------------------------------------
+# The process pool of a cold run
+# --------------------------------------------------------------------------------------------------
+
+
+def _fixture_sources() -> list[tuple[str, bytes]]:
+    return [(str(path), path.read_bytes()) for path in _fixture_files()]
+
+
+@pytest.mark.parametrize("start_method", ["spawn", "forkserver"])
+def test_the_pool_summarises_what_one_process_does(start_method: str) -> None:
+    """Workers get bytes and return summaries equal to this process's own; the store then parses nothing."""
+    sources = _fixture_sources()
+    alone = SummaryStore()
+    expected = {path: alone.summary(path, source) for path, source in sources}
+    assert alone.parsed >= summary_cache.POOL_MIN_FILES
+    pooled = SummaryStore()
+    done = pooled.summarise_in_pool(sources, 2, start_method)
+    assert done == alone.parsed and pooled.parsed == done
+    assert {path: pooled.summary(path, source) for path, source in sources} == expected
+    assert pooled.parsed == done, "every summary came from the pool"
+
+
+def test_no_pool_for_one_job_or_a_handful_of_files() -> None:
+    sources = _fixture_sources()
+    store = SummaryStore()
+    assert store.summarise_in_pool(sources, 1) == 0 and store.parsed == 0
+    assert store.summarise_in_pool(sources[: summary_cache.POOL_MIN_FILES // 4], 2) == 0 and store.parsed == 0
+
+
+def test_a_cold_run_prints_the_same_with_and_without_the_pool(tmp_path: Path) -> None:
+    """The command line, in a subprocess (the platform's own start method): -j2 and -j1 agree."""
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "poolside"\n')
+    for index, (path, source) in enumerate(_fixture_sources()):
+        (versions / f"m{index:03d}_{Path(path).name}").write_bytes(source)
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-m", "flake8_alembic", "check", "--no-cache", "--preview", "-j", jobs, "."],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        for jobs in ("1", "2")
+    ]
+    assert outputs[0].stdout == outputs[1].stdout and outputs[0].returncode == outputs[1].returncode
+    assert "Traceback" not in outputs[1].stderr and outputs[1].stdout.count("ALM") > 10
