@@ -564,6 +564,8 @@ class SummaryStore:
         or fewer than ``POOL_MIN_FILES`` such files (starting a worker costs more), and a pool that cannot start or
         breaks leaves the files to be summarised in this process, as without a pool. Workers get the bytes and
         return summaries: they read no file (the run cache's journal is this process's)."""
+        if jobs <= 1:
+            return 0  # no loop either: the run summarises each file when it asks, hashing it once
         todo = []
         for path, source in sources:
             if looks_like_migration(source):
@@ -571,7 +573,7 @@ class SummaryStore:
                 digest = content_digest(source)
                 if isinstance(self._known(absolute, digest), _Miss):
                     todo.append((absolute, digest, source))
-        if jobs <= 1 or len(todo) < POOL_MIN_FILES:
+        if len(todo) < POOL_MIN_FILES:
             return 0
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
