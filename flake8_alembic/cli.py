@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .cache import CacheFolders
     from .engine import ProjectCache
     from .output import Finding
+    from .runcache import Journal
     from .selection import Configurations, Selection
 
 # The engine, the rules, the parser, the summary cache and the output formats are imported where they are used:
@@ -319,8 +320,6 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
     """The stored run when its request key matches and its whole input journal holds; else a run, recorded (see
     ``runcache``) and stored. The journal covers discovery too (every folder it listed, every file it read), so a
     hit re-hashes what the run read and never walks the tree again."""
-    import hashlib
-
     from . import runcache
 
     runcache.STATS.clear()
@@ -339,13 +338,11 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
             if run is not None:
                 return run
             try:
-                sources = _sources(options, _excludes(home), cwd)  # recorded: the journal holds discovery
+                sources = _sources(options, _excludes(home), cwd, journal)  # the journal holds discovery
             except UsageError:
                 sources = None  # reported by the normal run, in its order (configuration errors first)
             if sources is not None:
-                here = str(cwd)  # os.path.abspath asks the system for the working folder on every call
-                absolute = [os.path.normpath(os.path.join(here, path)) for path, _ in sources]
-                contents = {path: hashlib.sha256(source).hexdigest() for path, (_, source) in zip(absolute, sources)}
+                contents = {path: state for (kind, path), state in journal.entries.items() if kind == "f"}
                 run = _run(options, cwd, sources)
     if run is None or folder is None or sources is None:
         return run or _run(options, cwd)
@@ -441,8 +438,11 @@ def _decoded_run(report: dict[str, object], checked: list[str], output_format: s
     return _Run(decoded, list(warnings), migrations, checked, output_format)
 
 
-def _sources(options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path) -> list[tuple[Path, bytes]]:
-    """The files to lint and their bytes."""
+def _sources(
+    options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path, journal: Journal | None = None
+) -> list[tuple[Path, bytes]]:
+    """The files to lint and their bytes. With a ``journal`` recording, discovery is recorded as it happens, and
+    each file's content is noted from the bytes read here (the journal would otherwise read it a second time)."""
     sources: list[tuple[Path, bytes]] = []
     if options.stdin_filename:
         stdin_path = Path(options.stdin_filename)
@@ -456,7 +456,7 @@ def _sources(options: argparse.Namespace, excludes: tuple[str, ...], cwd: Path) 
         raise UsageError(str(error)) from None
     for path in files:
         try:
-            sources.append((path, path.read_bytes()))
+            sources.append((path, path.read_bytes() if journal is None else journal.read_bytes(path)))
         except OSError as error:
             raise UsageError(f"cannot read {path}: {error.strerror or error}") from None
     return sources

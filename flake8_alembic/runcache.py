@@ -220,6 +220,16 @@ class Journal:
         except Poisoned as problem:
             self.problem = str(problem)
 
+    def read_bytes(self, path: Path) -> bytes:
+        """A file's bytes, its content noted from them (recording the read itself would hash the file again)."""
+        before, self.paused = self.paused, True
+        try:
+            data = path.read_bytes()
+        finally:
+            self.paused = before
+        self.note("f", path, hashlib.sha256(data).hexdigest())
+        return data
+
     def observe_event(self, event: str, args: tuple[Any, ...]) -> None:
         if event == _GIT_CHECK:
             root, asked, ignored = args

@@ -249,6 +249,28 @@ def test_a_hit_never_walks_the_tree_and_a_new_file_where_it_walked_is_a_miss(
     assert found == run(capsys, "--no-cache", *ARGS) and "0009_later.py" in found[1]
 
 
+def test_an_edit_to_a_file_only_discovery_read_is_a_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A discovered file no environment reads is in the journal through discovery's read of it."""
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    loose = root / "tests" / "fixtures" / "loose.py"  # the project model reads no fixture folder
+    loose.parent.mkdir(parents=True)
+    migration = (
+        '"""now one"""\nfrom alembic import op\n\nrevision = "77aa"\ndown_revision = None\n\n\n'
+        "def upgrade():\n    op.drop_table('orders')\n\n\ndef downgrade():\n    pass\n"
+    )
+    before = '"""not a migration yet"""\n'
+    loose.write_text(before + "#" * (len(migration) - len(before) - 1) + "\n")  # the same size: stat says nothing
+    run(capsys, *ARGS, ".")
+    assert run(capsys, *ARGS, ".")[1] and runcache.STATS["hit"] is True
+    loose.write_text(migration)
+    found = run(capsys, *ARGS, ".")
+    assert runcache.STATS["hit"] is False
+    assert found == run(capsys, "--no-cache", *ARGS, ".")
+
+
 def test_what_git_newly_ignores_is_a_miss(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
