@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import operator
@@ -33,6 +34,7 @@ from typing import Any, Final, Union
 
 from .names import UNKNOWN
 from .parse.module import Migration, ParseFailure, ParseResult, decode_source, looks_like_migration, parse_source
+from .reading import FileReader, whole_file
 
 CACHE_FOLDER: Final = ".flake8_alembic_cache"
 FORMAT: Final = 1
@@ -133,9 +135,10 @@ def layout_digest(records: Mapping[str, type] = RECORDS) -> str:
     return hashlib.sha256(repr(layout).encode()).hexdigest()[:16]
 
 
+@functools.cache
 def _code_digest() -> str:
     """A digest of the package's modules (the summarising code; the rules are not in a summary): an edited checkout
-    or another release never reuses entries."""
+    or another release never reuses entries. Once per process: a resident server stops when they change."""
     digest = hashlib.sha256()
     folder = Path(__file__).parent
     try:
@@ -511,7 +514,9 @@ class SummaryStore:
     """The explicit per-process store both faces and the replay read summaries from: each file's bytes are
     summarised at most once per process, and not at all when the disk cache has them."""
 
-    def __init__(self, disk: DiskCache | None = None, folders: CacheFolders | None = None) -> None:
+    def __init__(
+        self, disk: DiskCache | None = None, folders: CacheFolders | None = None, read: FileReader = whole_file
+    ) -> None:
         self.disk = disk
         """One cache for every file (tests); otherwise ``folders`` picks each file's."""
         self.folders = folders
@@ -521,6 +526,7 @@ class SummaryStore:
         """Absolute path → summary of the file as it is on disk (read once per process)."""
         self.parsed = 0
         """How many files were actually parsed (not found in memory or on disk)."""
+        self.read = read
 
     def summary(self, path: str, source: bytes) -> ParseResult:
         """The summary of these bytes as the file at ``path``; raises what ``parse_source`` raises."""
@@ -598,8 +604,7 @@ class SummaryStore:
         absolute = os.path.abspath(path)
         if absolute not in self.on_disk:
             try:
-                with open(absolute, "rb") as handle:
-                    source = handle.read()
+                source = self.read(absolute)
             except OSError:
                 self.on_disk[absolute] = None
             else:

@@ -72,6 +72,7 @@ def _globs(value: str) -> tuple[str, ...]:
     return tuple(item for item in value.split(",") if item)
 
 
+@functools.cache  # parsing leaves a parser as it was
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flake8-alembic", description="Static checks for Alembic migrations.")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
@@ -282,7 +283,12 @@ def _excludes(home: Resolved) -> tuple[str, ...]:
     return (home.exclude or DEFAULT_EXCLUDES) + home.extend_exclude
 
 
-def _run(options: argparse.Namespace, cwd: Path, sources: list[tuple[Path, bytes]] | None = None) -> _Run:
+def _run(
+    options: argparse.Namespace,
+    cwd: Path,
+    sources: list[tuple[Path, bytes]] | None = None,
+    journal: Journal | None = None,
+) -> _Run:
     """Lint: discover (unless ``sources`` were), summarise, run the rules, select what is reported."""
     configurations = _configurations(options, cwd)
     home, _ = configurations.for_path(cwd)
@@ -290,10 +296,12 @@ def _run(options: argparse.Namespace, cwd: Path, sources: list[tuple[Path, bytes
         sources = _sources(options, _excludes(home), cwd)
     from .cache import SummaryStore
     from .engine import ProjectCache, paused_gc
+    from .reading import RunFiles, whole_file
 
     changed = _changed(options.changed_since, cwd) if options.changed_since else None
     folders = _cache_folders(home, options)
-    cache = ProjectCache(summaries=SummaryStore(folders=folders))
+    files = RunFiles(journal.read_bytes if journal else whole_file, ((os.path.abspath(p), data) for p, data in sources))
+    cache = ProjectCache.for_run(SummaryStore(folders=folders), files)
     cache.summaries.summarise_in_pool(((str(path), source) for path, source in sources), options.jobs or _cpus())
     with paused_gc():
         findings, migrations, warnings = _lint(sources, configurations, cache, cwd, changed)
@@ -342,12 +350,11 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
             except UsageError:
                 sources = None  # reported by the normal run, in its order (configuration errors first)
             if sources is not None:
-                contents = {path: state for (kind, path), state in journal.entries.items() if kind == "f"}
-                run = _run(options, cwd, sources)
+                run = _run(options, cwd, sources, journal)
     if run is None or folder is None or sources is None:
         return run or _run(options, cwd)
     runcache.STATS.update(parsed=run.parsed, journal=len(journal.entries))
-    if journal.problem is None and journal.still_holds(contents):
+    if journal.problem is None and journal.still_holds():
         runcache.STATS["stored"] = store.save(
             key, {"format": runcache.FORMAT, "key": key, "journal": journal.as_list(), "report": _encoded_run(run)}
         )

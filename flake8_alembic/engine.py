@@ -24,6 +24,7 @@ from .facts.records import Dialects
 from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap
 from .parse.module import Migration, ParseFailure, decode_source, looks_like_migration, parse_tree
+from .reading import FileReader
 from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext, RuleInfo, Tier
 from .rules.registry import BY_CODE, RULES, load
 
@@ -52,6 +53,17 @@ class ProjectCache:
     def __post_init__(self) -> None:
         if self.environments is not None:
             self.environments.summaries = self.summaries
+
+    @classmethod
+    def for_run(cls, summaries: SummaryStore, read: FileReader | None = None) -> ProjectCache:
+        """The cache of one command run. ``read``: how migrations are read (a run cache journal's reader notes what
+        it reads; ``RunFiles`` reads each file once for the history, the summaries and discovery)."""
+        cache = cls(summaries=summaries)
+        if read is not None:
+            summaries.read = read
+            if cache.history is not None:
+                cache.history.read = read
+        return cache
 
     def facts_for(self, path: str) -> ProjectFacts:
         folder = os.path.dirname(os.path.abspath(path))

@@ -22,6 +22,7 @@ from .locations import Locations as Locations  # re-exported: it lives in the li
 from .locations import configured_locations as configured_locations
 from .names import UNKNOWN, Literal, literal, revision_ids
 from .parse.module import Migration, decode_source, looks_like_migration, parse_quietly
+from .reading import FileReader, whole_file
 
 MAX_FILES: Final = 50_000
 MAX_DEPTH: Final = 12
@@ -134,8 +135,7 @@ def version_files(locations: Locations) -> list[Path]:
     files: list[Path] = []
     seen: set[str] = set()
     for folder in locations.folders:
-        for path in _walk(folder, locations.recursive):
-            key = os.path.realpath(path)
+        for path, key in _walk(folder, locations.recursive):
             if key not in seen:
                 seen.add(key)
                 files.append(path)
@@ -144,8 +144,9 @@ def version_files(locations: Locations) -> list[Path]:
     return files
 
 
-def _walk(folder: Path, recursive: bool) -> Iterator[Path]:
-    """Python files under a folder; symlink loops and runaway depth are cut off."""
+def _walk(folder: Path, recursive: bool) -> Iterator[tuple[Path, str]]:
+    """Python files under a folder, each with its real path (the real folder's path and its name, unless the file
+    is itself a link: one ``realpath`` per folder, not per file); symlink loops and runaway depth are cut off."""
     visited: set[str] = set()
     stack: list[tuple[Path, int]] = [(folder, 0)]
     while stack:
@@ -166,7 +167,10 @@ def _walk(folder: Path, recursive: bool) -> Iterator[Path]:
                     if recursive and depth < MAX_DEPTH and name != "__pycache__" and not name.startswith("."):
                         subfolders.append((Path(entry.path), depth + 1))
                 elif name.endswith(".py") and name != "__init__.py" and not name.startswith(".#"):
-                    yield Path(entry.path)
+                    yield (
+                        Path(entry.path),
+                        os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name),
+                    )
             except OSError:
                 continue
         stack.extend(reversed(subfolders))
@@ -371,6 +375,8 @@ class HistoryCache:
     """The explicit per-process cache of environments and of each file's graph facts."""
 
     infos: dict[str, RevisionInfo] = field(default_factory=dict)
+    read: FileReader = whole_file
+    """How each version file is read (a run cache journal notes what it reads)."""
     environments: dict[tuple[str, ...], list[Environment]] = field(default_factory=dict)
     located: dict[str, tuple[Locations, Path] | None] = field(default_factory=dict)
     """The version locations of each folder's files (looking them up reads alembic.ini and stats the tree)."""
@@ -451,8 +457,7 @@ class HistoryCache:
         cached = self.infos.get(key)
         if cached is None:
             try:
-                with open(path, "rb") as handle:
-                    source = handle.read()
+                source = self.read(key)
             except OSError:
                 source = b""
             cached = self.infos[key] = read_info(key, source)

@@ -10,7 +10,7 @@ import configparser
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ else:  # pragma: no cover - Python < 3.11 only
 
 __all__ = [
     "MAX_BYTES",
+    "FileReader",
+    "RunFiles",
     "absolute",
     "folders_upwards",
     "is_file",
@@ -33,10 +35,37 @@ __all__ = [
     "start_folder",
     "strings",
     "table",
+    "whole_file",
 ]
 
 MAX_BYTES = 16 * 1024 * 1024
 """A project file larger than this is not something we want to parse while linting."""
+
+
+FileReader = Callable[[str], bytes]
+"""How the engine reads a migration whole: ``whole_file``, or a run cache journal's reader, which notes each file's
+content from the bytes read (its audit hook would otherwise open and hash every file a second time)."""
+
+
+def whole_file(path: str) -> bytes:
+    """A file's bytes; raises OSError."""
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+class RunFiles:
+    """A reader that reads each file once per run: the history, the summaries and discovery all want the same
+    migrations' bytes. ``known``: what discovery read already."""
+
+    def __init__(self, read: FileReader, known: Iterable[tuple[str, bytes]] = ()) -> None:
+        self._read = read
+        self._bytes = dict(known)
+
+    def __call__(self, path: str) -> bytes:
+        data = self._bytes.get(path)
+        if data is None:
+            data = self._bytes[path] = self._read(path)
+        return data
 
 
 def read_bytes(path: Path) -> bytes | None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -196,6 +197,9 @@ class Journal:
         self.problem: str | None = None
         """Why the run cannot be cached (an input that cannot be stated), if any."""
         self.paused = False
+        self.from_bytes_read: set[str] = set()
+        """Files whose state was noted from the very bytes the run read (``read_bytes``): exact by construction,
+        so the end-of-run check need not hash them again."""
 
     def ignore(self, folder: str) -> None:
         self.ignored += (os.path.join(os.path.abspath(folder), ""),)
@@ -220,14 +224,17 @@ class Journal:
         except Poisoned as problem:
             self.problem = str(problem)
 
-    def read_bytes(self, path: Path) -> bytes:
+    def read_bytes(self, path: Path | str) -> bytes:
         """A file's bytes, its content noted from them (recording the read itself would hash the file again)."""
         before, self.paused = self.paused, True
         try:
-            data = path.read_bytes()
+            data = Path(path).read_bytes()
         finally:
             self.paused = before
-        self.note("f", path, hashlib.sha256(data).hexdigest())
+        absolute = os.path.abspath(path)
+        if ("f", absolute) not in self.entries:
+            self.from_bytes_read.add(absolute)
+        self.note("f", absolute, hashlib.sha256(data).hexdigest())
         return data
 
     def observe_event(self, event: str, args: tuple[Any, ...]) -> None:
@@ -249,19 +256,25 @@ class Journal:
                 return
             self.note("d", "." if path is None else path, listing_state)
 
-    def still_holds(self, contents: Mapping[str, str] | None = None) -> bool:
-        """Whether every entry holds now (``contents``: path → sha256 of files hashed already this run)."""
-        return holds(((kind, path, value) for (kind, path), value in self.entries.items()), contents or {})
+    def still_holds(self) -> bool:
+        """Whether every entry the audit hook observed holds now. A state noted apart from the run's own read
+        (the hook hashes a file when it is opened, before the run reads it) could differ from what the run read;
+        files noted from the bytes read and the stat kinds (the outcome the run itself got) cannot."""
+        exact = {
+            path: value for (kind, path), value in self.entries.items() if kind == "f" and path in self.from_bytes_read
+        }
+        return holds(((kind, path, value) for (kind, path), value in self.entries.items()), exact, expect_change=False)
 
     def as_list(self) -> list[list[str]]:
         return [[kind, path, value] for (kind, path), value in sorted(self.entries.items())]
 
 
-def holds(entries: Iterable[Entry], contents: Mapping[str, str]) -> bool:
+def holds(entries: Iterable[Entry], contents: Mapping[str, str], expect_change: bool = True) -> bool:
     """Whether every journal entry still holds; False at the first that does not or cannot be checked. (The stat
-    kinds, most of a journal, are checked inline: this loop is most of a cache hit's own work.)"""
+    kinds, most of a journal, are checked inline: this loop is most of a cache hit's own work.) ``expect_change``:
+    check in the order that finds a change soonest (a stored run's journal), not as recorded (this run's own)."""
     stat_now, lstat_now, describe = _ORIGINAL_STAT, _ORIGINAL_LSTAT, stat_state
-    for kind, path, value in entries:
+    for kind, path, value in _likely_changes_first(entries) if expect_change else entries:
         try:
             if kind == "s" or kind == "l":
                 try:
@@ -279,6 +292,29 @@ def holds(entries: Iterable[Entry], contents: Mapping[str, str]) -> bool:
         if now != value:
             return False
     return True
+
+
+def _likely_changes_first(entries: Iterable[Entry]) -> list[Entry]:
+    """The order that finds a changed input soonest: what a stat tells first, then files newest first (the file just
+    edited is the usual miss: one hash, not one per file), git's answers last (each one runs git). A hit checks
+    every entry whatever the order."""
+    cheap: list[Entry] = []
+    files: list[tuple[float, Entry]] = []
+    git: list[Entry] = []
+    for entry in entries:
+        kind, path, _ = entry
+        if kind == "f":
+            try:
+                modified = _ORIGINAL_STAT(path).st_mtime
+            except OSError:
+                modified = float("inf")  # gone: surely a change
+            files.append((-modified, entry))
+        elif kind == "g":
+            git.append(entry)
+        else:
+            cheap.append(entry)
+    files.sort(key=lambda item: item[0])
+    return [*cheap, *(entry for _, entry in files), *git]
 
 
 _ACTIVE: Journal | None = None
@@ -409,8 +445,10 @@ def _forget_process_caches() -> None:
 # ------------------------------------------------------------------------------------------------ the key
 
 
+@functools.cache
 def code_digest() -> str:
-    """A digest of every file of the package (code, rule pages, data) and of the Python running it."""
+    """A digest of every file of the package (code, rule pages, data) and of the Python running it. Once per
+    process: a resident server stops when the package's files change (``server.code_stamp``)."""
     digest = hashlib.sha256(repr((FORMAT, sys.version, sys.implementation.cache_tag)).encode())
     found = False
     for folder, subfolders, names in os.walk(PACKAGE):
