@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .cache import CacheFolders
     from .engine import ProjectCache
     from .output import Finding
+    from .resident import Resident
     from .runcache import Journal
     from .selection import Configurations, Selection
 
@@ -72,7 +73,7 @@ def _globs(value: str) -> tuple[str, ...]:
     return tuple(item for item in value.split(",") if item)
 
 
-@functools.cache  # parsing leaves a parser as it was
+@functools.cache  # parsing leaves a parser as it was: a resident server builds it once
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="flake8-alembic", description="Static checks for Alembic migrations.")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="print the version and exit")
@@ -141,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int:
+def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, resident: Resident | None = None) -> int:
+    """The command; ``resident``: what a resident process keeps between runs, None in a process of its own."""
     out = stdout or sys.stdout
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -157,7 +159,7 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None) -> int
             return _rule(options, out)
         if options.command == "baseline":
             return _baseline(options, out)
-        return _check(options, out)
+        return _check(options, out, resident)
     except (UsageError, ConfigError) as error:
         print(f"flake8-alembic: error: {error}", file=sys.stderr)
         return 2
@@ -244,7 +246,7 @@ class _Run:
     """Files summarised by parsing (not found in the summary cache)."""
 
 
-def _check(options: argparse.Namespace, out: TextIO) -> int:
+def _check(options: argparse.Namespace, out: TextIO, resident: Resident | None = None) -> int:
     cwd = Path.cwd()
     if options.show_settings:
         configurations = _configurations(options, cwd)
@@ -254,7 +256,7 @@ def _check(options: argparse.Namespace, out: TextIO) -> int:
         from .settings_report import show_settings  # only for --show-settings
 
         return show_settings(out, [path for path, _ in sources] or [cwd], configurations, excludes, cwd)
-    run = _cached_run(options, cwd) if _cacheable(options) else _run(options, cwd)
+    run = _cached_run(options, cwd, resident) if _cacheable(options) else _run(options, cwd, resident=resident)
     for warning in run.warnings:
         print(warning, file=sys.stderr)
     if run.migrations == 0:
@@ -287,6 +289,7 @@ def _run(
     options: argparse.Namespace,
     cwd: Path,
     sources: list[tuple[Path, bytes]] | None = None,
+    resident: Resident | None = None,
     journal: Journal | None = None,
 ) -> _Run:
     """Lint: discover (unless ``sources`` were), summarise, run the rules, select what is reported."""
@@ -301,7 +304,7 @@ def _run(
     changed = _changed(options.changed_since, cwd) if options.changed_since else None
     folders = _cache_folders(home, options)
     files = RunFiles(journal.read_bytes if journal else whole_file, ((os.path.abspath(p), data) for p, data in sources))
-    cache = ProjectCache.for_run(SummaryStore(folders=folders), files)
+    cache = ProjectCache.for_run(SummaryStore(folders=folders), resident, files)
     cache.summaries.summarise_in_pool(((str(path), source) for path, source in sources), options.jobs or _cpus())
     with paused_gc():
         findings, migrations, warnings = _lint(sources, configurations, cache, cwd, changed)
@@ -324,7 +327,7 @@ def _cacheable(options: argparse.Namespace) -> bool:
     )
 
 
-def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
+def _cached_run(options: argparse.Namespace, cwd: Path, resident: Resident | None = None) -> _Run:
     """The stored run when its request key matches and its whole input journal holds; else a run, recorded (see
     ``runcache``) and stored. The journal covers discovery too (every folder it listed, every file it read), so a
     hit re-hashes what the run read and never walks the tree again."""
@@ -350,9 +353,9 @@ def _cached_run(options: argparse.Namespace, cwd: Path) -> _Run:
             except UsageError:
                 sources = None  # reported by the normal run, in its order (configuration errors first)
             if sources is not None:
-                run = _run(options, cwd, sources, journal)
+                run = _run(options, cwd, sources, resident, journal)
     if run is None or folder is None or sources is None:
-        return run or _run(options, cwd)
+        return run or _run(options, cwd, resident=resident)
     runcache.STATS.update(parsed=run.parsed, journal=len(journal.entries))
     if journal.problem is None and journal.still_holds():
         runcache.STATS["stored"] = store.save(

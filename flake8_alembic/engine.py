@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import dialects, project
 from .cache import SummaryStore
@@ -27,6 +28,9 @@ from .parse.module import Migration, ParseFailure, decode_source, looks_like_mig
 from .reading import FileReader
 from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext, RuleInfo, Tier
 from .rules.registry import BY_CODE, RULES, load
+
+if TYPE_CHECKING:
+    from .resident import Resident
 
 INTERNAL_ERROR = "ALM000"
 _ON_COMMENTS = frozenset(info.code for info in RULES if info.kind == "comments")
@@ -55,14 +59,24 @@ class ProjectCache:
             self.environments.summaries = self.summaries
 
     @classmethod
-    def for_run(cls, summaries: SummaryStore, read: FileReader | None = None) -> ProjectCache:
-        """The cache of one command run. ``read``: how migrations are read (a run cache journal's reader notes what
-        it reads; ``RunFiles`` reads each file once for the history, the summaries and discovery)."""
+    def for_run(
+        cls, summaries: SummaryStore, resident: Resident | None = None, read: FileReader | None = None
+    ) -> ProjectCache:
+        """The cache of one command run; with ``resident``, the summaries, revision headers and replay steps a
+        server kept from earlier runs (all keyed by content) are this run's to read and add to. ``read``: how
+        migrations are read (a run cache journal's reader notes what it reads)."""
         cache = cls(summaries=summaries)
         if read is not None:
             summaries.read = read
             if cache.history is not None:
                 cache.history.read = read
+        if resident is not None:
+            summaries.by_content = resident.summaries
+            if cache.history is not None:
+                cache.history.by_content = resident.infos
+                cache.history.built = resident.environments
+            if cache.environments is not None:
+                cache.environments.replay_steps = resident.replay_steps
         return cache
 
     def facts_for(self, path: str) -> ProjectFacts:

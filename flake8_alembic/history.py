@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Final
 
+from .cache import content_digest
 from .locations import Locations as Locations  # re-exported: it lives in the light ``locations`` module
 from .locations import configured_locations as configured_locations
 from .names import UNKNOWN, Literal, literal, revision_ids
@@ -377,6 +378,12 @@ class HistoryCache:
     infos: dict[str, RevisionInfo] = field(default_factory=dict)
     read: FileReader = whole_file
     """How each version file is read (a run cache journal notes what it reads)."""
+    by_content: dict[tuple[str, str], RevisionInfo] | None = None
+    """(absolute path, content digest) → the file's graph facts, kept by a resident server across runs (None in a
+    process of its own: nothing to hash for)."""
+    built: dict[tuple[str, ...], tuple[tuple[RevisionInfo, ...], list[Environment]]] | None = None
+    """A resident server's last environments per version locations and root, with the graph facts they were built
+    from: equal facts (an edit of a migration's body leaves its header alone) give the same environments."""
     environments: dict[tuple[str, ...], list[Environment]] = field(default_factory=dict)
     located: dict[str, tuple[Locations, Path] | None] = field(default_factory=dict)
     """The version locations of each folder's files (looking them up reads alembic.ini and stats the tree)."""
@@ -446,8 +453,17 @@ class HistoryCache:
         return None
 
     def _build(self, locations: Locations, root: Path) -> list[Environment]:
-        self.builds += 1
         infos = [self._info(path) for path in version_files(locations)]
+        key = (*(str(folder) for folder in locations.folders), str(locations.recursive), str(root))
+        if self.built is not None and key in self.built and self.built[key][0] == tuple(infos):
+            return self.built[key][1]
+        environments = self._environments(infos, locations, root)
+        if self.built is not None:
+            self.built[key] = (tuple(infos), environments)
+        return environments
+
+    def _environments(self, infos: list[RevisionInfo], locations: Locations, root: Path) -> list[Environment]:
+        self.builds += 1
         if locations.configured:
             return [Environment(tuple(infos), configured=True)]
         return [Environment(tuple(group), configured=False) for group in components(infos, root)]
@@ -460,7 +476,14 @@ class HistoryCache:
                 source = self.read(key)
             except OSError:
                 source = b""
-            cached = self.infos[key] = read_info(key, source)
+            if self.by_content is None:
+                cached = self.infos[key] = read_info(key, source)
+            else:
+                content = (key, content_digest(source))
+                cached = self.by_content.get(content)
+                if cached is None:
+                    cached = self.by_content[content] = read_info(key, source)
+                self.infos[key] = cached
         return cached
 
     @staticmethod

@@ -149,8 +149,14 @@ class Replay:
     """How names are compared on the dialects replayed."""
 
 
-def replay(environment: Environment, migrations: Mapping[str, Migration | None], targets: frozenset[str]) -> Replay:
-    """Replay every revision's upgrade in topological order (parents and dependencies first)."""
+def replay(
+    environment: Environment,
+    migrations: Mapping[str, Migration | None],
+    targets: frozenset[str],
+    memo: ReplayMemo | None = None,
+) -> Replay:
+    """Replay every revision's upgrade in topological order (parents and dependencies first). ``memo``: the
+    revisions replayed by earlier runs of a resident server, reused where their inputs are the same objects."""
     identifiers = Identifiers.on(targets)
     result = Replay(identifiers=identifiers)
     if (
@@ -162,18 +168,67 @@ def replay(environment: Environment, migrations: Mapping[str, Migration | None],
         return result
     replayer = _Replayer(identifiers, targets, result)
     for revision in _topological(environment):
-        parents = [parent for parent in environment.parents(revision) if parent in result.after]
+        parents = tuple(result.after[parent] for parent in environment.parents(revision) if parent in result.after)
         migration = migrations.get(revision)
-        if parents:
-            before = _merge([result.after[parent] for parent in parents])
+        is_base = not environment.parents(revision, False)
+        key = (targets, revision, id(migration))
+        step = memo.steps.get(key) if memo is not None else None
+        if step is None or not step.follows(migration, parents, is_base):
+            step = _step(replayer, revision, migration, parents, is_base)
+            if memo is not None:
+                memo.steps[key] = step
+                memo.computed += 1
         else:
-            opened = not _builds_its_own_tables(migration, identifiers)
-            before = Snapshot(open_world=opened, identifiers=identifiers)
-        result.before[revision] = before
-        after = Snapshot(before)
-        replayer.revision(revision, migration, after, is_base=not environment.parents(revision, False))
-        result.after[revision] = after
+            for created in step.created:
+                result.creators.setdefault(created, set()).add(revision)
+        result.before[revision], result.after[revision] = step.before, step.after
     return result
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    """One revision's replay: the schema before and after it, and the tables it created. Its inputs are the
+    revision's summary, its parents' schemas after them and whether it is a base; a resident server reuses a step
+    whose inputs are the very same objects (a summary is one object per file content while the server keeps it,
+    so the identity of the chain of parents' schemas stands for the chain of migrations' contents)."""
+
+    migration: Migration | None
+    parents: tuple[Snapshot, ...]
+    is_base: bool
+    before: Snapshot
+    after: Snapshot
+    created: tuple[tuple[str, str], ...]
+
+    def follows(self, migration: Migration | None, parents: tuple[Snapshot, ...], is_base: bool) -> bool:
+        return (
+            self.migration is migration
+            and self.is_base == is_base
+            and len(self.parents) == len(parents)
+            and all(mine is theirs for mine, theirs in zip(self.parents, parents))
+        )
+
+
+@dataclass
+class ReplayMemo:
+    """The steps a resident server keeps: (target dialects, revision, identity of its summary) → the step."""
+
+    steps: dict[tuple[frozenset[str], str, int], ReplayStep] = field(default_factory=dict)
+    computed: int = 0
+    """Steps replayed (not reused) since the memo was made."""
+
+
+def _step(
+    replayer: _Replayer, revision: str, migration: Migration | None, parents: tuple[Snapshot, ...], is_base: bool
+) -> ReplayStep:
+    if parents:
+        before = _merge(list(parents))
+    else:
+        opened = not _builds_its_own_tables(migration, replayer.ids)
+        before = Snapshot(open_world=opened, identifiers=replayer.ids)
+    after = Snapshot(before)
+    replayer.created = []
+    replayer.revision(revision, migration, after, is_base=is_base)
+    return ReplayStep(migration, parents, is_base, before, after, tuple(replayer.created))
 
 
 def replay_revision(
@@ -287,6 +342,12 @@ class _Replayer:
         self.ids = identifiers
         self.targets = targets
         self.result = result
+        self.created: list[tuple[str, str]] = []
+        """The tables the revision being replayed creates (what a reused step adds to ``result.creators``)."""
+
+    def _created(self, key: tuple[str, str], revision: str) -> None:
+        self.result.creators.setdefault(key, set()).add(revision)
+        self.created.append(key)
 
     def revision(self, revision: str, migration: Migration | None, snapshot: Snapshot, is_base: bool) -> None:
         if migration is None:
@@ -322,13 +383,13 @@ class _Replayer:
         state = snapshot.table(key)
         if partial:
             if name == "create_table":
-                self.result.creators.setdefault(key, set()).add(revision)
+                self._created(key, revision)
                 snapshot.set(key, TableState(key[1], self._columns(operation), revision, uncertain=True))
             elif state is not None:
                 snapshot.set(key, replace(state, uncertain=True))
             return
         if name == "create_table":
-            self.result.creators.setdefault(key, set()).add(revision)
+            self._created(key, revision)
             uncertain = operation.guarded or not operation.columns_known
             columns, keys = self._columns(operation), self._foreign_keys(operation)
             snapshot.set(key, TableState(key[1], columns, revision, uncertain, keys))
@@ -342,7 +403,7 @@ class _Replayer:
             snapshot.set(key, None, Drop(revision, renamed_to=new_key[1]))
             if state is not None:
                 snapshot.set(new_key, replace(state, name=new_key[1]))
-                self.result.creators.setdefault(new_key, set()).add(revision)
+                self._created(new_key, revision)
         elif state is not None:
             snapshot.set(key, self._changed_table(state, operation))
 
@@ -404,7 +465,7 @@ class _Replayer:
             state = snapshot.table(key)
             if partial:
                 if statement.verb == "CREATE":
-                    self.result.creators.setdefault(key, set()).add(revision)
+                    self._created(key, revision)
                 if state is not None:
                     snapshot.set(key, replace(state, uncertain=True))
                 continue
@@ -413,7 +474,7 @@ class _Replayer:
                     self.ids.sql(column, "column") or "": ColumnState(sql_type_ref(text))
                     for column, text in statement.columns
                 }
-                self.result.creators.setdefault(key, set()).add(revision)
+                self._created(key, revision)
                 uncertain = statement.if_not_exists or not statement.columns
                 snapshot.set(key, TableState(name, columns, revision, uncertain=uncertain))
             elif statement.verb == "DROP":
@@ -425,7 +486,7 @@ class _Replayer:
                 else:
                     snapshot.set(key, None, Drop(revision, renamed_to=renamed_to))
                     snapshot.set((key[0], renamed_to), replace(altered, name=renamed_to))
-                    self.result.creators.setdefault((key[0], renamed_to), set()).add(revision)
+                    self._created((key[0], renamed_to), revision)
 
     def _altered_by_sql(self, state: TableState, actions: Iterable[AlterAction]) -> tuple[TableState, str | None]:
         """The table after ALTER TABLE actions, and its new name when one of them renames it."""

@@ -18,8 +18,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("history and replay", ("history", "effects", "phase", "schema")),
     ("environment facts", ("facts.environment", "facts.birth")),
     ("rules", ("rules",)),
-    ("engine", ("engine", "selection")),
-    ("faces", ("cli", "plugin", "output", "files", "settings_report", "baseline", "__main__", "verify")),
+    ("engine", ("engine", "selection", "resident")),
+    (
+        "faces",
+        ("cli", "plugin", "output", "files", "settings_report", "baseline", "__main__", "verify", "client", "server"),
+    ),
 )
 
 

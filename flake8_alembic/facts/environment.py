@@ -12,7 +12,7 @@ from ..cache import SummaryStore
 from ..effects import enum_types_made
 from ..history import Environment
 from ..parse.module import Migration
-from ..schema import Replay, replay
+from ..schema import Replay, ReplayMemo, replay
 from .birth import environment_birth
 from .dialects import migration_clue, postgresql_rejects, unrunnable_clue
 from .records import DialectClue, SchemaBirth
@@ -44,7 +44,7 @@ class EnvironmentFacts:
             migrations = {
                 info.revision: self._store.summary(info.path) for info in self.environment.migrations if info.revision
             }
-            self._replays[dialects] = replay(self.environment, migrations, dialects)
+            self._replays[dialects] = replay(self.environment, migrations, dialects, self._store.replay_steps)
         return self._replays[dialects]
 
     @cached_property
@@ -96,6 +96,8 @@ class EnvironmentFactsCache:
     standalone command lints is parsed once for both its own rules and its environment's replay."""
 
     summaries: SummaryStore = field(default_factory=SummaryStore)
+    replay_steps: ReplayMemo | None = None
+    """Revisions a resident server replayed in earlier runs (None in a process of its own)."""
     replays_run: int = 0
     """How many replays were run (one per environment and target set)."""
     facts: dict[int, EnvironmentFacts] = field(default_factory=dict)

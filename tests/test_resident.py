@@ -1,0 +1,70 @@
+"""What a resident process keeps between runs (``resident``): a run with it prints exactly what a run in a process
+of its own prints, after any edit of any input, and it is reused only where the inputs are the same (an edit of the
+newest migration parses one file and replays one revision; an edit of an older one replays what descends from it)."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pytest
+
+from flake8_alembic import runcache
+from flake8_alembic.cli import main
+from flake8_alembic.resident import Resident
+
+from .test_runcache import ARGS, Project, copy_project
+
+
+def run_here(arguments: list[str], resident: Resident | None = None) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(["check", *arguments], out, resident=resident)
+    return code, out.getvalue()
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_a_resident_run_prints_what_a_fresh_process_prints_after_any_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    # --no-cache: the run cache and the summary folder stay out, so what is tested is the resident memory alone.
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    project = Project(root, random.Random(seed))
+    edits = project.edits()
+    resident = Resident()
+    arguments = ["--no-cache", *ARGS]
+    assert run_here(arguments, resident) == run_here(arguments)
+    for step in range(1, 25):
+        project.step = step
+        what = project.rng.choice(edits)()
+        assert run_here(arguments, resident) == run_here(arguments), what
+        assert run_here(arguments, resident) == run_here(arguments), f"{what}, again"
+    assert resident.summaries and resident.infos and resident.replay_steps.steps
+
+
+def test_an_edit_of_the_newest_migration_parses_one_file_and_replays_one_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    project = Project(root, random.Random(0))
+    for step in range(6):
+        project.step = step
+        project.add_migration()
+    resident = Resident()
+    run_here(list(ARGS), resident)
+    steps = resident.replay_steps.computed
+    assert steps == 7  # one per revision (one set of target dialects)
+    run_here(list(ARGS), resident)  # a run cache hit: nothing replayed
+    assert runcache.STATS["hit"] is True and resident.replay_steps.computed == steps
+    head = project.versions / project.chain[-1][0]
+    head.write_text(head.read_text() + "\n# edited\n")
+    run_here(list(ARGS), resident)
+    assert runcache.STATS["hit"] is False and runcache.STATS["parsed"] == 1
+    assert resident.replay_steps.computed == steps + 1
+    middle = project.versions / project.chain[3][0]  # revisions 3, 4, 5 and 6 descend from it
+    middle.write_text(middle.read_text() + "\n# edited\n")
+    run_here(list(ARGS), resident)
+    assert runcache.STATS["parsed"] == 1
+    assert resident.replay_steps.computed == steps + 1 + 4
