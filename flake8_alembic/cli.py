@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 # The engine, the rules, the parser, the summary cache and the output formats are imported where they are used:
 # a cache hit (runcache) needs none of them, and importing them costs several times what the hit does.
 
-COMMANDS = ("check", "rule", "baseline", "verify")
+COMMANDS = ("check", "rule", "baseline", "verify", "server")
 
 
 class UsageError(Exception):
@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--changed-since", metavar="REF", help="report only files added or changed since a git ref")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache folder")
     check.add_argument(
+        "--no-server", action="store_true", help="run in this process even when a server (`server start`) runs"
+    )
+    check.add_argument(
         "-j",
         "--jobs",
         type=_jobs,
@@ -135,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "verify", add_help=False, help="run the migrations for real on a throwaway database (executes project code)"
     )
+    commands.add_parser(  # parsed by flake8_alembic.client.command
+        "server", add_help=False, help="start, stop or ask about a resident process that runs check (faster hooks)"
+    )
     options: list[str] = []
     for sub in (parser, check, rule, baseline):
         options.extend(option for action in sub._actions for option in action.option_strings)
@@ -143,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, resident: Resident | None = None) -> int:
-    """The command; ``resident``: what a resident process keeps between runs, None in a process of its own."""
+    """The command; ``resident``: what a server keeps between runs (see ``server``), None in a process of its own."""
     out = stdout or sys.stdout
     arguments = list(sys.argv[1:] if argv is None else argv)
     try:
@@ -154,6 +160,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, reside
             from .verify.command import main as verify  # loads SQLAlchemy and Alembic only for this command
 
             return verify(arguments[1:], out)
+        if arguments[0] == "server":
+            from .client import command as server
+
+            return server(arguments[1:], out)
         options = build_parser().parse_args(arguments)
         if options.command == "rule":
             return _rule(options, out)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -19,6 +21,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_SERVER_FOLDER = tempfile.mkdtemp(prefix="fa-", dir="/tmp" if os.path.isdir("/tmp") else None)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # Every command a test runs looks for a resident server (``flake8-alembic server``) in $XDG_RUNTIME_DIR: one of
+    # the developer's own would answer the tests' runs with its code. The tests get a folder of their own (short: a
+    # socket's path is limited to about 100 bytes).
+    os.environ["XDG_RUNTIME_DIR"] = _SERVER_FOLDER
     if config.getoption("--snapshot-update") and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         raise pytest.UsageError("--snapshot-update is refused under CI: snapshots change only in a reviewed commit")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_SERVER_FOLDER, ignore_errors=True)

@@ -54,7 +54,7 @@ def failure(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         (
             ["chek"],
             "flake8-alembic: error: unknown command 'chek' (did you mean 'check'?); the commands are check, rule, "
-            "baseline, verify",
+            "baseline, verify, server",
         ),
         (["check", "nothere"], "flake8-alembic: error: path not found: nothere"),
         (

@@ -1,0 +1,277 @@
+"""The resident process ``flake8-alembic server start`` leaves running (docs/server.md): it runs ``check`` for the
+command (``client`` forwards it).
+
+A ``check`` run in a fresh process pays for importing the engine and for reading back what earlier runs learnt
+before it does any work; for a pre-commit hook on one changed migration, that is nearly all of it. The server is
+the same ``check`` in a process that stays: each request runs ``cli.main`` in the caller's folder with the caller's
+whole environment, and what it keeps between requests (``resident``) is keyed by content, never by path or time,
+so a request sees exactly what a fresh process would.
+
+What it does not trust: a request from another user (the socket sits in a folder only its user may enter, and the
+peer's uid is checked where the system tells it), code that changed under it (every request compares the package's
+files with what it started from; on a change it declines and exits, and the command runs in its own process).
+It runs no project code (``check`` never does). It exits after ``--idle-minutes`` without a request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .client import PACKAGE, PROTOCOL, identity, socket_path
+from .resident import Resident
+
+DEFAULT_IDLE_SECONDS = 30 * 60.0
+MAX_REQUEST_BYTES = 64 << 20
+CONNECTION_TIMEOUT_SECONDS = 30.0
+"""How long a caller may take to send its request or read the reply (a stuck caller must not hold the others)."""
+
+
+class _Output(io.StringIO):
+    """Standard output or error of one request, as the caller's terminal would see it."""
+
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+def code_stamp() -> tuple[tuple[str, int, int], ...]:
+    """Every file of the package with its modification time and size: what a running server compares, on each
+    request, with what it was started from (an upgrade or an edit of the linter stops it)."""
+    stamp = []
+    for folder, subfolders, names in os.walk(PACKAGE):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            try:
+                status = os.stat(path)
+            except OSError:
+                continue
+            stamp.append((path, status.st_mtime_ns, status.st_size))
+    return tuple(stamp)
+
+
+@dataclass
+class Server:
+    """One listening socket, the memory kept between requests, and the code it was started from."""
+
+    path: str
+    idle_seconds: float
+    stamp: tuple[tuple[str, int, int], ...] = field(default_factory=code_stamp)
+    resident: Resident = field(default_factory=Resident)
+    requests: int = 0
+    started: float = field(default_factory=time.time)
+    stopping: bool = False
+
+    def serve(self) -> None:
+        _import_the_engine()
+        listener = _listen(self.path)
+        signal.signal(signal.SIGTERM, _terminate)
+        try:
+            while not self.stopping:
+                ready, _, _ = select.select([listener], [], [], self.idle_seconds)
+                if not ready:
+                    break  # idle for too long
+                connection, _ = listener.accept()
+                connection.settimeout(CONNECTION_TIMEOUT_SECONDS)
+                with connection:
+                    self._answer(connection)
+        finally:
+            listener.close()
+            _remove(self.path)
+
+    def _answer(self, connection: socket.socket) -> None:
+        if not _same_user(connection):
+            return
+        try:
+            reply = self.handle(_receive(connection))
+        except Exception as error:  # a bug of ours: the caller runs the check itself, the server stays up
+            reply = _declined(f"internal error: {type(error).__name__}: {error}")
+        try:
+            connection.sendall(reply)
+        except OSError:
+            return  # the caller went away (interrupted): nothing to answer
+
+    def handle(self, message: bytes) -> bytes:
+        """The reply to one request (see ``client`` for the format): a run's exit code and output, this server's
+        status, or why it declines."""
+        fields = message.split(b"\0")
+        if len(fields) < 4 or fields[0] != PROTOCOL:
+            return _declined("not a request of this version")
+        if tuple(fields[2:4]) != identity():
+            return _declined("a server of another interpreter or copy of flake8-alembic")
+        verb = fields[1]
+        if verb == b"stop":
+            self.stopping = True
+            return _status(pid=os.getpid())
+        if verb == b"status":
+            return _status(pid=os.getpid(), requests=self.requests, started=self.started, **self.resident.sizes())
+        if code_stamp() != self.stamp:
+            self.stopping = True
+            return _declined("the linter's code changed since the server started")
+        request = _RunRequest.parse(fields[4:])
+        if verb != b"run" or request is None:
+            return _declined("not a request")
+        self.requests += 1
+        return self._run(request)
+
+    def _run(self, request: _RunRequest) -> bytes:
+        from .cli import main
+
+        saved_environ, saved_streams = dict(os.environ), (sys.stdout, sys.stderr)
+        out, err = _Output(request.tty[0]), _Output(request.tty[1])
+        try:
+            os.chdir(request.cwd)
+        except OSError:
+            return _declined(f"cannot enter {request.cwd}")
+        os.environ.clear()
+        os.environ.update(request.environ)
+        sys.stdout, sys.stderr = out, err
+        try:
+            code = main(request.argv, out, resident=self.resident)
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else 1
+        finally:
+            sys.stdout, sys.stderr = saved_streams
+            os.environ.clear()
+            os.environ.update(saved_environ)
+            os.chdir("/")
+            self.resident.bound()
+        printed = _encoded(out.getvalue(), request.encodings[0])
+        errors = _encoded(err.getvalue(), request.encodings[1])
+        return b"\0".join((b"ran", str(code).encode(), str(len(printed)).encode(), printed + errors))
+
+
+@dataclass(frozen=True)
+class _RunRequest:
+    cwd: str
+    tty: tuple[bool, bool]
+    encodings: tuple[tuple[str, str], tuple[str, str]]
+    argv: list[str]
+    environ: dict[str, str]
+
+    @classmethod
+    def parse(cls, fields: list[bytes]) -> _RunRequest | None:
+        """The fields after the protocol, verb and identity; None when they are not a run request."""
+        if len(fields) < 5 or len(fields[1]) != 2 or not fields[4].isdigit():
+            return None
+        count = int(fields[4])
+        if len(fields) < 5 + count:
+            return None
+        argv = [os.fsdecode(field) for field in fields[5 : 5 + count]]
+        environ = dict(os.fsdecode(field).partition("=")[::2] for field in fields[5 + count :] if b"=" in field)
+        encodings = tuple(_encoding(field) for field in fields[2:4])
+        tty = (fields[1][:1] == b"1", fields[1][1:] == b"1")
+        return cls(os.fsdecode(fields[0]), tty, encodings, argv, environ)  # type: ignore[arg-type]
+
+
+def _encoding(field: bytes) -> tuple[str, str]:
+    name, _, errors = field.decode("ascii", errors="replace").partition(":")
+    return name or "utf-8", errors or "strict"
+
+
+def _encoded(text: str, encoding: tuple[str, str]) -> bytes:
+    """Text as the caller's stream would write it (its encoding and error handler; a name this Python does not
+    know, or text it cannot encode, falls back to UTF-8 with replacements rather than losing the output)."""
+    try:
+        return text.encode(*encoding)
+    except (LookupError, UnicodeError):
+        return text.encode("utf-8", errors="replace")
+
+
+def _declined(why: str) -> bytes:
+    return b"declined\0" + why.encode()
+
+
+def _status(**fields: object) -> bytes:
+    return b"\0".join((b"status", *(f"{name}={value}".encode() for name, value in fields.items())))
+
+
+class _Terminated(BaseException):
+    """SIGTERM: out of any wait or run (a run catches ``Exception`` and ``SystemExit``, not this), through the
+    ``finally`` that removes the socket."""
+
+
+def _terminate(*_: object) -> None:
+    raise _Terminated
+
+
+def _import_the_engine() -> None:
+    """Import what a run uses before the first request (a fresh process imports it on every run)."""
+    from . import cli, engine, output, runcache, selection  # noqa: F401
+    from .rules.registry import RULES, load
+
+    for info in RULES:
+        load(info)
+
+
+def _listen(path: str) -> socket.socket:
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    status = os.lstat(folder)
+    if status.st_uid != os.getuid() or status.st_mode & 0o077:
+        raise OSError(f"{folder} is not this user's alone")
+    if os.path.exists(path):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(path)
+            except OSError:
+                _remove(path)  # a socket left by a server that was killed
+            else:
+                raise OSError(f"a server already listens on {path}")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    os.chmod(path, 0o600)
+    listener.listen(16)
+    return listener
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _same_user(connection: socket.socket) -> bool:
+    """The peer runs as this user (where the system says; elsewhere the socket folder's mode is the guard)."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return True
+    credentials = connection.getsockopt(socket.SOL_SOCKET, option, struct.calcsize("3i"))
+    _, uid, _ = struct.unpack("3i", credentials)
+    return bool(uid == os.getuid())
+
+
+def _receive(connection: socket.socket) -> bytes:
+    chunks, size = [], 0
+    while chunk := connection.recv(1 << 16):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_REQUEST_BYTES:
+            raise ValueError("request too large")
+    return b"".join(chunks)
+
+
+def _serve_main(arguments: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m flake8_alembic.server")
+    parser.add_argument("--idle-seconds", type=float, default=DEFAULT_IDLE_SECONDS)
+    options = parser.parse_args(arguments)
+    with contextlib.suppress(_Terminated):
+        Server(socket_path(), options.idle_seconds).serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_serve_main(sys.argv[1:]))
