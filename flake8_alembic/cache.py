@@ -527,6 +527,8 @@ class SummaryStore:
         self.parsed = 0
         """How many files were actually parsed (not found in memory or on disk)."""
         self.read = read
+        self.known_digest: Callable[[str], str | None] = _not_known
+        """A file's content digest without reading it, when a resident process knows it (``RunFiles``)."""
 
     def summary(self, path: str, source: bytes) -> ParseResult:
         """The summary of these bytes as the file at ``path``; raises what ``parse_source`` raises."""
@@ -603,6 +605,11 @@ class SummaryStore:
         """The summary of the file at ``path`` as it is on disk; None when it cannot be read."""
         absolute = os.path.abspath(path)
         if absolute not in self.on_disk:
+            digest = self.known_digest(absolute)
+            known = self.by_content.get((absolute, digest)) if digest is not None else None
+            if known is not None:
+                self.on_disk[absolute] = known
+                return known
             try:
                 source = self.read(absolute)
             except OSError:
@@ -618,6 +625,10 @@ class SummaryStore:
                 return decode_source(handle.read()) == text
         except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
             return False
+
+
+def _not_known(path: str) -> str | None:
+    return None
 
 
 POOL_MIN_FILES: Final = 64

@@ -307,13 +307,19 @@ def _run(
     home, _ = configurations.for_path(cwd)
     if sources is None:
         sources = _sources(options, _excludes(home), cwd)
-    from .cache import SummaryStore
+    from .cache import SummaryStore, content_digest
     from .engine import ProjectCache, paused_gc
     from .reading import RunFiles, whole_file
 
     changed = _changed(options.changed_since, cwd) if options.changed_since else None
     folders = _cache_folders(home, options)
-    files = RunFiles(journal.read_bytes if journal else whole_file, ((os.path.abspath(p), data) for p, data in sources))
+    files = RunFiles(
+        journal.read_bytes if journal else whole_file,
+        ((os.path.abspath(path), data) for path, data in sources),
+        resident.files if resident is not None else None,
+        content_digest,
+        journal.note_content if journal else None,
+    )
     cache = ProjectCache.for_run(SummaryStore(folders=folders), resident, files)
     cache.summaries.summarise_in_pool(((str(path), source) for path, source in sources), options.jobs or _cpus())
     with paused_gc():

@@ -25,7 +25,7 @@ from .facts.records import Dialects
 from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap
 from .parse.module import Migration, ParseFailure, decode_source, looks_like_migration, parse_tree
-from .reading import FileReader
+from .reading import FileReader, RunFiles
 from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext, RuleInfo, Tier
 from .rules.registry import BY_CODE, RULES, load
 
@@ -70,6 +70,10 @@ class ProjectCache:
             summaries.read = read
             if cache.history is not None:
                 cache.history.read = read
+        if resident is not None and isinstance(read, RunFiles):
+            summaries.known_digest = read.known_digest
+            if cache.history is not None:
+                cache.history.known_digest = read.known_digest
         if resident is not None:
             summaries.by_content = resident.summaries
             if cache.history is not None:

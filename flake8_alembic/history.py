@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -378,6 +378,8 @@ class HistoryCache:
     infos: dict[str, RevisionInfo] = field(default_factory=dict)
     read: FileReader = whole_file
     """How each version file is read (a run cache journal notes what it reads)."""
+    known_digest: Callable[[str], str | None] | None = None
+    """A file's content digest without reading it, when a resident process knows it (``RunFiles``)."""
     by_content: dict[tuple[str, str], RevisionInfo] | None = None
     """(absolute path, content digest) → the file's graph facts, kept by a resident server across runs (None in a
     process of its own: nothing to hash for)."""
@@ -471,6 +473,11 @@ class HistoryCache:
     def _info(self, path: Path) -> RevisionInfo:
         key = str(path.absolute())
         cached = self.infos.get(key)
+        if cached is None and self.by_content is not None and self.known_digest is not None:
+            digest = self.known_digest(key)
+            cached = self.by_content.get((key, digest)) if digest is not None else None
+            if cached is not None:
+                self.infos[key] = cached
         if cached is None:
             try:
                 source = self.read(key)

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import ast
 import configparser
+import hashlib
 import os
 import stat
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ __all__ = [
     "MAX_BYTES",
     "FileReader",
     "RunFiles",
+    "SeenFile",
     "absolute",
     "folders_upwards",
     "is_file",
@@ -53,19 +57,95 @@ def whole_file(path: str) -> bytes:
         return handle.read()
 
 
+RACY_SECONDS = 2.0
+"""A file changed less than this long before it was read could change again within the same timestamp on a file
+system with coarse ones (git's "racily clean" index entries): its stat is not trusted to stand for its content."""
+_STAT = os.stat  # the real one: a run cache journal wraps ``os.stat`` while it records, and these stats are ours
+
+
+@dataclass(frozen=True)
+class SeenFile:
+    """What a resident process read in a file: its stat signature then, its sha256 (the run cache journal's state)
+    and its content digest (the memories' key)."""
+
+    signature: tuple[int, ...]
+    sha256: str
+    digest: str
+    trusted: bool
+    """Read at least ``RACY_SECONDS`` after its last change: an unchanged signature means unchanged bytes."""
+
+
+def _signature(status: os.stat_result) -> tuple[int, ...]:
+    # ctime cannot be set back (restoring the mtime after an edit moves it), so a same-size edit with the mtime
+    # restored still changes the signature.
+    return (status.st_dev, status.st_ino, status.st_mode, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
 class RunFiles:
     """A reader that reads each file once per run: the history, the summaries and discovery all want the same
-    migrations' bytes. ``known``: what discovery read already."""
+    migrations' bytes. ``known``: what discovery read already.
 
-    def __init__(self, read: FileReader, known: Iterable[tuple[str, bytes]] = ()) -> None:
+    With ``seen`` (a resident process's record of the files it read, kept between runs), a file whose stat
+    signature is what it was when it was read, long enough after its last change, is known by its digest without
+    being read (``known_digest``); ``note`` then tells the run cache journal its sha256."""
+
+    def __init__(
+        self,
+        read: FileReader,
+        known: Iterable[tuple[str, bytes]] = (),
+        seen: dict[str, SeenFile] | None = None,
+        digest: Callable[[bytes], str] | None = None,
+        note: Callable[[str, str], None] | None = None,
+    ) -> None:
         self._read = read
         self._bytes = dict(known)
+        self._seen = seen
+        self._digest = digest
+        self._note = note
+        self._known: dict[str, str | None] = {}
 
     def __call__(self, path: str) -> bytes:
         data = self._bytes.get(path)
         if data is None:
-            data = self._bytes[path] = self._read(path)
+            if self._seen is None or self._digest is None:
+                data = self._bytes[path] = self._read(path)
+            else:
+                data = self._bytes[path] = self._read_and_remember(path, self._seen, self._digest)
         return data
+
+    def _read_and_remember(self, path: str, seen: dict[str, SeenFile], digest: Callable[[bytes], str]) -> bytes:
+        before = _STAT(path)
+        data = self._read(path)
+        try:
+            after = _STAT(path)
+        except OSError:
+            return data
+        if _signature(before) == _signature(after):
+            changed = max(after.st_mtime_ns, after.st_ctime_ns) / 1e9
+            trusted = time.time() - changed >= RACY_SECONDS
+            seen[path] = SeenFile(_signature(after), hashlib.sha256(data).hexdigest(), digest(data), trusted)
+        return data
+
+    def known_digest(self, path: str) -> str | None:
+        """The content digest of a file this process read before and that has not changed since (its signature
+        holds, and it was not racily read); None when it must be read. Asked once per file and run."""
+        if path not in self._known:
+            self._known[path] = self._known_now(path)
+        return self._known[path]
+
+    def _known_now(self, path: str) -> str | None:
+        seen = self._seen.get(path) if self._seen is not None else None
+        if seen is None or not seen.trusted:
+            return None
+        try:
+            status = _STAT(path)
+        except OSError:
+            return None
+        if _signature(status) != seen.signature:
+            return None
+        if self._note is not None:
+            self._note(path, seen.sha256)
+        return seen.digest
 
 
 def read_bytes(path: Path) -> bytes | None:

@@ -14,6 +14,7 @@ from .schema import ReplayMemo
 if TYPE_CHECKING:
     from .history import Environment, RevisionInfo
     from .parse.module import ParseResult
+    from .reading import SeenFile
 
 MAX_ENTRIES = 50_000
 """Above this many entries of one kind, that kind is emptied (a server linting many projects in turn stays
@@ -24,6 +25,8 @@ bounded; its next request fills it again)."""
 class Resident:
     summaries: dict[tuple[str, str], ParseResult] = field(default_factory=dict)
     """(absolute path, content digest) → the file's summary."""
+    files: dict[str, SeenFile] = field(default_factory=dict)
+    """Absolute path → what was read in it last (its stat signature then, its digests): see ``RunFiles``."""
     infos: dict[tuple[str, str], RevisionInfo] = field(default_factory=dict)
     """(absolute path, content digest) → the revision header read from it."""
     environments: dict[tuple[str, ...], tuple[tuple[RevisionInfo, ...], list[Environment]]] = field(
@@ -35,6 +38,7 @@ class Resident:
 
     def sizes(self) -> dict[str, int]:
         return {
+            "files": len(self.files),
             "summaries": len(self.summaries),
             "infos": len(self.infos),
             "environments": len(self.environments),
@@ -42,6 +46,6 @@ class Resident:
         }
 
     def bound(self) -> None:
-        for memo in (self.summaries, self.infos, self.environments, self.replay_steps.steps):
+        for memo in (self.files, self.summaries, self.infos, self.environments, self.replay_steps.steps):
             if len(memo) > MAX_ENTRIES:
                 memo.clear()

@@ -237,6 +237,14 @@ class Journal:
         self.note("f", absolute, hashlib.sha256(data).hexdigest())
         return data
 
+    def note_content(self, path: str, sha256: str) -> None:
+        """A file the run knows by content without reading it (a resident process's record of it, its stat
+        unchanged): noted as if read, and exact as a read's note is (the run used what that content gives)."""
+        absolute = os.path.abspath(path)
+        if ("f", absolute) not in self.entries:
+            self.from_bytes_read.add(absolute)
+        self.note("f", absolute, sha256)
+
     def observe_event(self, event: str, args: tuple[Any, ...]) -> None:
         if event == _GIT_CHECK:
             root, asked, ignored = args

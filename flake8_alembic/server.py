@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import io
 import os
 import select
@@ -33,6 +34,8 @@ from .resident import Resident
 
 DEFAULT_IDLE_SECONDS = 30 * 60.0
 MAX_REQUEST_BYTES = 64 << 20
+COLLECT_AFTER_SECONDS = 2.0
+"""Idle this long after a request, the server collects the garbage cycles requests left (off the request path)."""
 CONNECTION_TIMEOUT_SECONDS = 30.0
 """How long a caller may take to send its request or read the reply (a stuck caller must not hold the others)."""
 
@@ -78,17 +81,30 @@ class Server:
 
     def serve(self) -> None:
         _import_the_engine()
+        gc.freeze()
         listener = _listen(self.path)
         signal.signal(signal.SIGTERM, _terminate)
+        untidy = False  # requests answered since the last garbage collection
+        idle_until = time.monotonic() + self.idle_seconds
         try:
             while not self.stopping:
-                ready, _, _ = select.select([listener], [], [], self.idle_seconds)
+                wait = COLLECT_AFTER_SECONDS if untidy else max(0.0, idle_until - time.monotonic())
+                ready, _, _ = select.select([listener], [], [], wait)
+                if not ready and untidy:
+                    _collect()
+                    untidy = False
+                    continue
                 if not ready:
                     break  # idle for too long
                 connection, _ = listener.accept()
                 connection.settimeout(CONNECTION_TIMEOUT_SECONDS)
                 with connection:
                     self._answer(connection)
+                # What the request kept (its memory entries) is never scanned by the cyclic collector again until
+                # the server is idle: a collection walks every object, and the memory holds hundreds of thousands.
+                gc.freeze()
+                untidy = True
+                idle_until = time.monotonic() + self.idle_seconds
         finally:
             listener.close()
             _remove(self.path)
@@ -207,6 +223,12 @@ class _Terminated(BaseException):
 
 def _terminate(*_: object) -> None:
     raise _Terminated
+
+
+def _collect() -> None:
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _import_the_engine() -> None:

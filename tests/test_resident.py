@@ -5,7 +5,9 @@ newest migration parses one file and replays one revision; an edit of an older o
 from __future__ import annotations
 
 import io
+import os
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,43 @@ def test_an_edit_of_the_newest_migration_parses_one_file_and_replays_one_revisio
     run_here(list(ARGS), resident)
     assert runcache.STATS["parsed"] == 1
     assert resident.replay_steps.computed == steps + 1 + 4
+
+
+def test_a_file_known_by_its_stat_is_not_read_again_but_a_same_size_edit_with_the_mtime_restored_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flake8_alembic import reading
+
+    from .test_runcache import edit_keeping_size_and_mtime
+
+    monkeypatch.setattr(reading, "RACY_SECONDS", 0.05)
+    read: list[str] = []
+    remember = reading.RunFiles._read_and_remember
+
+    def counted(self: reading.RunFiles, path: str, *args: object) -> bytes:
+        read.append(os.path.basename(path))
+        return remember(self, path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reading.RunFiles, "_read_and_remember", counted)
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    project = Project(root, random.Random(0))
+    for step in range(6):
+        project.step = step
+        project.add_migration()
+    head = project.versions / project.chain[-1][0]
+    arguments = [str(head), *ARGS]
+    resident = Resident()
+    run_here(arguments, resident)
+    time.sleep(0.2)  # the files were just written: read racily, not trusted yet
+    head.write_text(head.read_text() + "\n# a miss of the run cache: the files are read again\n")
+    run_here(arguments, resident)
+    time.sleep(0.2)
+    read.clear()
+    head.write_text(head.read_text() + "\n# edited\n")
+    assert run_here(arguments, resident) == run_here(arguments)
+    assert read == []  # the head is discovery's to read; every other file is known by its stat
+    middle = project.versions / project.chain[3][0]
+    edit_keeping_size_and_mtime(middle, "branch_labels = None", "branch_labels = 'xy'")
+    assert run_here(arguments, resident) == run_here(arguments)
+    assert read == [middle.name]
