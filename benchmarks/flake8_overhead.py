@@ -25,6 +25,9 @@ def venv(folder: Path, packages: list[str]) -> Path:
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True)
         subprocess.run([str(python), "-m", "pip", "install", "-q", *packages], check=True)
+    # The pip a user has today (the one a venv starts with may be years older): it writes the console scripts, and
+    # older ones import ``re`` in every script, a few milliseconds of every start-up.
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"], check=False, capture_output=True)
     return python
 
 
