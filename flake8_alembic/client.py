@@ -108,6 +108,20 @@ def verb_request(verb: bytes) -> bytes:
     return b"\0".join((PROTOCOL, verb, *identity()))
 
 
+def json_request(verb: bytes, payload: dict[str, object]) -> bytes:
+    """A request whose fields after the identity are one JSON document (the flake8 plugin's: ``plugin._ask``;
+    JSON escapes every control character, so the document holds no NUL)."""
+    import json
+
+    return b"\0".join((PROTOCOL, verb, *identity(), json.dumps(payload).encode()))
+
+
+def server_may_run() -> bool:
+    """Whether a server's socket is where this installation's would be, in a folder that is safe to use."""
+    path = socket_path()
+    return hasattr(socket_module, "AF_UNIX") and _safe_folder(path) and os.path.exists(path)
+
+
 def parse_ran(reply: bytes) -> tuple[int, bytes, bytes] | None:
     """(exit code, standard output, standard error) of a ``ran`` reply; None for any other reply."""
     parts = reply.split(b"\0", 3)

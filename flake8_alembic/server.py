@@ -16,9 +16,11 @@ It runs no project code (``check`` never does). It exits after ``--idle-minutes`
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import gc
 import io
+import json
 import os
 import select
 import signal
@@ -26,8 +28,10 @@ import socket
 import struct
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from .client import PACKAGE, PROTOCOL, identity, socket_path
 from .resident import Resident
@@ -138,6 +142,9 @@ class Server:
         if code_stamp() != self.stamp:
             self.stopping = True
             return _declined("the linter's code changed since the server started")
+        if verb in (b"flake8-setup", b"flake8-lint") and len(fields) == 5:
+            self.requests += 1
+            return self._flake8(verb, fields[4])
         request = _RunRequest.parse(fields[4:])
         if verb != b"run" or request is None:
             return _declined("not a request")
@@ -147,28 +154,86 @@ class Server:
     def _run(self, request: _RunRequest) -> bytes:
         from .cli import main
 
-        saved_environ, saved_streams = dict(os.environ), (sys.stdout, sys.stderr)
         out, err = _Output(request.tty[0]), _Output(request.tty[1])
         try:
-            os.chdir(request.cwd)
-        except OSError:
+            with _as_caller(request.cwd, request.environ, out, err):
+                try:
+                    code = main(request.argv, out, resident=self.resident)
+                except SystemExit as stop:
+                    code = stop.code if isinstance(stop.code, int) else 1
+        except _CannotEnter:
             return _declined(f"cannot enter {request.cwd}")
-        os.environ.clear()
-        os.environ.update(request.environ)
-        sys.stdout, sys.stderr = out, err
-        try:
-            code = main(request.argv, out, resident=self.resident)
-        except SystemExit as stop:
-            code = stop.code if isinstance(stop.code, int) else 1
         finally:
-            sys.stdout, sys.stderr = saved_streams
-            os.environ.clear()
-            os.environ.update(saved_environ)
-            os.chdir("/")
             self.resident.bound()
         printed = _encoded(out.getvalue(), request.encodings[0])
         errors = _encoded(err.getvalue(), request.encodings[1])
         return b"\0".join((b"ran", str(code).encode(), str(len(printed)).encode(), printed + errors))
+
+    def _flake8(self, verb: bytes, payload: bytes) -> bytes:
+        """The flake8 plugin's set-up (its configuration error and warnings) or one file's findings, as the plugin
+        computes them in flake8's process (``plugin.Plugin``), with this server's memory."""
+        request = json.loads(payload)
+        cwd, environ, overrides = request.get("cwd"), request.get("env"), request.get("overrides")
+        if not (isinstance(cwd, str) and isinstance(environ, dict) and isinstance(overrides, dict)):
+            return _declined("not a request")
+        out, err = _Output(False), _Output(False)
+        try:
+            with _as_caller(cwd, {str(k): str(v) for k, v in environ.items()}, out, err):
+                answer = self._plugin(verb, request, err)
+        except _CannotEnter:
+            return _declined(f"cannot enter {cwd}")
+        finally:
+            self.resident.bound()
+        return b"flake8\0" + json.dumps(answer).encode()
+
+    def _plugin(self, verb: bytes, request: dict[str, Any], err: io.StringIO) -> dict[str, object]:
+        from .cache import SummaryStore, content_digest
+        from .config import SETTINGS
+        from .engine import ProjectCache
+        from .plugin import Plugin
+        from .reading import RunFiles, whole_file
+
+        files = RunFiles(whole_file, (), self.resident.files, content_digest)
+        cache = ProjectCache.for_run(SummaryStore(), self.resident, files)
+        plain = request["overrides"]
+        overrides = {spec.key: spec.parse(plain[spec.key]) for spec in SETTINGS if spec.key in plain}
+        selected = tuple(str(code) for code in request.get("selected") or ())
+        args = [str(arg) for arg in request.get("args") or ()]
+        error = Plugin.setup(overrides, selected, Path.cwd(), args, cache)
+        if verb == b"flake8-setup":
+            return {"error": error, "printed": err.getvalue()}
+        if error is not None:  # the set-up request reported it; flake8 stopped there
+            return {"findings": [[1, 0, f"ALM000 configuration error: {error}"]], "printed": ""}
+        err.seek(0)
+        err.truncate()  # the set-up's warnings were printed once, by the set-up request
+        text, filename = str(request.get("text")), str(request.get("filename"))
+        plugin = Plugin(ast.parse(text, filename), filename, text.splitlines(keepends=True))
+        return {"findings": [list(finding) for finding in plugin._findings()], "printed": err.getvalue()}
+
+
+class _CannotEnter(Exception):
+    """The caller's working folder cannot be entered."""
+
+
+@contextlib.contextmanager
+def _as_caller(cwd: str, environ: dict[str, str], out: io.StringIO, err: io.StringIO) -> Iterator[None]:
+    """Run as the caller would: in its folder, with its environment, printing into ``out`` and ``err``; this
+    process's own are restored after."""
+    saved_environ, saved_streams = dict(os.environ), (sys.stdout, sys.stderr)
+    try:
+        os.chdir(cwd)
+    except OSError:
+        raise _CannotEnter(cwd) from None
+    os.environ.clear()
+    os.environ.update(environ)
+    sys.stdout, sys.stderr = out, err
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved_streams
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        os.chdir("/")
 
 
 @dataclass(frozen=True)

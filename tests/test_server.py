@@ -5,6 +5,7 @@ results."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -189,3 +190,63 @@ def test_a_mistake_in_the_server_command_is_one_line(
 
     assert main(["server", *arguments]) == 2
     assert capsys.readouterr().err == f"flake8-alembic: error: server: {expected}\n"
+
+
+def test_flake8_on_one_file_goes_to_the_server_and_prints_what_it_prints_without(
+    tmp_path: Path, server_environment: dict[str, str]
+) -> None:
+    root = copy_project(tmp_path)
+    versions = sorted((root / "src" / "shopapp" / "db" / "alembic" / "versions").glob("*.py"))
+    flake8 = [sys.executable, "-m", "flake8", "--select", "ALM", "--extend-select", "ALM0", "--alembic-preview=true"]
+    alone = {**server_environment, "XDG_RUNTIME_DIR": str(tmp_path / "no-server")}
+
+    def both(*arguments: str) -> tuple[subprocess.CompletedProcess[str], subprocess.CompletedProcess[str]]:
+        return tuple(  # type: ignore[return-value]
+            subprocess.run([*flake8, *arguments], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+            for env in (server_environment, alone)
+        )
+
+    before = requests(server_environment)
+    served, here = both(str(versions[0].relative_to(root)))
+    assert (served.returncode, served.stdout, served.stderr) == (here.returncode, here.stdout, here.stderr)
+    assert served.returncode == 1 and "ALM010" in served.stdout
+    assert requests(server_environment) == before + 2  # the set-up, then the file
+    # A whole tree stays in flake8's process: it reads each history once for all its files.
+    served, here = both("src")
+    assert (served.returncode, served.stdout) == (here.returncode, here.stdout)
+    assert requests(server_environment) == before + 2
+    # A broken configuration is flake8's one error line, from the server as from the plugin in flake8's process.
+    (root / "pyproject.toml").write_text('[tool.flake8-alembic]\nflavour = "x"\n')
+    served, here = both(str(versions[0].relative_to(root)))
+    assert served.returncode == here.returncode == 2
+    assert served.stderr == here.stderr and "unknown key 'flavour'" in served.stderr
+    assert requests(server_environment) == before + 3
+
+
+def test_flake8_overrides_reach_the_server_as_flake8_parsed_them() -> None:
+    from flake8_alembic.config import SETTINGS
+    from flake8_alembic.plugin import plain_overrides
+
+    raw = {
+        "target-dialects": "postgresql,mysql",
+        "target-alembic-version": "1.13",
+        "target-sqlalchemy-version": "1.4",
+        "guard-drops": "unproven",
+        "guard-alters": "always",
+        "downgrades": "forward-only",
+        "external-tables": "a,b",
+        "application-import-names": "app,lib",
+        "banned-imports": "app.models,x",
+        "allowed-imports": "app.helpers",
+        "baseline-revision": "abc,def",
+        "autocommit-connections": "true",
+        "postgres-version": "14",
+        "preview": "true",
+        "cache": "false",
+        "cache-dir": "/tmp/x",
+    }
+    assert set(raw) == {spec.key for spec in SETTINGS}  # a new setting needs a sample here
+    parsed = {spec.key: spec.parse(raw[spec.key]) for spec in SETTINGS}
+    plain = plain_overrides(parsed)
+    assert json.loads(json.dumps(plain)) == plain
+    assert {spec.key: spec.parse(plain[spec.key]) for spec in SETTINGS} == parsed
