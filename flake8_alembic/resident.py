@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .parse.module import ParseResult
     from .reading import SeenFile
 
-MAX_ENTRIES = 50_000
+MAX_ENTRIES = 10_000
 """Above this many entries of one kind, that kind is emptied (a server linting many projects in turn stays
 bounded; its next request fills it again)."""
 
