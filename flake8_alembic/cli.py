@@ -169,7 +169,10 @@ def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, reside
             return _rule(options, out)
         if options.command == "baseline":
             return _baseline(options, out)
-        return _check(options, out, resident)
+        from .project import roots_remembered
+
+        with roots_remembered():
+            return _check(options, out, resident)
     except (UsageError, ConfigError) as error:
         print(f"flake8-alembic: error: {error}", file=sys.stderr)
         return 2

@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import ast
 import configparser
+import contextlib
 import keyword
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -86,11 +87,39 @@ _INI_URL_LINE_RE = re.compile(r"\s*sqlalchemy\.url\s*[=:]\s*(.*)", re.IGNORECASE
 # --------------------------------------------------------------------------------------------------
 
 
+_ROOTS: dict[Path, Path] | None = None
+"""Each start folder's project root, while a run remembers them (``roots_remembered``)."""
+
+
+@contextlib.contextmanager
+def roots_remembered() -> Iterator[None]:
+    """Within one run, each folder's project root is looked up once: the history, the project facts, the cache
+    folders and the configuration all ask for the root of the same versions folder, and the files do not change
+    under a run (a run cache journal records the first lookup's stats)."""
+    global _ROOTS
+    outer = _ROOTS
+    if outer is None:
+        _ROOTS = {}
+    try:
+        yield
+    finally:
+        _ROOTS = outer
+
+
 def find_project_root(start: Path) -> Path:
     """The nearest folder at or above ``start`` (a file or a folder) holding ``pyproject.toml``, ``setup.cfg``,
     ``setup.py``, ``.git`` or a ``*.dist-info`` folder (an unpacked wheel); without any, the folder of the nearest
     ``alembic.ini``, else the folder of ``start``. The result is absolute."""
     base = reading.start_folder(start)
+    if _ROOTS is not None and base in _ROOTS:
+        return _ROOTS[base]
+    root = _project_root(base)
+    if _ROOTS is not None:
+        _ROOTS[base] = root
+    return root
+
+
+def _project_root(base: Path) -> Path:
     for folder in reading.folders_upwards(base):
         if is_project_root(folder):
             return folder
@@ -106,14 +135,15 @@ def is_project_root(folder: Path) -> bool:
 
 
 def dist_info(folder: Path) -> Path | None:
-    """The ``*.dist-info`` folder of an unpacked wheel at ``folder`` (the first by name when there are several)."""
-    for entry in reading.list_dir(folder):
-        if entry.name.endswith(".dist-info"):
-            try:
-                if entry.is_dir():
-                    return folder / entry.name
-            except OSError:
-                continue
+    """The ``*.dist-info`` folder of an unpacked wheel at ``folder`` (the first by name when there are several).
+    Only the candidates are sorted: every folder up from a file is asked, a versions folder of hundreds included."""
+    candidates = [entry for entry in reading.scan_dir(folder) if entry.name.endswith(".dist-info")]
+    for entry in sorted(candidates, key=lambda entry: entry.name):
+        try:
+            if entry.is_dir():
+                return folder / entry.name
+        except OSError:
+            continue
     return None
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "parse_python",
     "read_bytes",
     "read_text",
+    "scan_dir",
     "start_folder",
     "strings",
     "table",
@@ -174,9 +175,15 @@ def is_file(path: Path) -> bool:
 
 
 def list_dir(folder: Path) -> list[os.DirEntry[str]]:
+    """A folder's entries by name; none when it cannot be listed."""
+    return sorted(scan_dir(folder), key=lambda entry: entry.name)
+
+
+def scan_dir(folder: Path) -> list[os.DirEntry[str]]:
+    """A folder's entries in the order the system gives them; none when it cannot be listed."""
     try:
         with os.scandir(folder) as entries:
-            return sorted(entries, key=lambda entry: entry.name)
+            return list(entries)
     except (OSError, ValueError):
         return []
 

@@ -31,10 +31,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .client import PACKAGE, PROTOCOL, identity, socket_path
 from .resident import Resident
+
+if TYPE_CHECKING:
+    from .engine import ProjectCache
 
 DEFAULT_IDLE_SECONDS = 30 * 60.0
 MAX_REQUEST_BYTES = 64 << 20
@@ -190,13 +193,26 @@ class Server:
         from .cache import SummaryStore, content_digest
         from .config import SETTINGS
         from .engine import ProjectCache
-        from .plugin import Plugin
+        from .project import roots_remembered
         from .reading import RunFiles, whole_file
 
         files = RunFiles(whole_file, (), self.resident.files, content_digest)
         cache = ProjectCache.for_run(SummaryStore(), self.resident, files)
         plain = request["overrides"]
         overrides = {spec.key: spec.parse(plain[spec.key]) for spec in SETTINGS if spec.key in plain}
+        with roots_remembered():
+            return self._plugin_run(verb, request, err, cache, overrides)
+
+    def _plugin_run(
+        self,
+        verb: bytes,
+        request: dict[str, Any],
+        err: io.StringIO,
+        cache: ProjectCache,
+        overrides: dict[str, object],
+    ) -> dict[str, object]:
+        from .plugin import Plugin
+
         selected = tuple(str(code) for code in request.get("selected") or ())
         args = [str(arg) for arg in request.get("args") or ()]
         error = Plugin.setup(overrides, selected, Path.cwd(), args, cache)
