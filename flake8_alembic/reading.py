@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import functools
 import hashlib
 import os
 import stat
@@ -252,7 +253,14 @@ def parse_python(path: Path, max_bytes: int = MAX_BYTES) -> ast.Module | None:
     source = read_bytes(path)
     if source is None:
         return None
+    return _parsed(os.fspath(path), source)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: str, source: bytes) -> ast.Module | None:
+    """A pure function of the bytes: env.py is read by two facts of every run, and by every run of a resident
+    server. Callers only read the tree (nothing in the package sets an attribute on a node)."""
     try:
-        return ast.parse(source, filename=os.fspath(path))
+        return ast.parse(source, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None

@@ -33,6 +33,7 @@ run there.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterable
@@ -164,6 +165,7 @@ _POSTGRESQL_REJECTS: Final = (
 _LITERALS_AND_COMMENTS: Final = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the text: a resident server asks again on every request
 def postgresql_rejects(sql: str) -> tuple[str, frozenset[str]] | None:
     """What in ``sql`` PostgreSQL rejects (and the databases that accept it), or None: MySQL's ``UPDATE … JOIN``,
     ``MODIFY``/``CHANGE``, ``DROP PRIMARY KEY``, a table ``ENGINE=``, a backtick-quoted name."""
