@@ -13,8 +13,9 @@ NUL): the protocol, the verb (``run``, ``status``, ``stop``), this interpreter a
 copy declines), and for ``run`` the working folder, whether standard output and error are terminals, their
 encodings and error handlers (``utf-8:strict``: the server encodes what it prints as this process would), the
 number of arguments, the arguments and the environment's ``NAME=value`` entries. A reply is NUL-separated header
-fields and a body: ``ran``, the exit code, the length of standard output's bytes, then standard output and standard
-error; or ``declined`` and why; or ``status`` and ``name=value`` fields.
+fields and a body: ``ran``, the exit code, then what the run printed, a record per write in the order it wrote
+(``1`` for standard output or ``2`` for standard error, the length of its bytes, ``:``, the bytes); or
+``declined`` and why; or ``status`` and ``name=value`` fields.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 PROTOCOL = b"flake8-alembic/1"
 DEFAULT_IDLE_MINUTES = 30
+CONNECT_TIMEOUT_SECONDS = 2.0
+REPLY_TIMEOUT_SECONDS = 600.0
+"""A server that has not answered after this long is stuck (a run of the whole tuning corpus takes seconds)."""
 START_TIMEOUT_SECONDS = 20.0
 OTHER_COMMANDS = ("rule", "baseline", "verify", "server", "--version", "-h", "--help")
 NOT_FORWARDED = ("--no-cache", "--no-server", "--stdin-filename", "-", "-h", "--help", "--add-noqa")
@@ -79,8 +83,9 @@ def forward(arguments: Sequence[str]) -> int | None:
     ran = parse_ran(reply) if reply is not None else None
     if ran is None:
         return None
-    code, out, err = ran
-    for stream, data in ((sys.stdout, out), (sys.stderr, err)):
+    code, printed = ran
+    for number, data in printed:  # in the order the run printed them: output and errors may share one pipe
+        stream = sys.stdout if number == 1 else sys.stderr
         buffer = getattr(stream, "buffer", None)
         if buffer is None:  # a stream of text only (a test's capture): what the server encoded is UTF-8 or ASCII
             stream.write(data.decode(stream.encoding or "utf-8", errors="replace"))
@@ -122,15 +127,22 @@ def server_may_run() -> bool:
     return hasattr(socket_module, "AF_UNIX") and _safe_folder(path) and os.path.exists(path)
 
 
-def parse_ran(reply: bytes) -> tuple[int, bytes, bytes] | None:
-    """(exit code, standard output, standard error) of a ``ran`` reply; None for any other reply."""
-    parts = reply.split(b"\0", 3)
-    if len(parts) != 4 or parts[0] != b"ran" or not parts[1].isdigit() or not parts[2].isdigit():
+def parse_ran(reply: bytes) -> tuple[int, list[tuple[int, bytes]]] | None:
+    """(exit code, what the run printed: (1 for standard output or 2 for standard error, bytes), in order) of a
+    ``ran`` reply; None for any other reply, or one that is not whole."""
+    parts = reply.split(b"\0", 2)
+    if len(parts) != 3 or parts[0] != b"ran" or not parts[1].isdigit():
         return None
-    body, length = parts[3], int(parts[2])
-    if length > len(body):
-        return None
-    return int(parts[1]), body[:length], body[length:]
+    printed: list[tuple[int, bytes]] = []
+    body, at = parts[2], 0
+    while at < len(body):
+        colon = body.find(b":", at + 1)
+        number, length = body[at : at + 1], body[at + 1 : colon]
+        if colon < 0 or number not in (b"1", b"2") or not length.isdigit() or colon + 1 + int(length) > len(body):
+            return None
+        printed.append((int(number), body[colon + 1 : colon + 1 + int(length)]))
+        at = colon + 1 + int(length)
+    return int(parts[1]), printed
 
 
 def parse_status(reply: bytes | None) -> dict[str, str] | None:
@@ -144,12 +156,15 @@ def parse_status(reply: bytes | None) -> dict[str, str] | None:
 
 
 def exchange(message: bytes, path: str | None = None) -> bytes | None:
-    """Send one request, read one reply; None when nothing listens or the connection breaks."""
+    """Send one request, read one reply; None when nothing listens, the connection breaks, or the server does not
+    answer in time (stopped, or stuck: the command then runs the check itself)."""
     connection = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_STREAM)
     try:
+        connection.settimeout(CONNECT_TIMEOUT_SECONDS)
         connection.connect(path or socket_path())
         connection.sendall(message)
         connection.shutdown(socket_module.SHUT_WR)
+        connection.settimeout(REPLY_TIMEOUT_SECONDS)
         chunks = []
         while chunk := connection.recv(1 << 16):
             chunks.append(chunk)
@@ -228,7 +243,7 @@ def _minutes(value: str) -> float:
         minutes = float(value)
     except ValueError:
         minutes = 0
-    if minutes <= 0:
+    if not 0 < minutes < 10**6:  # also refuses nan and inf
         raise argparse.ArgumentTypeError(f"invalid value {value!r}: a number of minutes above 0")
     return minutes
 

@@ -167,7 +167,8 @@ def _walk(folder: Path, recursive: bool) -> Iterator[tuple[Path, str]]:
                 if entry.is_dir():
                     if recursive and depth < MAX_DEPTH and name != "__pycache__" and not name.startswith("."):
                         subfolders.append((Path(entry.path), depth + 1))
-                elif name.endswith(".py") and name != "__init__.py" and not name.startswith(".#"):
+                elif name.endswith(".py") and name != "__init__.py" and not name.startswith(".#") and entry.is_file():
+                    # a FIFO or a socket named *.py is no version file: opening it would wait for a writer
                     yield (
                         Path(entry.path),
                         os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(real, name),
@@ -383,7 +384,7 @@ class HistoryCache:
     by_content: dict[tuple[str, str], RevisionInfo] | None = None
     """(absolute path, content digest) → the file's graph facts, kept by a resident server across runs (None in a
     process of its own: nothing to hash for)."""
-    built: dict[tuple[str, ...], tuple[tuple[RevisionInfo, ...], list[Environment]]] | None = None
+    built: dict[tuple[Locations, str], tuple[tuple[RevisionInfo, ...], list[Environment]]] | None = None
     """A resident server's last environments per version locations and root, with the graph facts they were built
     from: equal facts (an edit of a migration's body leaves its header alone) give the same environments."""
     environments: dict[tuple[str, ...], list[Environment]] = field(default_factory=dict)
@@ -456,7 +457,7 @@ class HistoryCache:
 
     def _build(self, locations: Locations, root: Path) -> list[Environment]:
         infos = [self._info(path) for path in version_files(locations)]
-        key = (*(str(folder) for folder in locations.folders), str(locations.recursive), str(root))
+        key = (locations, str(root))  # whether alembic.ini configures them too: it decides the grouping
         if self.built is not None and key in self.built and self.built[key][0] == tuple(infos):
             return self.built[key][1]
         environments = self._environments(infos, locations, root)

@@ -13,6 +13,7 @@ import os
 import stat
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,6 +262,8 @@ def _parsed(path: str, source: bytes) -> ast.Module | None:
     """A pure function of the bytes: env.py is read by two facts of every run, and by every run of a resident
     server. Callers only read the tree (nothing in the package sets an attribute on a node)."""
     try:
-        return ast.parse(source, filename=path)
+        with warnings.catch_warnings():  # a project's own module: its warnings are not ours to print, once or often
+            warnings.simplefilter("ignore")
+            return ast.parse(source, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None

@@ -1,7 +1,9 @@
 """What a resident server keeps from one request to the next: results keyed by exactly what they depend on.
 
 A fresh process starts with this empty (the command and flake8 never make one), so nothing here may change a
-finding: each entry's key is a digest of every input of its value, never a path or a time.
+finding: each entry is keyed by the content of every input of its value (a path with the digest of its bytes, or
+the very objects it was computed from). The one record of a path and its stat, ``files``, is no result: it only
+says which digest a file had, and is trusted only as ``reading.RunFiles`` says (racily-clean rule).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 from .schema import ReplayMemo
 
 if TYPE_CHECKING:
-    from .history import Environment, RevisionInfo
+    from .history import Environment, Locations, RevisionInfo
     from .parse.module import ParseResult
     from .reading import SeenFile
 
@@ -29,7 +31,7 @@ class Resident:
     """Absolute path → what was read in it last (its stat signature then, its digests): see ``RunFiles``."""
     infos: dict[tuple[str, str], RevisionInfo] = field(default_factory=dict)
     """(absolute path, content digest) → the revision header read from it."""
-    environments: dict[tuple[str, ...], tuple[tuple[RevisionInfo, ...], list[Environment]]] = field(
+    environments: dict[tuple[Locations, str], tuple[tuple[RevisionInfo, ...], list[Environment]]] = field(
         default_factory=dict
     )
     """Version locations and root → the graph facts last read there and the environments built from them."""

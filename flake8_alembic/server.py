@@ -16,7 +16,6 @@ It runs no project code (``check`` never does). It exits after ``--idle-minutes`
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import gc
 import io
@@ -42,20 +41,26 @@ if TYPE_CHECKING:
 DEFAULT_IDLE_SECONDS = 30 * 60.0
 MAX_REQUEST_BYTES = 64 << 20
 COLLECT_AFTER_SECONDS = 2.0
+COLLECT_EVERY_REQUESTS = 100
 """Idle this long after a request, the server collects the garbage cycles requests left (off the request path)."""
 CONNECTION_TIMEOUT_SECONDS = 30.0
 """How long a caller may take to send its request or read the reply (a stuck caller must not hold the others)."""
 
 
 class _Output(io.StringIO):
-    """Standard output or error of one request, as the caller's terminal would see it."""
+    """Standard output or error of one request, as the caller's terminal would see it; each write also goes to the
+    request's ``log``, shared by both streams, so the caller replays them in the order they were written."""
 
-    def __init__(self, tty: bool) -> None:
+    def __init__(self, number: int, tty: bool, log: list[tuple[int, str]]) -> None:
         super().__init__()
-        self._tty = tty
+        self._number, self._tty, self._log = number, tty, log
 
     def isatty(self) -> bool:
         return self._tty
+
+    def write(self, text: str) -> int:
+        self._log.append((self._number, text))
+        return super().write(text)
 
 
 def code_stamp() -> tuple[tuple[str, int, int], ...]:
@@ -85,6 +90,8 @@ class Server:
     requests: int = 0
     started: float = field(default_factory=time.time)
     stopping: bool = False
+    since_collected: int = 0
+    """Requests answered since the last garbage collection."""
 
     def serve(self) -> None:
         _import_the_engine()
@@ -99,7 +106,7 @@ class Server:
                 ready, _, _ = select.select([listener], [], [], wait)
                 if not ready and untidy:
                     _collect()
-                    untidy = False
+                    untidy, self.since_collected = False, 0
                     continue
                 if not ready:
                     break  # idle for too long
@@ -111,6 +118,10 @@ class Server:
                 # the server is idle: a collection walks every object, and the memory holds hundreds of thousands.
                 gc.freeze()
                 untidy = True
+                self.since_collected += 1
+                if self.since_collected >= COLLECT_EVERY_REQUESTS:  # a steady stream of requests never idles
+                    _collect()
+                    self.since_collected = 0
                 idle_until = time.monotonic() + self.idle_seconds
         finally:
             listener.close()
@@ -124,6 +135,7 @@ class Server:
         except Exception as error:  # a bug of ours: the caller runs the check itself, the server stays up
             reply = _declined(f"internal error: {type(error).__name__}: {error}")
         try:
+            connection.settimeout(CONNECTION_TIMEOUT_SECONDS)
             connection.sendall(reply)
         except OSError:
             return  # the caller went away (interrupted): nothing to answer
@@ -151,13 +163,16 @@ class Server:
         request = _RunRequest.parse(fields[4:])
         if verb != b"run" or request is None:
             return _declined("not a request")
+        if not _answerable(request.argv):
+            return _declined("a run the calling process makes itself (standard input, --no-cache, --add-noqa…)")
         self.requests += 1
         return self._run(request)
 
     def _run(self, request: _RunRequest) -> bytes:
         from .cli import main
 
-        out, err = _Output(request.tty[0]), _Output(request.tty[1])
+        log: list[tuple[int, str]] = []
+        out, err = _Output(1, request.tty[0], log), _Output(2, request.tty[1], log)
         try:
             with _as_caller(request.cwd, request.environ, out, err):
                 try:
@@ -168,9 +183,7 @@ class Server:
             return _declined(f"cannot enter {request.cwd}")
         finally:
             self.resident.bound()
-        printed = _encoded(out.getvalue(), request.encodings[0])
-        errors = _encoded(err.getvalue(), request.encodings[1])
-        return b"\0".join((b"ran", str(code).encode(), str(len(printed)).encode(), printed + errors))
+        return b"\0".join((b"ran", str(code).encode(), _records(log, request.encodings)))
 
     def _flake8(self, verb: bytes, payload: bytes) -> bytes:
         """The flake8 plugin's set-up (its configuration error and warnings) or one file's findings, as the plugin
@@ -179,7 +192,8 @@ class Server:
         cwd, environ, overrides = request.get("cwd"), request.get("env"), request.get("overrides")
         if not (isinstance(cwd, str) and isinstance(environ, dict) and isinstance(overrides, dict)):
             return _declined("not a request")
-        out, err = _Output(False), _Output(False)
+        log: list[tuple[int, str]] = []
+        out, err = _Output(1, False, log), _Output(2, False, log)
         try:
             with _as_caller(cwd, {str(k): str(v) for k, v in environ.items()}, out, err):
                 answer = self._plugin(verb, request, err)
@@ -211,6 +225,7 @@ class Server:
         cache: ProjectCache,
         overrides: dict[str, object],
     ) -> dict[str, object]:
+        from .parse.module import parse_quietly
         from .plugin import Plugin
 
         selected = tuple(str(code) for code in request.get("selected") or ())
@@ -223,8 +238,32 @@ class Server:
         err.seek(0)
         err.truncate()  # the set-up's warnings were printed once, by the set-up request
         text, filename = str(request.get("text")), str(request.get("filename"))
-        plugin = Plugin(ast.parse(text, filename), filename, text.splitlines(keepends=True))
+        plugin = Plugin(parse_quietly(text, filename), filename, text.splitlines(keepends=True))
         return {"findings": [list(finding) for finding in plugin._findings()], "printed": err.getvalue()}
+
+
+def _answerable(argv: list[str]) -> bool:
+    """Whether the command line, as the command parses it (abbreviated options included: ``--stdin`` is
+    ``--stdin-filename``), is a check a server answers; a command line that does not parse is (the error is the
+    same line here)."""
+    from .cli import COMMANDS, UsageError, build_parser
+
+    arguments = argv if argv and argv[0] in COMMANDS else ["check", *argv]
+    try:
+        options = build_parser().parse_args(arguments)
+    except (UsageError, SystemExit, Exception):
+        return True
+    return options.command == "check" and not (
+        options.stdin_filename or options.no_cache or options.add_noqa or options.no_server or "-" in options.paths
+    )
+
+
+def _forget_process_caches() -> None:
+    from .plugin import Plugin
+    from .runcache import _forget_process_caches as forget
+
+    forget()
+    Plugin.cache, Plugin.configurations, Plugin.resolved = None, None, {}
 
 
 class _CannotEnter(Exception):
@@ -243,6 +282,7 @@ def _as_caller(cwd: str, environ: dict[str, str], out: io.StringIO, err: io.Stri
     os.environ.clear()
     os.environ.update(environ)
     sys.stdout, sys.stderr = out, err
+    _forget_process_caches()  # memories of a process of its own (keyed by path and stat): not for the next caller
     try:
         yield
     finally:
@@ -273,6 +313,21 @@ class _RunRequest:
         encodings = tuple(_encoding(field) for field in fields[2:4])
         tty = (fields[1][:1] == b"1", fields[1][1:] == b"1")
         return cls(os.fsdecode(fields[0]), tty, encodings, argv, environ)  # type: ignore[arg-type]
+
+
+def _records(log: list[tuple[int, str]], encodings: tuple[tuple[str, str], tuple[str, str]]) -> bytes:
+    """What a run wrote, as the ``ran`` reply's records (``client``): consecutive writes to one stream joined."""
+    merged: list[tuple[int, list[str]]] = []
+    for number, text in log:
+        if merged and merged[-1][0] == number:
+            merged[-1][1].append(text)
+        else:
+            merged.append((number, [text]))
+    records = []
+    for number, texts in merged:
+        data = _encoded("".join(texts), encodings[number - 1])
+        records.append(b"%d%d:%s" % (number, len(data), data))
+    return b"".join(records)
 
 
 def _encoding(field: bytes) -> tuple[str, str]:
@@ -358,8 +413,18 @@ def _same_user(connection: socket.socket) -> bool:
 
 
 def _receive(connection: socket.socket) -> bytes:
+    """The whole request, within ``CONNECTION_TIMEOUT_SECONDS`` in all (a caller that trickles bytes would hold every
+    other caller)."""
     chunks, size = [], 0
-    while chunk := connection.recv(1 << 16):
+    deadline = time.monotonic() + CONNECTION_TIMEOUT_SECONDS
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request took too long to arrive")
+        connection.settimeout(left)
+        chunk = connection.recv(1 << 16)
+        if not chunk:
+            break
         chunks.append(chunk)
         size += len(chunk)
         if size > MAX_REQUEST_BYTES:

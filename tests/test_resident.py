@@ -110,3 +110,15 @@ def test_a_file_known_by_its_stat_is_not_read_again_but_a_same_size_edit_with_th
     edit_keeping_size_and_mtime(middle, "branch_labels = None", "branch_labels = 'xy'")
     assert run_here(arguments, resident) == run_here(arguments)
     assert read == [middle.name]
+
+
+def test_the_same_folders_configured_or_found_are_different_environments(tmp_path: Path) -> None:
+    from flake8_alembic.history import HistoryCache, Locations
+
+    root = copy_project(tmp_path)
+    folder = root / "src" / "shopapp" / "db" / "alembic" / "versions"
+    built: dict = {}  # type: ignore[type-arg]
+    found = HistoryCache(by_content={}, built=built)._build(Locations((folder,), True, configured=False), root)
+    configured = HistoryCache(by_content={}, built=built)._build(Locations((folder,), True, configured=True), root)
+    assert [environment.configured for environment in found] == [False]
+    assert [environment.configured for environment in configured] == [True]  # not the found folder's, remembered

@@ -40,9 +40,19 @@ def test_a_request_of_other_code_or_another_interpreter_is_declined(tmp_path: Pa
 
 
 def test_a_reply_that_is_not_whole_runs_the_command_here() -> None:
-    assert client.parse_ran(b"ran\x000\x005\x00abc") is None
+    assert client.parse_ran(b"ran\x000\x0015:abc") is None
+    assert client.parse_ran(b"ran\x000\x003:abc") is None
     assert client.parse_ran(b"declined\x00why") is None
-    assert client.parse_ran(b"ran\x001\x003\x00outerr") == (1, b"out", b"err")
+    assert client.parse_ran(b"ran\x001\x0023:err13:out") == (1, [(2, b"err"), (1, b"out")])
+    assert client.parse_ran(b"ran\x000\x00") == (0, [])
+
+
+def test_what_the_server_declines_as_the_command_parses_it(tmp_path: Path) -> None:
+    # argparse takes unambiguous abbreviations: --stdin is --stdin-filename (standard input is the caller's).
+    server = Server(str(tmp_path / "unused.sock"), 60.0)
+    for arguments in (["check", "--stdin", "x.py"], ["--no-serv", "."], ["check", "--no-c"], ["check", "--add-n"]):
+        assert server.handle(client.run_request(arguments)).startswith(b"declined\0a run the calling"), arguments
+    assert server.requests == 0
 
 
 def test_what_a_server_never_runs() -> None:
@@ -250,3 +260,21 @@ def test_flake8_overrides_reach_the_server_as_flake8_parsed_them() -> None:
     plain = plain_overrides(parsed)
     assert json.loads(json.dumps(plain)) == plain
     assert {spec.key: spec.parse(plain[spec.key]) for spec in SETTINGS} == parsed
+
+
+def test_what_a_run_prints_keeps_its_order_when_both_streams_share_a_pipe(
+    tmp_path: Path, server_environment: dict[str, str]
+) -> None:
+    root = copy_project(tmp_path)
+    # A warning on standard error (a preview rule named without preview mode), then findings on standard output.
+    command = [*COMMAND, "check", "--extend-select", "ALM011", "--output-format", "concise", "src"]
+    before = requests(server_environment)
+    merged = [
+        subprocess.run(
+            [*command, *extra], cwd=root, env=server_environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        ).stdout
+        for extra in ((), ("--no-server",))
+    ]
+    assert requests(server_environment) == before + 1
+    assert merged[0] == merged[1]
+    assert merged[0].startswith(b"warning: ALM011 is a preview rule") and b"ALM010" in merged[0]
