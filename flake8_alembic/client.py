@@ -253,6 +253,9 @@ def _start(path: str, idle_minutes: float, out: TextIO) -> int:
     import subprocess
     import time
 
+    # The server must import this very copy of the package (a source checkout in the working folder shadows the
+    # installed one for `python -m`, and the server runs from "/"): its folder goes first on its import path.
+    imports = os.pathsep.join(filter(None, (os.path.dirname(PACKAGE), os.environ.get("PYTHONPATH"))))
     process = subprocess.Popen(
         [sys.executable, "-m", "flake8_alembic.server", "--idle-seconds", str(idle_minutes * 60)],
         stdin=subprocess.DEVNULL,
@@ -260,6 +263,7 @@ def _start(path: str, idle_minutes: float, out: TextIO) -> int:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         cwd="/",
+        env={**os.environ, "PYTHONPATH": imports},
     )
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:

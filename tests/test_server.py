@@ -24,6 +24,9 @@ from flake8_alembic.server import Server
 from .test_runcache import ARGS, Project, copy_project
 
 COMMAND = [sys.executable, "-m", "flake8_alembic"]
+OUTSIDE = tempfile.gettempdir()
+"""Where the server commands run: `python -m` in the checkout would import its source folder, and the checks (run in
+temporary projects) the installed copy, a different installation with a server of its own."""
 
 
 def test_a_request_of_other_code_or_another_interpreter_is_declined(tmp_path: Path) -> None:
@@ -92,6 +95,7 @@ def server_environment() -> Iterator[dict[str, str]]:
     environment = {**os.environ, "XDG_RUNTIME_DIR": folder}
     started = subprocess.run(
         [*COMMAND, "server", "start", "--idle-minutes", "5"],
+        cwd=OUTSIDE,
         env=environment,
         capture_output=True,
         text=True,
@@ -102,13 +106,13 @@ def server_environment() -> Iterator[dict[str, str]]:
     try:
         yield environment
     finally:
-        subprocess.run([*COMMAND, "server", "stop"], env=environment, capture_output=True, timeout=60)
+        subprocess.run([*COMMAND, "server", "stop"], cwd=OUTSIDE, env=environment, capture_output=True, timeout=60)
         subprocess.run(["rm", "-rf", folder], check=False)
 
 
 def requests(environment: dict[str, str]) -> int:
     status = subprocess.run(
-        [*COMMAND, "server", "status"], env=environment, capture_output=True, text=True, timeout=60
+        [*COMMAND, "server", "status"], cwd=OUTSIDE, env=environment, capture_output=True, text=True, timeout=60
     ).stdout
     found = re.search(r"(\d+) requests", status)
     assert found, status
@@ -181,7 +185,9 @@ def test_without_a_server_the_command_runs_here(tmp_path: Path) -> None:
         [*COMMAND, "check", *ARGS], cwd=root, env=environment, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 1 and "ALM" in done.stdout
-    status = subprocess.run([*COMMAND, "server", "status"], env=environment, capture_output=True, text=True)
+    status = subprocess.run(
+        [*COMMAND, "server", "status"], cwd=OUTSIDE, env=environment, capture_output=True, text=True
+    )
     assert status.returncode == 1 and status.stdout == "flake8-alembic server: not running\n"
 
 
