@@ -514,9 +514,7 @@ class SummaryStore:
     """The explicit per-process store both faces and the replay read summaries from: each file's bytes are
     summarised at most once per process, and not at all when the disk cache has them."""
 
-    def __init__(
-        self, disk: DiskCache | None = None, folders: CacheFolders | None = None, read: FileReader = whole_file
-    ) -> None:
+    def __init__(self, disk: DiskCache | None = None, folders: CacheFolders | None = None) -> None:
         self.disk = disk
         """One cache for every file (tests); otherwise ``folders`` picks each file's."""
         self.folders = folders
@@ -526,7 +524,8 @@ class SummaryStore:
         """Absolute path → summary of the file as it is on disk (read once per process)."""
         self.parsed = 0
         """How many files were actually parsed (not found in memory or on disk)."""
-        self.read = read
+        self.read: FileReader = whole_file
+        """How a file is read whole (``RunFiles`` in a command run: each file once, noted by the run cache)."""
         self.known_digest: Callable[[str], str | None] = _not_known
         """A file's content digest without reading it, when a resident process knows it (``RunFiles``)."""
 

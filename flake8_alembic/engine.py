@@ -25,7 +25,7 @@ from .facts.records import Dialects
 from .history import HistoryCache, info_from_migration
 from .noqa import NoqaMap
 from .parse.module import Migration, ParseFailure, decode_source, looks_like_migration, parse_tree
-from .reading import FileReader, RunFiles
+from .reading import RunFiles
 from .rules.base import CommentsContext, Diagnostic, ModuleContext, Rule, RuleContext, RuleInfo, Tier
 from .rules.registry import BY_CODE, RULES, load
 
@@ -59,29 +59,19 @@ class ProjectCache:
             self.environments.summaries = self.summaries
 
     @classmethod
-    def for_run(
-        cls, summaries: SummaryStore, resident: Resident | None = None, read: FileReader | None = None
-    ) -> ProjectCache:
-        """The cache of one command run; with ``resident``, the summaries, revision headers and replay steps a
-        server kept from earlier runs (all keyed by content) are this run's to read and add to. ``read``: how
-        migrations are read (a run cache journal's reader notes what it reads)."""
-        cache = cls(summaries=summaries)
-        if read is not None:
-            summaries.read = read
-            if cache.history is not None:
-                cache.history.read = read
-        if resident is not None and isinstance(read, RunFiles):
-            summaries.known_digest = read.known_digest
-            if cache.history is not None:
-                cache.history.known_digest = read.known_digest
+    def for_run(cls, summaries: SummaryStore, resident: Resident | None, files: RunFiles) -> ProjectCache:
+        """The cache of one command run, reading migrations through ``files`` (each once per run; a run cache
+        journal's reader notes what it reads); with ``resident``, the summaries, revision headers, environments and
+        replay steps a server kept from earlier runs (all keyed by content) are this run's to read and add to, and
+        a file it read before is known by its digest while its stat holds."""
+        history, environments = HistoryCache(read=files), EnvironmentFactsCache()
+        summaries.read = files
         if resident is not None:
+            summaries.known_digest = history.known_digest = files.known_digest
             summaries.by_content = resident.summaries
-            if cache.history is not None:
-                cache.history.by_content = resident.infos
-                cache.history.built = resident.environments
-            if cache.environments is not None:
-                cache.environments.replay_steps = resident.replay_steps
-        return cache
+            history.by_content, history.built = resident.infos, resident.environments
+            environments.replay_steps = resident.replay_steps
+        return cls(summaries=summaries, history=history, environments=environments)
 
     def facts_for(self, path: str) -> ProjectFacts:
         folder = os.path.dirname(os.path.abspath(path))
